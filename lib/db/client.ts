@@ -1,0 +1,105 @@
+import { fileURLToPath } from 'node:url';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { getConfig, type Config } from '../config.js';
+import * as schema from './schema.js';
+
+/** The drizzle database every driver is used through; queries are written once for all three. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+interface Connection {
+  db: Database;
+  close: () => Promise<void>;
+}
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+// Module scope on purpose: a warm serverless invocation reuses the pool (or the PGlite instance).
+let connection: Promise<Connection> | undefined;
+
+/**
+ * The shared database handle, opened on first use with the driver the configuration chose:
+ * PGlite (embedded, migrated automatically), node-postgres, or Neon's WebSocket pool.
+ * Each driver is imported lazily, so production never loads PGlite.
+ *
+ * @example const db = await getDb(); await db.select().from(users);
+ */
+export async function getDb(): Promise<Database> {
+  connection ??= open(getConfig()).catch((error: unknown) => {
+    connection = undefined; // let the next request try again instead of caching the failure
+    throw error;
+  });
+  return (await connection).db;
+}
+
+/** Closes the shared connection (tests, scripts); the next `getDb()` opens a new one. */
+export async function closeDb(): Promise<void> {
+  const current = connection;
+  connection = undefined;
+  if (current) await (await current).close();
+}
+
+async function open(config: Config): Promise<Connection> {
+  const { driver } = config.database;
+  if (driver === 'pglite') return openPglite(config);
+  if (driver === 'neon') return openNeon(config);
+  return openNodePostgres(config);
+}
+
+async function openPglite(config: Config): Promise<Connection> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const { migrate } = await import('drizzle-orm/pglite/migrator');
+  const dir = config.database.pgliteDir;
+  if (!dir.startsWith('memory://')) (await import('node:fs')).mkdirSync(dir, { recursive: true });
+  const client = new PGlite(dir);
+  const db = drizzle(client, { schema });
+  await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  return { db: db as unknown as Database, close: () => client.close() };
+}
+
+async function openNodePostgres(config: Config): Promise<Connection> {
+  const { default: pg } = await import('pg');
+  const { drizzle } = await import('drizzle-orm/node-postgres');
+  const pool = new pg.Pool({
+    connectionString: config.database.url,
+    max: 5,
+    connectionTimeoutMillis: config.database.connectTimeoutMs,
+    idleTimeoutMillis: 10_000,
+  });
+  pool.on('error', (error) => console.error(`database pool error: ${error.message}`));
+  return { db: drizzle(pool, { schema }) as unknown as Database, close: () => pool.end() };
+}
+
+async function openNeon(config: Config): Promise<Connection> {
+  const { Pool, neonConfig } = await import('@neondatabase/serverless');
+  const { drizzle } = await import('drizzle-orm/neon-serverless');
+  if (typeof WebSocket === 'undefined') neonConfig.webSocketConstructor = (await import('ws')).default;
+  const proxy = config.database.neonWsProxy;
+  if (proxy) {
+    // A local PostgreSQL behind a WebSocket-to-TCP proxy (development and tests): plain ws://, and
+    // no pipelined connect, which only works with Neon's cleartext-password auth, not SCRAM.
+    neonConfig.wsProxy = (host, port) => `${proxy}/v2?address=${host}:${port}`;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineConnect = false;
+    neonConfig.pipelineTLS = false;
+  }
+  const pool = new Pool({
+    connectionString: config.database.url,
+    max: 5,
+    connectionTimeoutMillis: config.database.connectTimeoutMs,
+  });
+  pool.on('error', (error: Error) => console.error(`database pool error: ${error.message}`));
+  return { db: drizzle(pool, { schema }) as unknown as Database, close: () => pool.end() };
+}
+
+/**
+ * The constraint a statement violated when it failed on a unique index, else undefined.
+ * Drivers (and drizzle's query wrapper) nest the PostgreSQL error differently, so walk the causes.
+ */
+export function uniqueViolation(error: unknown): string | undefined {
+  for (let e = error as { code?: string; constraint?: string; cause?: unknown } | undefined; e; ) {
+    if (e.code === '23505') return e.constraint ?? 'unknown';
+    e = e.cause as typeof e;
+  }
+  return undefined;
+}

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { ConfigError, getConfig } from './config.js';
+import { applyCors, preflightResponse } from './cors.js';
+import { HttpError } from './http-errors.js';
+import { problem } from './respond.js';
+
+export type Handler = (request: Request) => Promise<Response>;
+
+/**
+ * Wraps a method handler: the configuration is checked first, thrown `HttpError`s become
+ * problem+json, anything else a bare 500 whose details stay in the log under an error id,
+ * and every answer gets the security and CORS headers.
+ *
+ * @example export const GET = endpoint(async (request) => json(await currentUser(request)));
+ */
+export function endpoint(handler: Handler): Handler {
+  return async (request) => {
+    let response: Response;
+    try {
+      getConfig();
+      response = await handler(request);
+    } catch (error) {
+      response = errorResponse(error);
+    }
+    return finish(request, response);
+  };
+}
+
+/** The OPTIONS export of an endpoint serving `methods`: answers CORS preflights. */
+export function preflight(methods: string[]): Handler {
+  return async (request) => {
+    try {
+      getConfig();
+      return finish(request, preflightResponse(request, methods));
+    } catch (error) {
+      return finish(request, errorResponse(error));
+    }
+  };
+}
+
+function errorResponse(error: unknown): Response {
+  if (error instanceof HttpError) return problem(error);
+  const id = randomUUID();
+  if (error instanceof ConfigError) {
+    console.error(`[${id}] configuration error: ${error.problems.join('; ')}`);
+    return problem(new HttpError(500, 'misconfigured', 'Internal Server Error', `The service is misconfigured (error id ${id}).`));
+  }
+  // Log the type and message, never the request: bodies hold passwords.
+  const name = error instanceof Error ? error.name : typeof error;
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`[${id}] unhandled ${name}: ${message}`);
+  return problem(new HttpError(500, 'internal_error', 'Internal Server Error', `Something went wrong (error id ${id}).`));
+}
+
+function finish(request: Request, original: Response): Response {
+  // Copy: some responses (Response.redirect) have immutable headers.
+  const headers = new Headers(original.headers);
+  if (!headers.has('Cache-Control')) headers.set('Cache-Control', 'no-store');
+  headers.set('X-Content-Type-Options', 'nosniff');
+  headers.set('Referrer-Policy', 'no-referrer');
+  try {
+    applyCors(request, headers);
+  } catch {
+    // No configuration, no CORS: the body already says what is wrong.
+  }
+  return new Response(original.body, { status: original.status, statusText: original.statusText, headers });
+}

@@ -1,0 +1,155 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { extname, join, relative, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+
+/**
+ * The local stand-in for Vercel: `/api/a/b` runs the method export of `api/a/b.ts` with a Web
+ * `Request`, as Vercel's Node.js runtime does; other paths are the files of `public/`, after the
+ * rewrites of `vercel.json`. One log line per request.
+ */
+
+const ROOT = resolve(import.meta.dirname, '..');
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.map': 'application/json',
+};
+
+type Module = Record<string, unknown>;
+
+/** Maps URL paths (`/api/google/start`) to their files, found once at start-up. */
+function apiRoutes(dir = join(ROOT, 'api')): Map<string, string> {
+  const routes = new Map<string, string>();
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(ts|js)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
+        routes.set('/' + relative(ROOT, path).split(sep).join('/').replace(/\.(ts|js)$/, ''), path);
+      }
+    }
+  };
+  walk(dir);
+  return routes;
+}
+
+function rewrites(): Map<string, string> {
+  const config = JSON.parse(readFileSync(join(ROOT, 'vercel.json'), 'utf8')) as {
+    rewrites?: { source: string; destination: string }[];
+  };
+  return new Map((config.rewrites ?? []).map((r) => [r.source, r.destination]));
+}
+
+function toRequest(req: IncomingMessage, origin: string): Request {
+  const headers = new Headers();
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+  // Like Vercel, the platform sets the client address; whatever the client sent is replaced.
+  const ip = req.socket.remoteAddress ?? '127.0.0.1';
+  headers.set('x-forwarded-for', ip);
+  headers.set('x-real-ip', ip);
+  const method = req.method ?? 'GET';
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  return new Request(new URL(req.url ?? '/', origin), {
+    method,
+    headers,
+    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
+    duplex: 'half',
+  } as RequestInit);
+}
+
+async function send(res: ServerResponse, response: Response): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers['set-cookie'] = cookies;
+  res.writeHead(response.status, headers);
+  if (!response.body) return void res.end();
+  await new Promise<void>((done, fail) => {
+    Readable.fromWeb(response.body as never).on('error', fail).pipe(res).on('finish', done).on('error', fail);
+  });
+}
+
+function problemResponse(status: number, title: string, detail: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ type: 'about:blank', title, status, detail }), {
+    status,
+    headers: { 'Content-Type': 'application/problem+json; charset=utf-8', ...headers },
+  });
+}
+
+async function runFunction(file: string, request: Request): Promise<Response> {
+  const mod = (await import(pathToFileURL(file).href)) as Module;
+  const handler = mod[request.method];
+  if (typeof handler !== 'function') {
+    const allow = METHODS.filter((m) => typeof mod[m] === 'function').join(', ');
+    return problemResponse(405, 'Method Not Allowed', `Use ${allow}.`, { Allow: allow });
+  }
+  return (handler as (r: Request) => Promise<Response>)(request);
+}
+
+async function serveStatic(pathname: string): Promise<Response> {
+  const publicDir = join(ROOT, 'public');
+  const file = resolve(publicDir, '.' + decodeURIComponent(pathname));
+  if (file !== publicDir && !file.startsWith(publicDir + sep)) return problemResponse(404, 'Not Found', 'No such file.');
+  const info = await stat(file).catch(() => undefined);
+  const target = info?.isDirectory() ? join(file, 'index.html') : file;
+  const body = await readFile(target).catch(() => undefined);
+  if (!body) return problemResponse(404, 'Not Found', 'No such file.');
+  return new Response(body, {
+    headers: { 'Content-Type': CONTENT_TYPES[extname(target)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' },
+  });
+}
+
+export interface DevServerOptions {
+  port?: number;
+  host?: string;
+  log?: (line: string) => void;
+}
+
+/** Starts the dev server; resolves once it listens. */
+export async function startDevServer(options: DevServerOptions = {}): Promise<{ server: Server; url: string }> {
+  const routes = apiRoutes();
+  const rewrite = rewrites();
+  const log = options.log ?? ((line: string) => console.log(line));
+  const host = options.host ?? '127.0.0.1';
+  let origin = '';
+
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    const path = rewrite.get(pathname) ?? pathname;
+    const file = routes.get(path.replace(/\/$/, ''));
+    const request = toRequest(req, origin);
+    const answer = file
+      ? runFunction(file, request)
+      : path.startsWith('/api/')
+        ? Promise.resolve(problemResponse(404, 'Not Found', `No endpoint at ${pathname}.`))
+        : serveStatic(path);
+    answer
+      .catch((error: unknown) => {
+        log(`dev server error: ${error instanceof Error ? error.message : String(error)}`);
+        return problemResponse(500, 'Internal Server Error', 'The function crashed.');
+      })
+      .then((response) => send(res, response).then(() => response.status))
+      .then((status) => log(`${req.method} ${pathname} ${status} ${(performance.now() - started).toFixed(0)}ms`))
+      .catch(() => res.destroy());
+  });
+  await new Promise<void>((ready) => server.listen(options.port ?? 3000, host, ready));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  origin = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  return { server, url: origin };
+}

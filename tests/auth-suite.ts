@@ -1,0 +1,246 @@
+import bcrypt from 'bcryptjs';
+import { count, eq } from 'drizzle-orm';
+import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POST as login } from '../api/login.js';
+import { GET as me } from '../api/me.js';
+import { POST as register } from '../api/register.js';
+import { resetConfig } from '../lib/config.js';
+import { getDb } from '../lib/db/client.js';
+import { users } from '../lib/db/schema.js';
+import { useDatabase, type TestDriver } from './support/database.js';
+import { bearerRequest, formRequest, jsonRequest, newAccount, problemOf } from './support/http.js';
+
+const SECRET = () => new TextEncoder().encode(process.env.SECRET_KEY!);
+
+async function userCount(): Promise<number> {
+  const db = await getDb();
+  const [row] = await db.select({ n: count() }).from(users);
+  return Number(row!.n);
+}
+
+async function signUp(overrides: Record<string, unknown> = {}) {
+  const account = newAccount(overrides);
+  const response = await register(jsonRequest('/api/register', account));
+  expect(response.status).toBe(201);
+  const body = await response.json();
+  return { account, body, token: body.access_token as string };
+}
+
+function claimsToken(claims: Record<string, unknown>, options: { key?: Uint8Array; exp?: string | number } = {}) {
+  const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt();
+  if (options.exp !== undefined) jwt.setExpirationTime(options.exp);
+  return jwt.sign(options.key ?? SECRET());
+}
+
+/**
+ * The account endpoints, called as handlers with Web Requests, against one database driver.
+ * The same suite runs on PGlite, node-postgres and the Neon driver.
+ */
+export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
+  describe.skipIf(!enabled)(`accounts on ${driver}`, () => {
+    let cleanup: () => Promise<void> = async () => {};
+    beforeAll(async () => {
+      cleanup = await useDatabase(driver);
+    });
+    afterAll(() => cleanup());
+
+    describe('register', () => {
+      it('creates the user, signs them in, and never shows a hash', async () => {
+        const { account, body } = await signUp({ email: 'Mixed.Case@Example.COM', full_name: 'Ada Lovelace' });
+        expect(body).toMatchObject({
+          token_type: 'bearer',
+          expires_in: 1800,
+          user: { username: account.username, email: 'mixed.case@example.com', full_name: 'Ada Lovelace', avatar_url: null, email_verified: false },
+        });
+        expect(body.user.id).toMatch(/^[0-9a-f-]{36}$/);
+        expect(Object.keys(body.user).sort()).toEqual(['avatar_url', 'created_at', 'email', 'email_verified', 'full_name', 'id', 'username']);
+        expect(JSON.stringify(body)).not.toContain('$2');
+        const profile = await me(bearerRequest('/api/me', body.access_token));
+        expect(profile.status).toBe(200);
+        expect(await profile.json()).toEqual(body.user);
+      });
+
+      it('refuses a taken username or email in any letter case with 409, writing nothing', async () => {
+        const { account } = await signUp();
+        const before = await userCount();
+        for (const clash of [
+          { username: account.username.toUpperCase() },
+          { email: account.email.toUpperCase() },
+        ]) {
+          const response = await register(jsonRequest('/api/register', newAccount(clash)));
+          expect(response.status).toBe(409);
+          const problem = await problemOf(response);
+          expect(problem.errors?.[0]?.field).toBe(Object.keys(clash)[0]);
+        }
+        expect(await userCount()).toBe(before);
+      });
+
+      it.each([
+        ['username', { username: 'ab' }],
+        ['username', { username: 'bad name!' }],
+        ['username', { username: 42 }],
+        ['email', { email: 'not-an-email' }],
+        ['password', { password: 'short' }],
+        ['password', { password: 'a'.repeat(73) }],
+        ['password', { password: 'é'.repeat(36) + 'a' }], // 73 bytes, 37 characters
+        ['full_name', { full_name: 'x'.repeat(101) }],
+        ['is_admin', { is_admin: true }],
+      ])('answers 422 naming %s for %j, writing nothing', async (field, patch) => {
+        const before = await userCount();
+        const response = await register(jsonRequest('/api/register', newAccount(patch)));
+        expect(response.status).toBe(422);
+        const problem = await problemOf(response);
+        expect(problem.errors?.map((e) => e.field)).toContain(field);
+        expect(await userCount()).toBe(before);
+      });
+
+      it('names every missing field', async () => {
+        const response = await register(jsonRequest('/api/register', {}));
+        expect(response.status).toBe(422);
+        const fields = (await problemOf(response)).errors!.map((e) => e.field).sort();
+        expect(fields).toEqual(['email', 'password', 'username']);
+      });
+
+      it('accepts a password of exactly 72 bytes, and its 73-byte extension does not log in', async () => {
+        const password = 'ü'.repeat(36); // 72 bytes
+        const { account } = await signUp({ password });
+        const ok = await login(jsonRequest('/api/login', { username: account.username, password }));
+        expect(ok.status).toBe(200);
+        const longer = await login(jsonRequest('/api/login', { username: account.username, password: password + 'x' }));
+        expect(longer.status).toBe(401);
+      });
+
+      it('answers 400 to malformed JSON, 415 to another content type, 413 past the size limit', async () => {
+        const before = await userCount();
+        const malformed = await register(jsonRequest('/api/register', '{"username": "x",'));
+        expect(malformed.status).toBe(400);
+        await problemOf(malformed);
+        const text = await register(new Request('http://localhost/api/register', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(newAccount()) }));
+        expect(text.status).toBe(415);
+        await problemOf(text);
+        const huge = await register(jsonRequest('/api/register', newAccount({ full_name: 'x'.repeat(20_000) })));
+        expect(huge.status).toBe(413);
+        await problemOf(huge);
+        expect(await userCount()).toBe(before);
+      });
+
+      it('lets exactly one of 20 concurrent sign-ups with the same username win', async () => {
+        const username = newAccount().username;
+        const responses = await Promise.all(
+          Array.from({ length: 20 }, () => register(jsonRequest('/api/register', newAccount({ username })))),
+        );
+        const statuses = responses.map((r) => r.status).sort();
+        expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+        expect(statuses.filter((s) => s === 409)).toHaveLength(19);
+        const db = await getDb();
+        const [row] = await db.select({ n: count() }).from(users).where(eq(users.username, username));
+        expect(Number(row!.n)).toBe(1);
+      });
+    });
+
+    describe('login', () => {
+      it('accepts the username or the email, as JSON or as the OAuth2 password form', async () => {
+        const { account } = await signUp();
+        for (const request of [
+          jsonRequest('/api/login', { username: account.username, password: account.password }),
+          jsonRequest('/api/login', { username: account.email.toUpperCase(), password: account.password }),
+          formRequest('/api/login', { grant_type: 'password', username: account.username, password: account.password, scope: '' }),
+        ]) {
+          const response = await login(request);
+          expect(response.status).toBe(200);
+          const body = await response.json();
+          expect(body).toMatchObject({ token_type: 'bearer', expires_in: 1800 });
+          expect((await me(bearerRequest('/api/me', body.access_token))).status).toBe(200);
+        }
+      });
+
+      it('answers one identical 401 for a wrong password and for an unknown user', async () => {
+        const { account } = await signUp();
+        const wrong = await login(jsonRequest('/api/login', { username: account.username, password: 'wrong password' }));
+        const unknown = await login(jsonRequest('/api/login', { username: 'nobody_here', password: 'wrong password' }));
+        expect(wrong.status).toBe(401);
+        expect(unknown.status).toBe(401);
+        expect(await wrong.text()).toBe(await unknown.text());
+      });
+
+      it('re-hashes a password stored at a lower cost', async () => {
+        const { account, body } = await signUp();
+        process.env.BCRYPT_COST = '5';
+        resetConfig();
+        try {
+          const response = await login(jsonRequest('/api/login', { username: account.username, password: account.password }));
+          expect(response.status).toBe(200);
+          const db = await getDb();
+          const [row] = await db.select().from(users).where(eq(users.id, body.user.id));
+          expect(bcrypt.getRounds(row!.passwordHash!)).toBe(5);
+          expect(await bcrypt.compare(account.password, row!.passwordHash!)).toBe(true);
+        } finally {
+          process.env.BCRYPT_COST = '4';
+          resetConfig();
+        }
+      });
+
+      it('refuses a blocked user at login and refuses their existing tokens', async () => {
+        const { account, body, token } = await signUp();
+        const db = await getDb();
+        await db.update(users).set({ isBlocked: true }).where(eq(users.id, body.user.id));
+        const response = await login(jsonRequest('/api/login', { username: account.username, password: account.password }));
+        expect(response.status).toBe(401);
+        expect((await me(bearerRequest('/api/me', token))).status).toBe(401);
+      });
+
+      it('answers 422 for a missing password and 415 for multipart', async () => {
+        expect((await login(jsonRequest('/api/login', { username: 'x' }))).status).toBe(422);
+        const form = new FormData();
+        form.set('username', 'x');
+        expect((await login(new Request('http://localhost/api/login', { method: 'POST', body: form }))).status).toBe(415);
+      });
+    });
+
+    describe('me: refused tokens', () => {
+      it('refuses a missing header, a tampered, expired, unsigned or wrongly signed token', async () => {
+        const { token, body } = await signUp();
+        const sub = body.user.id as string;
+        const good = { sub, ver: 0, iss: 'auth-service', aud: 'auth-service-clients' };
+        const [h, p, s] = token.split('.');
+        const tampered = `${h}.${Buffer.from(JSON.stringify({ ...good, sub: '00000000-0000-0000-0000-000000000000', exp: 9999999999 })).toString('base64url')}.${s}`;
+        const { privateKey, publicKey } = await generateKeyPair('RS256');
+        const rs256 = await new SignJWT(good).setProtectedHeader({ alg: 'RS256' }).setIssuedAt().setExpirationTime('5m').sign(privateKey);
+        // HS256 signed with the RSA public key's JWK text: the classic algorithm-confusion forgery.
+        const confused = await claimsToken(good, { key: new TextEncoder().encode(JSON.stringify(await exportJWK(publicKey))), exp: '5m' });
+        const cases: Record<string, string | null> = {
+          missing: null,
+          tampered,
+          truncated: `${h}.${p}`,
+          expired: await claimsToken(good, { exp: Math.floor(Date.now() / 1000) - 60 }),
+          alg_none: new UnsecuredJWT({ ...good, exp: 9999999999 }).setIssuedAt().encode(),
+          wrong_key: await claimsToken(good, { key: new TextEncoder().encode('another-key-that-is-also-long-enough!!'), exp: '5m' }),
+          wrong_issuer: await claimsToken({ ...good, iss: 'someone-else' }, { exp: '5m' }),
+          wrong_audience: await claimsToken({ ...good, aud: 'someone-else' }, { exp: '5m' }),
+          missing_sub: await claimsToken({ ...good, sub: undefined }, { exp: '5m' }),
+          old_version: await claimsToken({ ...good, ver: -1 }, { exp: '5m' }),
+          not_a_uuid: await claimsToken({ ...good, sub: 'admin' }, { exp: '5m' }),
+          rs256,
+          confused,
+        };
+        for (const [name, value] of Object.entries(cases)) {
+          const request = value === null ? new Request('http://localhost/api/me') : bearerRequest('/api/me', value);
+          const response = await me(request);
+          expect({ name, status: response.status }).toEqual({ name, status: 401 });
+          expect(response.headers.get('www-authenticate')).toBe('Bearer');
+          await problemOf(response);
+        }
+        // The control: the same claims properly signed are accepted.
+        expect((await me(bearerRequest('/api/me', await claimsToken(good, { exp: '5m' })))).status).toBe(200);
+      });
+
+      it("refuses a deleted user's token", async () => {
+        const { token, body } = await signUp();
+        const db = await getDb();
+        await db.delete(users).where(eq(users.id, body.user.id));
+        expect((await me(bearerRequest('/api/me', token))).status).toBe(401);
+      });
+    });
+  });
+}

@@ -1,0 +1,3 @@
+import { defineAuthSuite } from './auth-suite.js';
+
+defineAuthSuite('pglite', true);

@@ -1,0 +1,4 @@
+import { defineAuthSuite } from './auth-suite.js';
+import { postgresAvailable } from './support/services.js';
+
+defineAuthSuite('pg', await postgresAvailable());

@@ -1,0 +1,109 @@
+import { statSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { GET as me, OPTIONS as mePreflight } from '../api/me.js';
+import { ConfigError, loadConfig, resetConfig } from '../lib/config.js';
+
+const freshDir = () => mkdtempSync(join(tmpdir(), 'auth-config-'));
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  afterEach(() => {
+    resetConfig();
+    vi.restoreAllMocks();
+  });
+
+  it('in production names every missing variable and falls back to nothing', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    for (const name of ['DATABASE_URL', 'SECRET_KEY', 'SESSION_SECRET_KEY', 'FRONTEND_CALLBACK_URL']) {
+      expect(problems.join('\n')).toContain(name);
+    }
+  });
+
+  it('treats VERCEL_ENV as production and reports malformed values with the missing ones', () => {
+    const problems = problemsOf({ VERCEL_ENV: 'preview', BCRYPT_COST: 'twelve', SECRET_KEY: 'short' }).join('\n');
+    expect(problems).toContain('BCRYPT_COST');
+    expect(problems).toContain('SECRET_KEY');
+    expect(problems).toContain('DATABASE_URL');
+  });
+
+  it('accepts a complete production environment and picks the driver from the URL', () => {
+    const base = {
+      NODE_ENV: 'production',
+      SECRET_KEY: 'k'.repeat(40),
+      SESSION_SECRET_KEY: 's'.repeat(40),
+      FRONTEND_CALLBACK_URL: 'https://app.example.com/auth/callback',
+    };
+    const neon = loadConfig({ ...base, DATABASE_URL: 'postgresql://u:p@ep-cool-1.eu-central-1.aws.neon.tech/db?sslmode=require' });
+    expect(neon.database.driver).toBe('neon');
+    expect(neon.embedded).toEqual([]);
+    expect(neon.corsOrigins).toEqual(['https://app.example.com']);
+    const plain = loadConfig({ ...base, SQLALCHEMY_DATABASE_URL: 'postgres://u@db.internal:5432/app' });
+    expect(plain.database).toMatchObject({ driver: 'pg', url: 'postgres://u@db.internal:5432/app' });
+    expect(() => loadConfig({ ...base, DATABASE_URL: 'postgres://x@h/db', DATABASE_DRIVER: 'pglite' })).toThrow(ConfigError);
+  });
+
+  it('outside production generates the secrets once, keeps them private, and reuses them', () => {
+    const dir = freshDir();
+    const first = loadConfig({ DATA_DIR: dir });
+    const second = loadConfig({ DATA_DIR: dir });
+    expect(first.secretKey).toHaveLength(43);
+    expect(second.secretKey).toBe(first.secretKey);
+    expect(second.sessionSecretKey).toBe(first.sessionSecretKey);
+    expect(first.secretKey).not.toBe(first.sessionSecretKey);
+    expect(statSync(join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
+    expect(first.database.driver).toBe('pglite');
+    expect(first.embedded.join(' ')).toMatch(/PGlite.*secrets/s);
+  });
+
+  it('a request in a misconfigured production answers 500 problem+json and logs the variable names', async () => {
+    const saved = { ...process.env };
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      process.env.VERCEL_ENV = 'production';
+      delete process.env.SECRET_KEY;
+      resetConfig();
+      const response = await me(new Request('http://localhost/api/me'));
+      expect(response.status).toBe(500);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const text = await response.text();
+      expect(text).not.toContain('SECRET_KEY'); // the names go to the log, not to the client
+      const line = log.mock.calls.map((c) => c.join(' ')).join('\n');
+      expect(line).toContain('SECRET_KEY');
+      expect(line).toContain('DATABASE_URL');
+    } finally {
+      process.env = saved;
+      resetConfig();
+    }
+  });
+});
+
+describe('CORS and standard headers', () => {
+  it('allows the frontend origin, ignores a foreign one, and answers preflights', async () => {
+    const allowed = await me(new Request('http://localhost/api/me', { headers: { origin: 'http://localhost:5173' } }));
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    expect(allowed.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(allowed.headers.get('cache-control')).toBe('no-store');
+    const foreign = await me(new Request('http://localhost/api/me', { headers: { origin: 'https://evil.example' } }));
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    const preflight = await mePreflight(
+      new Request('http://localhost/api/me', { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET' } }),
+    );
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-methods')).toBe('GET, OPTIONS');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('Authorization');
+    const foreignPreflight = await mePreflight(new Request('http://localhost/api/me', { method: 'OPTIONS', headers: { origin: 'https://evil.example' } }));
+    expect(foreignPreflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
