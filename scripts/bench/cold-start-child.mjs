@@ -1,0 +1,25 @@
+// One cold start: a fresh `node` process imports a bundled function and answers its first request.
+// argv: <bundle.mjs> <json: {method, url, headers, body}> [--modules]
+// Prints JSON {ms, status, modules?}. Timing runs go without the hooks, which cost time themselves.
+import { register } from 'node:module';
+import { MessageChannel } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+
+const [bundle, spec, flag] = process.argv.slice(2);
+const { method, url, headers, body } = JSON.parse(spec);
+const loaded = new Set();
+if (flag === '--modules') {
+  const { port1, port2 } = new MessageChannel();
+  port1.on('message', (u) => loaded.add(u));
+  port1.unref();
+  register(pathToFileURL(new URL('./load-hooks.mjs', import.meta.url).pathname), { data: { port: port2 }, transferList: [port2] });
+}
+const started = performance.now();
+const mod = await import(pathToFileURL(bundle).href);
+const importMs = performance.now() - started;
+const response = await mod[method](new Request(url, { method, headers, body }));
+await response.text();
+const ms = performance.now() - started;
+if (flag === '--modules') await new Promise((r) => setTimeout(r, 100));
+process.stdout.write(JSON.stringify({ ms, importMs, status: response.status, modules: [...loaded] }));
+process.exit(0);

@@ -1,0 +1,63 @@
+// Network round trips per endpoint on its common path, counted by wrapping the database driver's
+// query method and the fetch that @upstash/redis uses, in production mode (Neon driver, Upstash
+// REST). Each endpoint runs twice and the second, warm run is counted. Prints one JSON line.
+import { closeDb } from '../../lib/db/client.js';
+import { productionEnvironment } from './environment.js';
+import { requestFor } from './requests.js';
+import { seedAccount } from './seed.js';
+
+/** Targets from the performance issue: [database, redis]. */
+export const ROUND_TRIP_TARGETS: Record<string, [number, number]> = {
+  'POST /api/login': [1, 1],
+  'GET /api/me': [1, 0],
+  'POST /api/register': [1, 1],
+  'POST /api/forgot-password': [1, 2],
+  'POST /api/reset-password': [2, 2],
+  'POST /api/google/exchange': [0, 1],
+};
+
+const counts = { db: 0, redis: 0 };
+const production = await productionEnvironment();
+Object.assign(process.env, production.env);
+
+const neon = await import('@neondatabase/serverless');
+const originalQuery = neon.Client.prototype.query;
+neon.Client.prototype.query = function (this: unknown, ...args: unknown[]) {
+  counts.db++;
+  return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof originalQuery;
+const originalFetch = globalThis.fetch;
+const redisUrl = process.env.UPSTASH_REDIS_REST_URL;
+globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  if (redisUrl && url.startsWith(redisUrl)) counts.redis++;
+  return originalFetch(input, init);
+}) as typeof fetch;
+
+try {
+  const account = await seedAccount();
+  const rows = [];
+  for (const [name, [dbTarget, redisTarget]] of Object.entries(ROUND_TRIP_TARGETS)) {
+    const [method, route] = name.split(' ') as [string, string];
+    const mod = (await import(`../../api${route.slice(4)}.ts`).catch(() => undefined)) as Record<string, (r: Request) => Promise<Response>> | undefined;
+    if (!mod?.[method]) {
+      rows.push({ endpoint: name, status: 'missing', db: null, redis: null, dbTarget, redisTarget, met: false });
+      continue;
+    }
+    let status = 0;
+    for (let run = 0; run < 2; run++) {
+      counts.db = 0;
+      counts.redis = 0;
+      const spec = requestFor(route, account);
+      const response = await mod[method]!(new Request(spec.url, { method, headers: spec.headers, body: spec.body }));
+      await response.text();
+      status = response.status;
+    }
+    rows.push({ endpoint: name, status, db: counts.db, redis: counts.redis, dbTarget, redisTarget, met: counts.db <= dbTarget && counts.redis <= redisTarget });
+  }
+  console.log(JSON.stringify(rows));
+} finally {
+  await closeDb();
+  await production.close();
+}
+process.exit(0);

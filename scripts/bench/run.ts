@@ -1,0 +1,90 @@
+// `npm run bench`: every performance figure with its target, as one table, and the same figures
+// as JSON in .data/bench/. Each section runs in its own process so none warms another's caches.
+// Figures are ratios or counts measured in one run, so they hold on a noisy shared machine.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const COLD_START_BUDGET_MS = 40;
+
+function section<T>(file: string): Promise<T> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, file)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('exit', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      try {
+        done(JSON.parse(last) as T);
+      } catch {
+        fail(new Error(`${file} exited ${code} without figures:\n${out}`));
+      }
+    });
+  });
+}
+
+interface Row {
+  figure: string;
+  measured: string;
+  target: string;
+  met: boolean;
+}
+
+const rows: Row[] = [];
+const results: Record<string, unknown> = { at: new Date().toISOString(), node: process.version };
+
+type ColdRow = { function: string; bundleBytes: number; medianMs: number; overFloorMs: number; status: number; loadsCloudinary: boolean; loadsPglite: boolean };
+const cold = await section<ColdRow[]>('cold-start.ts');
+results.coldStart = cold;
+for (const r of cold) {
+  const isFloor = r.function.startsWith('(');
+  const mayLoadCloudinary = r.function === 'POST /api/register' || r.function === 'PATCH /api/me';
+  const met = isFloor || (r.overFloorMs <= COLD_START_BUDGET_MS && (mayLoadCloudinary || !r.loadsCloudinary) && !r.loadsPglite);
+  rows.push({
+    figure: `cold start ${r.function}`,
+    measured: `${r.medianMs} ms (+${r.overFloorMs}), ${(r.bundleBytes / 1024).toFixed(1)} KiB, HTTP ${r.status}${r.loadsCloudinary ? ', loads cloudinary' : ''}${r.loadsPglite ? ', loads PGlite' : ''}`,
+    target: isFloor ? 'floor' : `≤ floor + ${COLD_START_BUDGET_MS} ms${mayLoadCloudinary ? '' : ', no cloudinary'}, no PGlite`,
+    met,
+  });
+}
+
+type TripRow = { endpoint: string; status: number | string; db: number | null; redis: number | null; dbTarget: number; redisTarget: number; met: boolean };
+const trips = await section<TripRow[]>('round-trips.ts');
+results.roundTrips = trips;
+for (const r of trips) {
+  rows.push({
+    figure: `round trips ${r.endpoint}`,
+    measured: r.db === null ? 'endpoint missing' : `${r.db} db + ${r.redis} redis (HTTP ${r.status})`,
+    target: `≤ ${r.dbTarget} db + ${r.redisTarget} redis`,
+    met: r.met,
+  });
+}
+
+const overhead = await section<{ cost: number; loginMs: number; compareMs: number; loginRatio: number; registerMs: number; hashMs: number; registerRatio: number }>('overhead.ts');
+results.overhead = overhead;
+rows.push({ figure: `login / bcrypt.compare (cost ${overhead.cost})`, measured: `${overhead.loginRatio} (${overhead.loginMs} / ${overhead.compareMs} ms)`, target: '≤ 1.10', met: overhead.loginRatio <= 1.1 });
+rows.push({ figure: `register / bcrypt.hash (cost ${overhead.cost})`, measured: `${overhead.registerRatio} (${overhead.registerMs} / ${overhead.hashMs} ms)`, target: '≤ 1.10', met: overhead.registerRatio <= 1.1 });
+
+const load = await section<{ meRps: number; floorRps: number; ratio: number }>('throughput.ts');
+results.throughput = load;
+rows.push({ figure: 'GET /api/me rps / bare node:http rps', measured: `${load.ratio} (${load.meRps} / ${load.floorRps})`, target: '≥ 0.5', met: load.ratio >= 0.5 });
+
+const width = (k: keyof Row) => Math.max(...rows.map((r) => String(r[k]).length), k.length);
+const line = (r: Record<keyof Row, string>) => `| ${r.figure.padEnd(width('figure'))} | ${r.measured.padEnd(width('measured'))} | ${r.target.padEnd(width('target'))} | ${r.met.padEnd(4)} |`;
+console.log(line({ figure: 'figure', measured: 'measured', target: 'target', met: 'met' }));
+console.log(`|${'-'.repeat(width('figure') + 2)}|${'-'.repeat(width('measured') + 2)}|${'-'.repeat(width('target') + 2)}|------|`);
+for (const r of rows) console.log(line({ ...r, met: r.met ? 'yes' : 'NO' }));
+const unmet = rows.filter((r) => !r.met).length;
+console.log(`\n${rows.length - unmet} of ${rows.length} targets met`);
+
+results.rows = rows;
+const dir = join(ROOT, '.data/bench');
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `bench-${Date.now()}.json`);
+writeFileSync(file, JSON.stringify(results, null, 2));
+writeFileSync(join(dir, 'latest.json'), JSON.stringify(results, null, 2));
+console.log(`figures written to ${file}`);
