@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POST as login } from '../../api/login.js';
+import { POST as register } from '../../api/register.js';
+import { resetConfig } from '../../lib/config.js';
+import { useDatabase } from '../support/database.js';
+import { jsonRequest, newAccount } from '../support/http.js';
+import { median } from '../../scripts/bench/stats.js';
+import { Tally } from './summary.js';
+
+const TRIES = 50;
+const tally = new Tally('enumeration');
+
+/**
+ * An attacker must not learn whether an account exists: same status, same body, and medians of
+ * the response times within 10% of each other (a ratio measured in one interleaved run).
+ */
+describe('enumeration: unknown and known accounts answer alike', () => {
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    // bcrypt at cost 8 (~15 ms) dominates as it does in production, rather than cost 4's noise.
+    process.env.BCRYPT_COST = '8';
+    resetConfig();
+    cleanup = await useDatabase('pglite');
+  });
+  afterAll(async () => {
+    console.log(tally.line());
+    process.env.BCRYPT_COST = '4';
+    resetConfig();
+    await cleanup();
+  });
+
+  it(`login: unknown user vs wrong password, ${TRIES} tries each`, async () => {
+    const account = newAccount();
+    expect((await register(jsonRequest('/api/register', account))).status).toBe(201);
+    const known: number[] = [];
+    const unknown: number[] = [];
+    const bodies = new Set<string>();
+    const statuses = new Set<number>();
+    for (let i = 0; i < TRIES; i++) {
+      for (const [times, username] of [[known, account.username], [unknown, `nobody_${i}`]] as const) {
+        const started = performance.now();
+        const response = await login(jsonRequest('/api/login', { username, password: 'wrong password!' }));
+        const body = await response.text();
+        times.push(performance.now() - started);
+        tally.requests++;
+        bodies.add(body);
+        statuses.add(response.status);
+      }
+    }
+    expect([...statuses]).toEqual([401]);
+    expect(bodies.size).toBe(1);
+    const ratio = median(unknown) / median(known);
+    tally.notes.push(`login unknown/known median ${ratio.toFixed(3)}`);
+    expect(Math.abs(ratio - 1)).toBeLessThan(0.1);
+  });
+});
