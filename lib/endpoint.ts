@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigError, getConfig } from './config.js';
 import { applyCors, preflightResponse } from './cors.js';
-import { HttpError } from './http-errors.js';
+import { isDatabaseUnavailable } from './db/unavailable.js';
+import { HttpError, serviceUnavailable } from './http-errors.js';
 import { problem } from './respond.js';
 
 export type Handler = (request: Request) => Promise<Response>;
@@ -40,6 +41,10 @@ export function preflight(methods: string[]): Handler {
 
 function errorResponse(error: unknown): Response {
   if (error instanceof HttpError) return problem(error);
+  if (isDatabaseUnavailable(error)) {
+    console.error(`database unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    return problem(serviceUnavailable('The database cannot be reached right now; try again shortly.', 5));
+  }
   const id = randomUUID();
   if (error instanceof ConfigError) {
     console.error(`[${id}] configuration error: ${error.problems.join('; ')}`);

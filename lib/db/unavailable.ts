@@ -1,0 +1,21 @@
+/**
+ * Whether an error means the database could not be reached (refused, timed out, connection lost,
+ * server shutting down or full), as opposed to a bug in a query. Such errors answer 503 with
+ * Retry-After, so clients retry instead of reporting a server fault. The drivers nest the original
+ * error differently (drizzle wraps it in `cause`), so the whole chain is searched.
+ */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+const LOST = /timeout exceeded when trying to connect|connection terminated|connection timeout|websocket|socket hang up|connect econnrefused|server closed the connection/i;
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 8; depth++) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (NETWORK_CODES.has(code)) return true;
+    // SQLSTATE 08xxx connection exceptions, 57P01-57P03 shutdown / cannot connect now, 53300 too many connections.
+    if (/^08/.test(code) || /^57P0[123]$/.test(code) || code === '53300') return true;
+    if (typeof e.message === 'string' && LOST.test(e.message)) return true;
+    if (e instanceof AggregateError && e.errors.some(isDatabaseUnavailable)) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
