@@ -45,7 +45,7 @@ export async function verifyGoogleIdToken(google: ConfiguredGoogle, idToken: str
       clockTolerance: 5,
     }));
   } catch (error) {
-    const reason = error instanceof errors.JOSEError ? error.code : error instanceof Error ? error.message : String(error);
+    const reason = error instanceof errors.JOSEError ? `${error.code} ${error.message}` : error instanceof Error ? error.message : String(error);
     throw new GoogleSignInFailure('invalid_id_token', `ID token refused: ${reason}`);
   }
   if (typeof payload.nonce !== 'string' || !sameText(payload.nonce, nonce)) {

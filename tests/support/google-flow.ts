@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import * as callback from '../../api/google/callback.js';
 import * as exchange from '../../api/google/exchange.js';
 import * as start from '../../api/google/start.js';
+import * as login from '../../api/login.js';
 import * as me from '../../api/me.js';
 import * as register from '../../api/register.js';
 import { resetConfig } from '../../lib/config.js';
@@ -38,6 +39,7 @@ export async function startGoogleRig(extra?: (path: string) => Response | undefi
       '/api/google/start': start,
       '/api/google/callback': callback,
       '/api/google/exchange': exchange,
+      '/api/login': login,
       '/api/me': me,
       '/api/register': register,
     },
