@@ -44,6 +44,8 @@ async function resolveAccount(profile: GoogleProfile): Promise<UserRow> {
   const [sameEmail] = await db.select().from(users).where(sql`lower(${users.email}) = ${profile.email}`).limit(1);
   if (sameEmail) {
     usable(sameEmail);
+    // Linked to this very identity since our first lookup: a concurrent sign-in got there first.
+    if (sameEmail.googleSub === profile.sub) return sameEmail;
     if (sameEmail.googleSub) throw new GoogleSignInFailure('account_conflict', 'account already linked to another Google identity');
     // `google_sub IS NULL` in the WHERE: a concurrent link of another identity wins, we start over.
     const [updated] = await db
@@ -96,7 +98,12 @@ async function createGoogleUser(profile: GoogleProfile & { email: string }): Pro
   throw new Error('could not find a free username');
 }
 
-/** 3 to 32 of `[A-Za-z0-9_.-]`, from the email's local part, else the name, else "user". */
+/**
+ * A username candidate: 3 to 32 of `[A-Za-z0-9_.-]` from the email's local part, else the name,
+ * else `user_` and random hex. Uniqueness is settled at insert time.
+ *
+ * @example usernameBase({ email: 'ada.lovelace+news@gmail.com' }) // → "ada.lovelacenews"
+ */
 export function usernameBase(profile: { email?: string; name?: string }): string {
   const clean = (text: string | undefined) =>
     (text ?? '')

@@ -44,7 +44,12 @@ export async function signInCookie(request: Request, flow: SignInFlow): Promise<
   return `${COOKIE_NAME}=${jwe}; ${attributes(request, MAX_AGE_SECONDS)}`;
 }
 
-/** The `Set-Cookie` value that deletes the cookie. */
+/**
+ * The `Set-Cookie` value that deletes the cookie: the callback sends it whatever the outcome, so
+ * a flow can be completed at most once from this browser.
+ *
+ * @example headers: { Location, 'Set-Cookie': clearSignInCookie(request) }
+ */
 export function clearSignInCookie(request: Request): string {
   return `${COOKIE_NAME}=; ${attributes(request, 0)}`;
 }

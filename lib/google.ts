@@ -26,7 +26,12 @@ export function requireGoogle(): ConfiguredGoogle {
   return google as ConfiguredGoogle;
 }
 
-/** GOOGLE_REDIRECT_URI, else this deployment's own callback, derived from the request. */
+/**
+ * GOOGLE_REDIRECT_URI, else this deployment's own callback, derived from the request. Start and
+ * callback must send the same value, and both derive it the same way.
+ *
+ * @example redirectUriFor(google, request) // → "https://auth.example.com/api/google/callback"
+ */
 export function redirectUriFor(google: ConfiguredGoogle, request: Request): string {
   return google.redirectUri ?? new URL(CALLBACK_PATH, new URL(request.url).origin).toString();
 }

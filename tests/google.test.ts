@@ -11,7 +11,7 @@ import { loadConfig, resetConfig, ConfigError } from '../lib/config.js';
 import { getDb } from '../lib/db/client.js';
 import { users } from '../lib/db/schema.js';
 import { issueExchangeCode } from '../lib/exchange-codes.js';
-import { signInWithGoogle } from '../lib/google-accounts.js';
+import { signInWithGoogle, usernameBase } from '../lib/google-accounts.js';
 import { getStore } from '../lib/store.js';
 import { useDatabase } from './support/database.js';
 import { CookieJar } from './support/cookie-jar.js';
@@ -417,6 +417,13 @@ describe('account resolution under races', () => {
     const [a, b] = await Promise.all([signInWithGoogle(profile), signInWithGoogle(profile)]);
     expect(a.id).toBe(b.id);
     expect(await userCount()).toBe(before + 1);
+  });
+
+  it('derives valid usernames from the email, else the name, else a random one', () => {
+    expect(usernameBase({ email: 'ada.lovelace+news@gmail.com' })).toBe('ada.lovelacenews');
+    expect(usernameBase({ email: 'é@example.com', name: 'Zoë Ng' })).toBe('ZoeNg');
+    expect(usernameBase({ email: 'ab@example.com' })).toMatch(/^user_[0-9a-f]{6}$/);
+    expect(usernameBase({ email: `${'x'.repeat(60)}@example.com` })).toHaveLength(32);
   });
 
   it('gives Google users whose emails share a local part distinct usernames', async () => {
