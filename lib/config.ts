@@ -35,6 +35,15 @@ const EnvSchema = z.object({
   CORS_ORIGINS: z.string().default(''),
   BODY_LIMIT_BYTES: intFrom(1024, 1024 * 1024).default(16 * 1024),
   DB_CONNECT_TIMEOUT_MS: intFrom(100, 30_000).default(2_000),
+  // --- Google sign-in ---
+  GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+  GOOGLE_REDIRECT_URI: httpUrl.optional(),
+  // Overrides of Google's endpoints, for tests against a local OpenID provider only.
+  GOOGLE_AUTH_URL: httpUrl.optional(),
+  GOOGLE_TOKEN_URL: httpUrl.optional(),
+  GOOGLE_JWKS_URL: httpUrl.optional(),
+  GOOGLE_ISSUER: httpUrl.optional(),
 });
 
 /** Variables production cannot do without. */
@@ -43,6 +52,9 @@ const REQUIRED_IN_PRODUCTION = [
   'SECRET_KEY',
   'SESSION_SECRET_KEY',
   'FRONTEND_CALLBACK_URL',
+  // --- Google sign-in ---
+  'GOOGLE_CLIENT_ID',
+  'GOOGLE_CLIENT_SECRET',
 ] as const;
 
 export type DatabaseDriver = 'pglite' | 'pg' | 'neon';
@@ -64,9 +76,32 @@ export interface Config {
   frontendCallbackUrl: string;
   corsOrigins: string[];
   bodyLimitBytes: number;
+  google: GoogleConfig;
   /** Names of the embedded defaults standing in for missing services (empty in production). */
   embedded: string[];
 }
+
+/** Google sign-in. `clientId`/`clientSecret` unset (outside production) means "not configured": 503. */
+export interface GoogleConfig {
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  /** Unset: the request's origin + `/api/google/callback`. */
+  redirectUri: string | undefined;
+  authorizationUrl: string;
+  tokenUrl: string;
+  jwksUrl: string;
+  /** Accepted `iss` values of ID tokens. */
+  issuers: string[];
+}
+
+/** Google's published endpoints (https://accounts.google.com/.well-known/openid-configuration). */
+const GOOGLE = {
+  authorizationUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
+  tokenUrl: 'https://oauth2.googleapis.com/token',
+  jwksUrl: 'https://www.googleapis.com/oauth2/v3/certs',
+  // Google documents both spellings of its issuer.
+  issuers: ['https://accounts.google.com', 'accounts.google.com'],
+};
 
 /** Thrown when the environment cannot make a valid configuration; `problems` names each variable. */
 export class ConfigError extends Error {
@@ -129,6 +164,9 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     sessionSecretKey ??= local.SESSION_SECRET_KEY;
     embedded.push(`secrets: ${dataDir}/secrets.json`);
   }
+  if (!e.GOOGLE_CLIENT_ID || !e.GOOGLE_CLIENT_SECRET) {
+    embedded.push('google sign-in: not configured (/api/google/* answer 503)');
+  }
   const frontendCallbackUrl = e.FRONTEND_CALLBACK_URL ?? 'http://localhost:5173/auth/callback';
   const corsOrigins = [
     new URL(frontendCallbackUrl).origin,
@@ -152,6 +190,15 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     frontendCallbackUrl,
     corsOrigins: [...new Set(corsOrigins)],
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    google: {
+      clientId: e.GOOGLE_CLIENT_ID,
+      clientSecret: e.GOOGLE_CLIENT_SECRET,
+      redirectUri: e.GOOGLE_REDIRECT_URI,
+      authorizationUrl: e.GOOGLE_AUTH_URL ?? GOOGLE.authorizationUrl,
+      tokenUrl: e.GOOGLE_TOKEN_URL ?? GOOGLE.tokenUrl,
+      jwksUrl: e.GOOGLE_JWKS_URL ?? GOOGLE.jwksUrl,
+      issuers: e.GOOGLE_ISSUER ? [e.GOOGLE_ISSUER] : GOOGLE.issuers,
+    },
     embedded,
   };
 }

@@ -1,0 +1,62 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { getConfig } from '../../lib/config.js';
+import { endpoint, preflight } from '../../lib/endpoint.js';
+import { issueExchangeCode } from '../../lib/exchange-codes.js';
+import { signInWithGoogle } from '../../lib/google-accounts.js';
+import { clearSignInCookie, readSignInCookie } from '../../lib/google-cookie.js';
+import { verifyGoogleIdToken } from '../../lib/google-id-token.js';
+import { GoogleSignInFailure } from '../../lib/google-sign-in-error.js';
+import { exchangeGoogleCode, requireGoogle } from '../../lib/google.js';
+
+/**
+ * GET /api/google/callback: where Google sends the browser back. Always a 302 to
+ * FRONTEND_CALLBACK_URL, with `?code=<one-time code>` on success or `?error=<short code>`, and
+ * always clearing the sign-in cookie. 503 (no redirect) when Google sign-in is not configured.
+ */
+export const GET = endpoint(async (request) => {
+  const google = requireGoogle();
+  const target = new URL(getConfig().frontendCallbackUrl);
+  try {
+    const params = new URL(request.url).searchParams;
+    const flow = await readSignInCookie(request);
+    if (!flow || !sameText(params.get('state') ?? '', flow.state)) {
+      throw new GoogleSignInFailure('invalid_state', 'state missing or not the one in the cookie');
+    }
+    const providerError = params.get('error');
+    if (providerError) {
+      throw new GoogleSignInFailure(providerError === 'access_denied' ? 'access_denied' : 'provider_error', `provider said ${providerError}`);
+    }
+    const code = params.get('code');
+    if (!code) throw new GoogleSignInFailure('provider_error', 'no code in the callback');
+    const idToken = await exchangeGoogleCode(google, request, code, flow.codeVerifier);
+    const profile = await verifyGoogleIdToken(google, idToken, flow.nonce);
+    const user = await signInWithGoogle(profile);
+    target.searchParams.set('code', await issueExchangeCode(user.id));
+  } catch (error) {
+    target.searchParams.set('error', failureCode(error));
+  }
+  return new Response(null, {
+    status: 302,
+    headers: { Location: target.toString(), 'Set-Cookie': clearSignInCookie(request) },
+  });
+});
+
+export const OPTIONS = preflight(['GET']);
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The short code for the frontend; the reason stays in the log under an id. */
+function failureCode(error: unknown): string {
+  const id = randomUUID();
+  if (error instanceof GoogleSignInFailure) {
+    console.warn(`[${id}] google sign-in failed (${error.code}): ${error.message}`);
+    return error.code;
+  }
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  console.error(`[${id}] google sign-in crashed: ${message}`);
+  return 'server_error';
+}

@@ -1,0 +1,26 @@
+import { readBody } from '../../lib/body.js';
+import { endpoint, preflight } from '../../lib/endpoint.js';
+import { redeemExchangeCode } from '../../lib/exchange-codes.js';
+import { badRequest } from '../../lib/http-errors.js';
+import { json } from '../../lib/respond.js';
+import { ExchangeRequest } from '../../lib/schemas/google.js';
+import { issueAccessToken } from '../../lib/tokens.js';
+import { findUserById } from '../../lib/users.js';
+import { parseInput } from '../../lib/validate.js';
+
+const REFUSED = 'The code is unknown, already used or expired. Sign in with Google again.';
+
+/**
+ * POST /api/google/exchange: trades the one-time code from the Google callback for an access
+ * token, once. 400 for an unknown, used or expired code, and for a user blocked meanwhile.
+ */
+export const POST = endpoint(async (request) => {
+  // TODO(rate-limit): per-IP limit on exchange
+  const input = parseInput(ExchangeRequest, await readBody(request, ['json']));
+  const userId = await redeemExchangeCode(input.code);
+  const user = userId ? await findUserById(userId) : undefined;
+  if (!user || user.isBlocked) throw badRequest(REFUSED, 'invalid_code');
+  return json(await issueAccessToken(user));
+});
+
+export const OPTIONS = preflight(['POST']);

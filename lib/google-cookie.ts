@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import { EncryptJWT, jwtDecrypt } from 'jose';
+import { getConfig } from './config.js';
+
+/**
+ * The short-lived cookie that carries a sign-in's `state`, PKCE verifier and `nonce` from
+ * /api/google/start to /api/google/callback, encrypted (JWE, `dir` + A256GCM) so the browser can
+ * neither read the verifier nor forge the state. HttpOnly, SameSite=Lax (the callback is a
+ * top-level GET from Google), Secure except on localhost, 10 minutes, only sent to /api/google.
+ */
+
+export const COOKIE_NAME = 'google_signin';
+const MAX_AGE_SECONDS = 600;
+const PURPOSE = 'google-signin';
+
+export interface SignInFlow {
+  state: string;
+  codeVerifier: string;
+  nonce: string;
+}
+
+// A 256-bit key derived from SESSION_SECRET_KEY, whatever its length.
+function key(): Uint8Array {
+  return createHash('sha256').update(getConfig().sessionSecretKey).digest();
+}
+
+function attributes(request: Request, maxAge: number): string {
+  const { hostname } = new URL(request.url);
+  const local = hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+  return `Path=/api/google; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${local ? '' : '; Secure'}`;
+}
+
+/**
+ * The `Set-Cookie` value holding the flow, encrypted.
+ *
+ * @example headers: { 'Set-Cookie': await signInCookie(request, { state, codeVerifier, nonce }) }
+ */
+export async function signInCookie(request: Request, flow: SignInFlow): Promise<string> {
+  const jwe = await new EncryptJWT({ ...flow, purpose: PURPOSE })
+    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+    .setIssuedAt()
+    .setExpirationTime(`${MAX_AGE_SECONDS}s`)
+    .encrypt(key());
+  return `${COOKIE_NAME}=${jwe}; ${attributes(request, MAX_AGE_SECONDS)}`;
+}
+
+/**
+ * The `Set-Cookie` value that deletes the cookie: the callback sends it whatever the outcome, so
+ * a flow can be completed at most once from this browser.
+ *
+ * @example headers: { Location, 'Set-Cookie': clearSignInCookie(request) }
+ */
+export function clearSignInCookie(request: Request): string {
+  return `${COOKIE_NAME}=; ${attributes(request, 0)}`;
+}
+
+/**
+ * The flow in the request's cookie; null when the cookie is missing, tampered with or expired.
+ *
+ * @example const flow = await readSignInCookie(request); if (!flow) fail('invalid_state');
+ */
+export async function readSignInCookie(request: Request): Promise<SignInFlow | null> {
+  const value = cookieValue(request.headers.get('cookie') ?? '', COOKIE_NAME);
+  if (!value) return null;
+  try {
+    const { payload } = await jwtDecrypt(value, key(), { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });
+    const { state, codeVerifier, nonce, purpose } = payload;
+    if (purpose !== PURPOSE || typeof state !== 'string' || typeof codeVerifier !== 'string' || typeof nonce !== 'string') return null;
+    return { state, codeVerifier, nonce };
+  } catch {
+    return null;
+  }
+}
+
+function cookieValue(header: string, name: string): string | undefined {
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return v.join('=');
+  }
+  return undefined;
+}

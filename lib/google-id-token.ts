@@ -1,0 +1,66 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type { ConfiguredGoogle } from './google.js';
+import { GoogleSignInFailure } from './google-sign-in-error.js';
+
+/** What the service takes from a verified Google ID token. */
+export interface GoogleProfile {
+  sub: string;
+  email: string | undefined;
+  emailVerified: boolean;
+  name: string | undefined;
+  picture: string | undefined;
+}
+
+// Module scope on purpose: a warm function reuses the fetched keys (jose caches and refreshes
+// them, and refetches when a token names an unknown `kid`). Keyed by URL so tests can switch.
+let jwks: { url: string; getKey: JWTVerifyGetKey } | undefined;
+
+function keySet(url: string): JWTVerifyGetKey {
+  if (jwks?.url !== url) jwks = { url, getKey: createRemoteJWKSet(new URL(url), { timeoutDuration: 3000 }) };
+  return jwks.getKey;
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Verifies an ID token against the provider's JWKS: RS256 signature (the algorithm Google uses;
+ * `none` and HMAC are refused), `iss` one of the configured issuers, `aud` our client id, `exp`,
+ * and `nonce` equal to the one this browser's sign-in started with. Any failure is `invalid_id_token`.
+ *
+ * @example const profile = await verifyGoogleIdToken(google, idToken, cookie.nonce);
+ */
+export async function verifyGoogleIdToken(google: ConfiguredGoogle, idToken: string, nonce: string): Promise<GoogleProfile> {
+  let payload;
+  try {
+    ({ payload } = await jwtVerify(idToken, keySet(google.jwksUrl), {
+      algorithms: ['RS256'],
+      issuer: google.issuers,
+      audience: google.clientId,
+      requiredClaims: ['sub', 'iat', 'exp', 'nonce'],
+      clockTolerance: 5,
+    }));
+  } catch (error) {
+    const reason = error instanceof errors.JOSEError ? `${error.code} ${error.message}` : error instanceof Error ? error.message : String(error);
+    throw new GoogleSignInFailure('invalid_id_token', `ID token refused: ${reason}`);
+  }
+  if (typeof payload.nonce !== 'string' || !sameText(payload.nonce, nonce)) {
+    throw new GoogleSignInFailure('invalid_id_token', 'ID token refused: nonce mismatch');
+  }
+  if (typeof payload.sub !== 'string' || payload.sub.length === 0) {
+    throw new GoogleSignInFailure('invalid_id_token', 'ID token refused: no subject');
+  }
+  const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined);
+  return {
+    sub: payload.sub,
+    email: text(payload.email)?.toLowerCase(),
+    // Google sends a boolean; some providers send the string "true".
+    emailVerified: payload.email_verified === true || payload.email_verified === 'true',
+    name: text(payload.name),
+    picture: text(payload.picture),
+  };
+}

@@ -1,0 +1,87 @@
+import { ArcticFetchError, CodeChallengeMethod, OAuth2Client, OAuth2RequestError } from 'arctic';
+import { getConfig, type GoogleConfig } from './config.js';
+import { GoogleSignInFailure } from './google-sign-in-error.js';
+import { serviceUnavailable } from './http-errors.js';
+
+/**
+ * Google's OAuth 2.0 authorization code flow with PKCE, through arctic's generic `OAuth2Client`
+ * (arctic's `Google` class has fixed endpoints; this one takes them from the configuration, which
+ * defaults to Google's and lets tests point at a local OpenID provider).
+ */
+
+const SCOPES = ['openid', 'email', 'profile'];
+const CALLBACK_PATH = '/api/google/callback';
+
+export type ConfiguredGoogle = GoogleConfig & { clientId: string; clientSecret: string };
+
+/**
+ * The Google configuration, or a 503 when the client id or secret is missing (only possible
+ * outside production, where the configuration refuses to load without them).
+ *
+ * @example const google = requireGoogle();
+ */
+export function requireGoogle(): ConfiguredGoogle {
+  const google = getConfig().google;
+  if (!google.clientId || !google.clientSecret) throw serviceUnavailable('Google sign-in is not configured.');
+  return google as ConfiguredGoogle;
+}
+
+/**
+ * GOOGLE_REDIRECT_URI, else this deployment's own callback, derived from the request. Start and
+ * callback must send the same value, and both derive it the same way.
+ *
+ * @example redirectUriFor(google, request) // → "https://auth.example.com/api/google/callback"
+ */
+export function redirectUriFor(google: ConfiguredGoogle, request: Request): string {
+  return google.redirectUri ?? new URL(CALLBACK_PATH, new URL(request.url).origin).toString();
+}
+
+function client(google: ConfiguredGoogle, request: Request): OAuth2Client {
+  // arctic sends the secret as HTTP Basic credentials (client_secret_basic), which Google accepts.
+  return new OAuth2Client(google.clientId, google.clientSecret, redirectUriFor(google, request));
+}
+
+/**
+ * The URL to send the browser to: scopes `openid email profile`, `state`, an S256 PKCE challenge
+ * of `codeVerifier`, and `nonce`, which must come back inside the ID token.
+ *
+ * @example return redirect(googleAuthorizationUrl(google, request, { state, codeVerifier, nonce }));
+ */
+export function googleAuthorizationUrl(
+  google: ConfiguredGoogle,
+  request: Request,
+  flow: { state: string; codeVerifier: string; nonce: string },
+): URL {
+  const url = client(google, request).createAuthorizationURLWithPKCE(
+    google.authorizationUrl,
+    flow.state,
+    CodeChallengeMethod.S256,
+    flow.codeVerifier,
+    SCOPES,
+  );
+  url.searchParams.set('nonce', flow.nonce);
+  return url;
+}
+
+/**
+ * Trades the authorization code (with the PKCE verifier) at the token endpoint for the ID token,
+ * still unverified. A refusal by the provider (a used or forged code, a wrong verifier) or an
+ * unreachable provider is a `provider_error`.
+ *
+ * @example const idToken = await exchangeGoogleCode(google, request, code, verifier);
+ */
+export async function exchangeGoogleCode(
+  google: ConfiguredGoogle,
+  request: Request,
+  code: string,
+  codeVerifier: string,
+): Promise<string> {
+  try {
+    const tokens = await client(google, request).validateAuthorizationCode(google.tokenUrl, code, codeVerifier);
+    return tokens.idToken();
+  } catch (error) {
+    if (error instanceof OAuth2RequestError) throw new GoogleSignInFailure('provider_error', `token endpoint refused the code: ${error.code}`);
+    if (error instanceof ArcticFetchError) throw new GoogleSignInFailure('provider_error', 'token endpoint unreachable');
+    throw new GoogleSignInFailure('provider_error', `token endpoint: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,64 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getDb } from '../lib/db/client.js';
+import { users } from '../lib/db/schema.js';
+import { signInWithGoogle } from '../lib/google-accounts.js';
+import type { GoogleProfile } from '../lib/google-id-token.js';
+import { GoogleSignInFailure } from '../lib/google-sign-in-error.js';
+import { useDatabase } from './support/database.js';
+import { postgresAvailable } from './support/services.js';
+
+let n = 0;
+function profile(overrides: Partial<GoogleProfile> = {}): GoogleProfile {
+  const id = `${Date.now().toString(36)}${(n++).toString(36)}`;
+  return { sub: `sub-${id}`, email: `pg${id}@example.com`, emailVerified: true, name: 'Pat Postgres', picture: undefined, ...overrides };
+}
+
+async function rowsWithEmail(email: string) {
+  const db = await getDb();
+  return db.select().from(users).where(eq(users.email, email));
+}
+
+/** Account resolution on a real PostgreSQL through a connection pool, where requests truly overlap. */
+describe.skipIf(!(await postgresAvailable()))('Google accounts on PostgreSQL under concurrency', () => {
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    cleanup = await useDatabase('pg');
+  });
+  afterAll(() => cleanup?.());
+
+  // Several rounds each: a race only shows when the requests happen to interleave.
+  it('five simultaneous first sign-ins of one identity make one account', async () => {
+    for (let round = 0; round < 5; round++) {
+      const p = profile();
+      const results = await Promise.all(Array.from({ length: 5 }, () => signInWithGoogle(p)));
+      expect(new Set(results.map((u) => u.id)).size).toBe(1);
+      expect(await rowsWithEmail(p.email!)).toHaveLength(1);
+    }
+  });
+
+  it('simultaneous sign-ins link an existing account once and create nothing', async () => {
+    for (let round = 0; round < 5; round++) {
+      const p = profile();
+      const db = await getDb();
+      const [existing] = await db.insert(users).values({ username: `pw_${p.sub}`.slice(0, 32), email: p.email!, passwordHash: 'x' }).returning();
+      const results = await Promise.all(Array.from({ length: 4 }, () => signInWithGoogle(p)));
+      expect(results.every((u) => u.id === existing!.id)).toBe(true);
+      const rows = await rowsWithEmail(p.email!);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ googleSub: p.sub, emailVerified: true });
+    }
+  });
+
+  it('two Google identities racing for one email: one account, the other refused with account_conflict', async () => {
+    const email = profile().email;
+    const outcomes = await Promise.allSettled([signInWithGoogle(profile({ email })), signInWithGoogle(profile({ email }))]);
+    const won = outcomes.filter((o) => o.status === 'fulfilled');
+    const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(lost[0]!.reason).toBeInstanceOf(GoogleSignInFailure);
+    expect((lost[0]!.reason as GoogleSignInFailure).code).toBe('account_conflict');
+    expect(await rowsWithEmail(email!)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,468 @@
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { count, eq } from 'drizzle-orm';
+import { SignJWT, UnsecuredJWT, generateKeyPair, importJWK } from 'jose';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { GET as callback } from '../api/google/callback.js';
+import { POST as exchangeHandler } from '../api/google/exchange.js';
+import { GET as start } from '../api/google/start.js';
+import { loadConfig, resetConfig, ConfigError } from '../lib/config.js';
+import { getDb } from '../lib/db/client.js';
+import { users } from '../lib/db/schema.js';
+import { issueExchangeCode } from '../lib/exchange-codes.js';
+import { signInWithGoogle, usernameBase } from '../lib/google-accounts.js';
+import { getStore } from '../lib/store.js';
+import { useDatabase } from './support/database.js';
+import { CookieJar } from './support/cookie-jar.js';
+import { authorizeAtProvider, CLIENT, followCallback, startGoogleRig, type GoogleRig } from './support/google-flow.js';
+import { newAccount, problemOf } from './support/http.js';
+
+let rig: GoogleRig;
+let cleanupDb: () => Promise<void>;
+beforeAll(async () => {
+  cleanupDb = await useDatabase('pglite');
+  rig = await startGoogleRig();
+});
+afterAll(async () => {
+  await rig?.close();
+  await cleanupDb?.();
+});
+afterEach(() => vi.restoreAllMocks());
+
+let counter = 0;
+/** A fresh provider login name (the `sub`) and a unique email. */
+function identity(claims: { email_verified?: boolean; email?: string; name?: string; picture?: string } = {}) {
+  const id = `${Date.now().toString(36)}${(counter++).toString(36)}`;
+  const sub = `google-${id}`;
+  const account = { email: `g${id}@example.com`, email_verified: true, name: `Grace ${id}`, ...claims };
+  rig.provider.setAccount(sub, account);
+  return { sub, ...account };
+}
+
+async function beginSignIn(jar = new CookieJar()) {
+  const response = await jar.fetch(`${rig.app.url}/api/google/start`);
+  expect(response.status).toBe(302);
+  return { jar, response, authorizationUrl: new URL(response.headers.get('location')!) };
+}
+
+/** The whole browser round trip: start → provider login and consent → callback. */
+async function signInAtProvider(sub: string, options: { deny?: boolean } = {}) {
+  const { jar, authorizationUrl } = await beginSignIn();
+  const callbackUrl = await authorizeAtProvider(jar, authorizationUrl, rig.app.url, sub, options);
+  return { jar, callbackUrl, ...(await followCallback(jar, callbackUrl)) };
+}
+
+function exchange(code: string) {
+  return fetch(`${rig.app.url}/api/google/exchange`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code }),
+  });
+}
+
+async function profileFor(code: string) {
+  const traded = await exchange(code);
+  expect(traded.status).toBe(200);
+  const token = await traded.json();
+  expect(token).toMatchObject({ token_type: 'bearer', expires_in: 1800 });
+  const profile = await fetch(`${rig.app.url}/api/me`, { headers: { authorization: `Bearer ${token.access_token}` } });
+  expect(profile.status).toBe(200);
+  return profile.json();
+}
+
+async function userRowByEmail(email: string) {
+  const db = await getDb();
+  const [row] = await db.select().from(users).where(eq(users.email, email));
+  return row;
+}
+
+async function userCount(): Promise<number> {
+  const db = await getDb();
+  const [row] = await db.select({ n: count() }).from(users);
+  return Number(row!.n);
+}
+
+async function registerWithPassword(overrides: Record<string, unknown> = {}) {
+  const account = newAccount(overrides);
+  const response = await fetch(`${rig.app.url}/api/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(account),
+  });
+  expect(response.status).toBe(201);
+  return { account, user: (await response.json()).user };
+}
+
+function expectNoToken(location: URL) {
+  expect([...location.searchParams.keys()]).toEqual(['error']);
+  expect(location.toString()).not.toMatch(/eyJ/); // no JWT of any kind
+  expect(`${location.origin}${location.pathname}`).toBe(process.env.FRONTEND_CALLBACK_URL);
+}
+
+describe('GET /api/google/start', () => {
+  it('redirects to the provider with PKCE S256, state, nonce and scopes, and sets the encrypted cookie', async () => {
+    const { response, authorizationUrl, jar } = await beginSignIn();
+    expect(`${authorizationUrl.origin}${authorizationUrl.pathname}`).toBe(rig.provider.authorizationUrl);
+    const params = authorizationUrl.searchParams;
+    expect(params.get('response_type')).toBe('code');
+    expect(params.get('client_id')).toBe(CLIENT.clientId);
+    expect(params.get('redirect_uri')).toBe(`${rig.app.url}/api/google/callback`);
+    expect(params.get('scope')).toBe('openid email profile');
+    expect(params.get('code_challenge_method')).toBe('S256');
+    expect(params.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(params.get('state')!.length).toBeGreaterThanOrEqual(32);
+    expect(params.get('nonce')!.length).toBeGreaterThanOrEqual(32);
+    const [cookie] = response.headers.getSetCookie();
+    expect(cookie).toMatch(/^google_signin=[^;]+; Path=\/api\/google; Max-Age=600; HttpOnly; SameSite=Lax$/);
+    // Encrypted: neither the state nor the verifier's challenge input can be read from it.
+    const value = jar.get(rig.app.url, 'google_signin')!;
+    expect(value.split('.')).toHaveLength(5);
+    expect(Buffer.from(value.split('.')[3]!, 'base64url').toString('latin1')).not.toContain(params.get('state'));
+  });
+
+  it('marks the cookie Secure and derives the redirect URI from the origin outside localhost; GOOGLE_REDIRECT_URI wins', async () => {
+    const response = await start(new Request('https://auth.example.com/api/google/start'));
+    expect(response.headers.getSetCookie()[0]).toMatch(/; Secure$/);
+    expect(new URL(response.headers.get('location')!).searchParams.get('redirect_uri')).toBe('https://auth.example.com/api/google/callback');
+    process.env.GOOGLE_REDIRECT_URI = 'https://api.example.org/api/google/callback';
+    resetConfig();
+    try {
+      const configured = await start(new Request('https://auth.example.com/api/google/start'));
+      expect(new URL(configured.headers.get('location')!).searchParams.get('redirect_uri')).toBe(process.env.GOOGLE_REDIRECT_URI);
+    } finally {
+      delete process.env.GOOGLE_REDIRECT_URI;
+      resetConfig();
+    }
+  });
+});
+
+describe('sign-in through a real OpenID provider', () => {
+  it('creates a new user with a verified email, name and avatar, and /api/me shows them', async () => {
+    const n = Date.now().toString(36);
+    const who = identity({ email: `Ada.${n}@Example.com`, picture: 'https://images.example.com/ada.png' });
+    const before = await userCount();
+    const { code, location, jar } = await signInAtProvider(who.sub);
+    expect(code).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect([...location.searchParams.keys()]).toEqual(['code']);
+    expect(jar.get(rig.app.url, 'google_signin')).toBeUndefined(); // the callback cleared it
+    const user = await profileFor(code!);
+    expect(user).toMatchObject({
+      email: who.email.toLowerCase(),
+      email_verified: true,
+      full_name: who.name,
+      avatar_url: 'https://images.example.com/ada.png',
+      username: `ada.${n}`, // from the email, which is stored lower-cased
+    });
+    expect(await userCount()).toBe(before + 1);
+    expect((await userRowByEmail(who.email.toLowerCase()))!.googleSub).toBe(who.sub);
+  });
+
+  it('signs a returning user in by sub, even after their Google email changed', async () => {
+    const who = identity();
+    const first = await profileFor((await signInAtProvider(who.sub)).code!);
+    rig.provider.setAccount(who.sub, { ...who, email: `changed-${who.email}` });
+    const before = await userCount();
+    const second = await profileFor((await signInAtProvider(who.sub)).code!);
+    expect(second.id).toBe(first.id);
+    expect(second.email).toBe(who.email);
+    expect(await userCount()).toBe(before);
+  });
+
+  it('links to an existing password account with the same, Google-verified email', async () => {
+    const { account, user } = await registerWithPassword();
+    expect(user.email_verified).toBe(false);
+    const who = identity({ email: account.email.toUpperCase() });
+    const before = await userCount();
+    const signedIn = await profileFor((await signInAtProvider(who.sub)).code!);
+    expect(signedIn.id).toBe(user.id);
+    expect(signedIn.email_verified).toBe(true);
+    expect(await userCount()).toBe(before);
+    expect((await userRowByEmail(account.email))!.googleSub).toBe(who.sub);
+    // The password still works.
+    const login = await fetch(`${rig.app.url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: account.username, password: account.password }),
+    });
+    expect(login.status).toBe(200);
+  });
+
+  it('refuses an unverified Google email that matches an account, and links nothing', async () => {
+    const { account } = await registerWithPassword();
+    const who = identity({ email: account.email, email_verified: false });
+    const before = await userCount();
+    const { error, code, location } = await signInAtProvider(who.sub);
+    expect(error).toBe('email_not_verified');
+    expect(code).toBeNull();
+    expectNoToken(location);
+    expect((await userRowByEmail(account.email))!.googleSub).toBeNull();
+    expect(await userCount()).toBe(before);
+  });
+
+  it('refuses an unverified Google email without an account too, creating nothing', async () => {
+    const who = identity({ email_verified: false });
+    const before = await userCount();
+    expect((await signInAtProvider(who.sub)).error).toBe('email_not_verified');
+    expect(await userCount()).toBe(before);
+  });
+
+  it('sends a blocked account to ?error=account_blocked', async () => {
+    const who = identity();
+    await profileFor((await signInAtProvider(who.sub)).code!);
+    const db = await getDb();
+    await db.update(users).set({ isBlocked: true }).where(eq(users.googleSub, who.sub));
+    const { error, location } = await signInAtProvider(who.sub);
+    expect(error).toBe('account_blocked');
+    expectNoToken(location);
+  });
+
+  it('answers ?error=access_denied when the user cancels at the provider', async () => {
+    const who = identity();
+    const before = await userCount();
+    const { error, location, callbackUrl } = await signInAtProvider(who.sub, { deny: true });
+    expect(callbackUrl.searchParams.get('error')).toBe('access_denied');
+    expect(error).toBe('access_denied');
+    expectNoToken(location);
+    expect(await userCount()).toBe(before);
+  });
+
+  it('answers ?error=invalid_state when the state does not match the cookie, and signs nobody in', async () => {
+    const who = identity();
+    const { jar, authorizationUrl } = await beginSignIn();
+    const callbackUrl = await authorizeAtProvider(jar, authorizationUrl, rig.app.url, who.sub);
+    callbackUrl.searchParams.set('state', `${callbackUrl.searchParams.get('state')!.slice(0, -1)}x`);
+    const { error, location, response } = await followCallback(jar, callbackUrl);
+    expect(error).toBe('invalid_state');
+    expectNoToken(location);
+    expect(response.headers.getSetCookie()[0]).toMatch(/^google_signin=; Path=\/api\/google; Max-Age=0;/);
+    expect(await userRowByEmail(who.email)).toBeUndefined();
+  });
+
+  it('answers ?error=invalid_state without the cookie (another browser) or with a tampered one', async () => {
+    const who = identity();
+    const { jar, authorizationUrl } = await beginSignIn();
+    const callbackUrl = await authorizeAtProvider(jar, authorizationUrl, rig.app.url, who.sub);
+    expect((await followCallback(new CookieJar(), callbackUrl)).error).toBe('invalid_state');
+    const cookie = jar.get(rig.app.url, 'google_signin')!;
+    const tampered = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie: `google_signin=${cookie.slice(0, -2)}AA` } });
+    expect(new URL(tampered.headers.get('location')!).searchParams.get('error')).toBe('invalid_state');
+    expect(await userRowByEmail(who.email)).toBeUndefined();
+  });
+
+  it('does not honour a replayed callback, with the cleared cookie or with a copy of the old one', async () => {
+    const who = identity();
+    const { jar, authorizationUrl } = await beginSignIn();
+    const callbackUrl = await authorizeAtProvider(jar, authorizationUrl, rig.app.url, who.sub);
+    const oldCookie = jar.header(rig.app.url);
+    const first = await followCallback(jar, callbackUrl);
+    expect(first.code).toBeTruthy();
+    const again = await followCallback(jar, callbackUrl);
+    expect(again.error).toBe('invalid_state');
+    expectNoToken(again.location);
+    // An attacker who kept the cookie: the provider refuses the used code.
+    const stolen = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie: oldCookie } });
+    const location = new URL(stolen.headers.get('location')!);
+    expect(location.searchParams.get('error')).toBe('provider_error');
+    expectNoToken(location);
+  });
+});
+
+describe('ID token checks (crafted tokens from a loopback token endpoint)', () => {
+  let tokenServer: Server;
+  let idToken: (claims: { nonce: string }) => Promise<string>;
+  let lastTokenRequest: { authorization: string; body: URLSearchParams } | undefined;
+
+  beforeAll(async () => {
+    tokenServer = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', async () => {
+        const form = new URLSearchParams(body);
+        lastTokenRequest = { authorization: req.headers.authorization ?? '', body: form };
+        const nonce = form.get('code')!; // the test passes the nonce as the code
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ access_token: 'opaque', token_type: 'Bearer', expires_in: 3600, id_token: await idToken({ nonce }) }));
+      });
+    });
+    await new Promise<void>((ready) => tokenServer.listen(0, '127.0.0.1', ready));
+    process.env.GOOGLE_TOKEN_URL = `http://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/token`;
+    resetConfig();
+  });
+  afterAll(async () => {
+    process.env.GOOGLE_TOKEN_URL = rig.provider.tokenUrl;
+    resetConfig();
+    await new Promise((done) => tokenServer.close(done));
+  });
+
+  async function providerKey() {
+    return importJWK(rig.provider.signingKey, 'RS256');
+  }
+
+  function claimsFor(sub: string, nonce: string, overrides: Record<string, unknown> = {}) {
+    const now = Math.floor(Date.now() / 1000);
+    return {
+      iss: rig.provider.issuer,
+      aud: CLIENT.clientId,
+      sub,
+      iat: now,
+      exp: now + 600,
+      nonce,
+      email: `${sub}@example.com`,
+      email_verified: true,
+      ...overrides,
+    };
+  }
+
+  /** start → callback with the state of this browser and an ID token made by `make`. */
+  async function callbackWith(make: (nonce: string) => Promise<string>) {
+    idToken = ({ nonce }) => make(nonce);
+    const { jar, authorizationUrl } = await beginSignIn();
+    const nonce = authorizationUrl.searchParams.get('nonce')!;
+    const url = new URL(`${rig.app.url}/api/google/callback`);
+    url.searchParams.set('code', nonce);
+    url.searchParams.set('state', authorizationUrl.searchParams.get('state')!);
+    return { ...(await followCallback(jar, url)), authorizationUrl };
+  }
+
+  const sign = async (claims: Record<string, unknown>, key?: CryptoKey | Uint8Array) =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'test-key' }).sign(key ?? (await providerKey()));
+
+  it('accepts a well-formed token (the control for the cases below) and sends the PKCE verifier with Basic credentials', async () => {
+    const sub = `crafted-ok-${Date.now()}`;
+    const { code, authorizationUrl } = await callbackWith((nonce) => sign(claimsFor(sub, nonce)));
+    expect(code).toBeTruthy();
+    expect(lastTokenRequest!.authorization).toBe(`Basic ${Buffer.from(`${CLIENT.clientId}:${CLIENT.clientSecret}`).toString('base64')}`);
+    const verifier = lastTokenRequest!.body.get('code_verifier')!;
+    expect(createHash('sha256').update(verifier).digest('base64url')).toBe(authorizationUrl.searchParams.get('code_challenge'));
+    expect((await profileFor(code!)).email).toBe(`${sub}@example.com`);
+  });
+
+  it.each([
+    ['a wrong audience', (sub: string, nonce: string) => ({ ...claimsFor(sub, nonce), aud: 'someone-elses-client' })],
+    ['an expired token', (sub: string, nonce: string) => ({ ...claimsFor(sub, nonce), iat: Math.floor(Date.now() / 1000) - 3600, exp: Math.floor(Date.now() / 1000) - 60 })],
+    ['a wrong issuer', (sub: string, nonce: string) => ({ ...claimsFor(sub, nonce), iss: 'https://evil.example.com' })],
+    ['another nonce', (sub: string, nonce: string) => ({ ...claimsFor(sub, nonce), nonce: `${nonce}x` })],
+    ['no nonce', (sub: string, nonce: string) => ({ ...claimsFor(sub, nonce), nonce: undefined })],
+  ])('refuses %s with ?error=invalid_id_token', async (_name, claims) => {
+    const sub = `crafted-bad-${Date.now()}`;
+    const before = await userCount();
+    const { error, location } = await callbackWith((nonce) => sign(claims(sub, nonce)));
+    expect(error).toBe('invalid_id_token');
+    expectNoToken(location);
+    expect(await userCount()).toBe(before);
+  });
+
+  it('refuses a bad signature (another key under the same kid) and an unsigned token', async () => {
+    const sub = `crafted-sig-${Date.now()}`;
+    const { privateKey } = await generateKeyPair('RS256');
+    expect((await callbackWith((nonce) => sign(claimsFor(sub, nonce), privateKey))).error).toBe('invalid_id_token');
+    expect((await callbackWith(async (nonce) => new UnsecuredJWT(claimsFor(sub, nonce)).encode())).error).toBe('invalid_id_token');
+    const hmac = (nonce: string) =>
+      new SignJWT(claimsFor(sub, nonce)).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(CLIENT.clientSecret));
+    expect((await callbackWith(hmac)).error).toBe('invalid_id_token');
+    expect(await userRowByEmail(`${sub}@example.com`)).toBeUndefined();
+  });
+});
+
+describe('POST /api/google/exchange', () => {
+  it('trades a code once: the second try is a 400 problem', async () => {
+    const { code } = await signInAtProvider(identity().sub);
+    expect((await exchange(code!)).status).toBe(200);
+    const again = await exchange(code!);
+    expect(again.status).toBe(400);
+    expect((await problemOf(again)).type).toBe('urn:problem:invalid_code');
+  });
+
+  it('lets exactly one of two racing exchanges win', async () => {
+    const { code } = await signInAtProvider(identity().sub);
+    const answers = await Promise.all([exchange(code!), exchange(code!), exchange(code!)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 400, 400]);
+  });
+
+  it('answers 400 for an unknown code and 422 for a malformed body', async () => {
+    const unknown = await exchange('x'.repeat(43));
+    expect(unknown.status).toBe(400);
+    expect((await problemOf(unknown)).detail).toMatch(/unknown, already used or expired/);
+    const malformed = await exchangeHandler(
+      new Request(`${rig.app.url}/api/google/exchange`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"code":""}' }),
+    );
+    expect(malformed.status).toBe(422);
+  });
+
+  it('stores codes for 60 seconds under an HMAC, never the code itself', async () => {
+    const put = vi.spyOn(getStore(), 'put');
+    const code = await issueExchangeCode('00000000-0000-0000-0000-000000000000');
+    expect(put).toHaveBeenCalledTimes(1);
+    const [key, value, ttl] = put.mock.calls[0]!;
+    expect(key).toMatch(/^exchange:[A-Za-z0-9_-]{43}$/);
+    expect(key).not.toContain(code);
+    expect(value).toBe('00000000-0000-0000-0000-000000000000');
+    expect(ttl).toBe(60);
+  });
+
+  it('refuses a code whose user was blocked after the callback', async () => {
+    const who = identity();
+    const { code } = await signInAtProvider(who.sub);
+    const db = await getDb();
+    await db.update(users).set({ isBlocked: true }).where(eq(users.googleSub, who.sub));
+    expect((await exchange(code!)).status).toBe(400);
+  });
+});
+
+describe('account resolution under races', () => {
+  it('two simultaneous first sign-ins of one Google identity make one account', async () => {
+    const profile = { sub: `race-${Date.now()}`, email: `race-${Date.now()}@example.com`, emailVerified: true, name: 'Race', picture: undefined };
+    const before = await userCount();
+    const [a, b] = await Promise.all([signInWithGoogle(profile), signInWithGoogle(profile)]);
+    expect(a.id).toBe(b.id);
+    expect(await userCount()).toBe(before + 1);
+  });
+
+  it('derives valid usernames from the email, else the name, else a random one', () => {
+    expect(usernameBase({ email: 'ada.lovelace+news@gmail.com' })).toBe('ada.lovelacenews');
+    expect(usernameBase({ email: 'é@example.com', name: 'Zoë Ng' })).toBe('ZoeNg');
+    expect(usernameBase({ email: 'ab@example.com' })).toMatch(/^user_[0-9a-f]{6}$/);
+    expect(usernameBase({ email: `${'x'.repeat(60)}@example.com` })).toHaveLength(32);
+  });
+
+  it('gives Google users whose emails share a local part distinct usernames', async () => {
+    const stamp = Date.now();
+    const one = await signInWithGoogle({ sub: `u1-${stamp}`, email: `same${stamp}@a.example`, emailVerified: true, name: undefined, picture: undefined });
+    const two = await signInWithGoogle({ sub: `u2-${stamp}`, email: `same${stamp}@b.example`, emailVerified: true, name: undefined, picture: undefined });
+    expect(one.username).toBe(`same${stamp}`);
+    expect(two.username).toMatch(new RegExp(`^same${stamp}_[0-9a-f]{4}$`));
+  });
+});
+
+describe('without Google configured', () => {
+  it('start and callback answer 503 problem+json "Google sign-in is not configured"', async () => {
+    const saved = process.env.GOOGLE_CLIENT_ID;
+    delete process.env.GOOGLE_CLIENT_ID;
+    resetConfig();
+    try {
+      for (const response of [
+        await start(new Request('http://localhost:3000/api/google/start')),
+        await callback(new Request('http://localhost:3000/api/google/callback?code=a&state=b')),
+      ]) {
+        expect(response.status).toBe(503);
+        expect((await problemOf(response)).detail).toBe('Google sign-in is not configured.');
+        expect(response.headers.get('location')).toBeNull();
+      }
+    } finally {
+      process.env.GOOGLE_CLIENT_ID = saved;
+      resetConfig();
+    }
+  });
+
+  it('production refuses to load without the client id and secret', () => {
+    let problems: string[] = [];
+    try {
+      loadConfig({ NODE_ENV: 'production' });
+    } catch (error) {
+      if (error instanceof ConfigError) problems = error.problems;
+    }
+    expect(problems).toContain('GOOGLE_CLIENT_ID is missing');
+    expect(problems).toContain('GOOGLE_CLIENT_SECRET is missing');
+  });
+});
