@@ -31,6 +31,8 @@ export interface RedisStoreOptions {
   prefix: string;
   /** The whole budget of one call, retries included; an outage must be answered within about a second. */
   timeoutMs: number;
+  /** @upstash/ratelimit's own deadline; by default a little after the client's, which should win. */
+  limiterTimeoutMs?: number;
 }
 
 /**
@@ -65,7 +67,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         limiter: Ratelimit.slidingWindow(rule.limit, `${rule.windowMs} ms`),
         prefix: `${prefix}rl`,
         // Its own deadline resolves `success: true, reason: "timeout"`; `hit` turns that into an outage.
-        timeout: options.timeoutMs + 200,
+        timeout: options.limiterTimeoutMs ?? options.timeoutMs + 200,
         // No in-process block list: every answer comes from Redis, as on the other instances.
         ephemeralCache: false,
         analytics: false,
