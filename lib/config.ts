@@ -202,7 +202,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
   ];
 
   const redis = redisEndpoint(e.UPSTASH_REDIS_REST_URL, e.UPSTASH_REDIS_REST_TOKEN);
-  if (!redis) embedded.push('redis: in-process store (OTPs and rate limits live only as long as this process)');
+  if (!redis && !production) embedded.push('redis: in-process store (OTPs and rate limits live only as long as this process)');
   const mail: MailConfig | undefined = e.MAIL_SERVER
     ? {
         host: e.MAIL_SERVER,
@@ -214,7 +214,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
         timeoutMs: e.MAIL_TIMEOUT_MS,
       }
     : undefined;
-  if (!mail) embedded.push(`mail: .eml files in ${resolve(dataDir, 'outbox')}, codes printed on this console`);
+  if (!mail && !production) embedded.push(`mail: .eml files in ${resolve(dataDir, 'outbox')}, codes printed on this console`);
 
   return {
     production,
