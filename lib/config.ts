@@ -17,6 +17,18 @@ const postgresUrl = z
 const httpUrl = z.url({ protocol: /^https?$/ });
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const secret = z.string().min(32, 'must be at least 32 characters');
+const boolean = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const DURATION_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** `<count>/<duration>`, e.g. `3/1h`, `20/15m`, `100/30s`: at most count requests per sliding window. */
+const rateLimit = z
+  .string()
+  .regex(/^\d+\/\d+[smhd]$/, 'must look like 3/1h (count/duration in s, m, h or d)')
+  .transform((v): RateLimitRule => {
+    const [count, window] = v.split('/') as [string, string];
+    const unit = window.slice(-1) as keyof typeof DURATION_MS;
+    return { limit: Number(count), windowMs: Number(window.slice(0, -1)) * DURATION_MS[unit] };
+  })
+  .refine((r) => r.limit >= 1 && r.windowMs >= 1_000, 'needs a count of at least 1 and a window of at least 1s');
 
 const EnvSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
@@ -44,6 +56,28 @@ const EnvSchema = z.object({
   GOOGLE_TOKEN_URL: httpUrl.optional(),
   GOOGLE_JWKS_URL: httpUrl.optional(),
   GOOGLE_ISSUER: httpUrl.optional(),
+
+  // --- Redis, rate limits, password reset, mail (issue 4) ---
+  UPSTASH_REDIS_REST_URL: z.string().optional(),
+  UPSTASH_REDIS_REST_TOKEN: z.string().optional(),
+  REDIS_KEY_PREFIX: z.string().default('auth:'),
+  REDIS_TIMEOUT_MS: intFrom(50, 10_000).default(800),
+  RATE_LIMIT_FAIL_OPEN: boolean.default(false),
+  RATE_LIMIT_LOGIN_IP: rateLimit.prefault('20/1m'),
+  RATE_LIMIT_LOGIN_ACCOUNT: rateLimit.prefault('5/15m'),
+  RATE_LIMIT_REGISTER_IP: rateLimit.prefault('10/1h'),
+  RATE_LIMIT_FORGOT_IP: rateLimit.prefault('10/1h'),
+  RATE_LIMIT_FORGOT_EMAIL: rateLimit.prefault('3/1h'),
+  RATE_LIMIT_RESET_EMAIL: rateLimit.prefault('10/15m'),
+  OTP_TTL_SECONDS: intFrom(1, 24 * 60 * 60).default(600),
+  MAIL_SERVER: z.string().optional(),
+  MAIL_PORT: intFrom(1, 65_535).default(587),
+  MAIL_USERNAME: z.string().optional(),
+  MAIL_PASSWORD: z.string().optional(),
+  MAIL_FROM: z.string().optional(),
+  MAIL_STARTTLS: boolean.default(true),
+  MAIL_SSL_TLS: boolean.default(false),
+  MAIL_TIMEOUT_MS: intFrom(100, 60_000).default(10_000),
 });
 
 /** Variables production cannot do without. */
@@ -55,9 +89,21 @@ const REQUIRED_IN_PRODUCTION = [
   // --- Google sign-in ---
   'GOOGLE_CLIENT_ID',
   'GOOGLE_CLIENT_SECRET',
+  // --- Redis (or its aliases KV_REST_API_*, UPSTASH_REDIS_*) and mail ---
+  'UPSTASH_REDIS_REST_URL',
+  'UPSTASH_REDIS_REST_TOKEN',
+  'MAIL_SERVER',
+  'MAIL_FROM',
 ] as const;
 
 export type DatabaseDriver = 'pglite' | 'pg' | 'neon';
+
+/** At most `limit` requests per sliding window of `windowMs`. */
+export interface RateLimitRule {
+  limit: number;
+  windowMs: number;
+}
+export type RateLimitName = 'loginIp' | 'loginAccount' | 'registerIp' | 'forgotIp' | 'forgotEmail' | 'resetEmail';
 
 export interface Config {
   production: boolean;
@@ -79,6 +125,28 @@ export interface Config {
   google: GoogleConfig;
   /** Names of the embedded defaults standing in for missing services (empty in production). */
   embedded: string[];
+  // --- Redis, rate limits, password reset, mail (issue 4) ---
+  /** Upstash REST endpoint; undefined means the in-process store (refused in production by getStore). */
+  redis: { url: string; token: string } | undefined;
+  redisKeyPrefix: string;
+  redisTimeoutMs: number;
+  rateLimits: Record<RateLimitName, RateLimitRule>;
+  rateLimitFailOpen: boolean;
+  otpTtlSeconds: number;
+  /** SMTP settings; undefined means the `.eml` outbox in DATA_DIR/outbox (refused in production by the mailer). */
+  mail: MailConfig | undefined;
+  mailFrom: string;
+  outboxDir: string;
+}
+
+export interface MailConfig {
+  host: string;
+  port: number;
+  username: string | undefined;
+  password: string | undefined;
+  startTls: boolean;
+  sslTls: boolean;
+  timeoutMs: number;
 }
 
 /** Google sign-in. `clientId`/`clientSecret` unset (outside production) means "not configured": 503. */
@@ -120,6 +188,9 @@ function withAliases(env: Record<string, string | undefined>): Record<string, st
   // An empty variable counts as unset: dashboards often leave `KEY=` behind.
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   clean.DATABASE_URL ??= clean.SQLALCHEMY_DATABASE_URL;
+  // Vercel's KV integration and the FastAPI original name the Upstash REST credentials differently.
+  clean.UPSTASH_REDIS_REST_URL ??= clean.KV_REST_API_URL ?? clean.UPSTASH_REDIS_URL;
+  clean.UPSTASH_REDIS_REST_TOKEN ??= clean.KV_REST_API_TOKEN ?? clean.UPSTASH_REDIS_TOKEN;
   return clean;
 }
 
@@ -173,6 +244,21 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     ...e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
   ];
 
+  const redis = redisEndpoint(e.UPSTASH_REDIS_REST_URL, e.UPSTASH_REDIS_REST_TOKEN);
+  if (!redis && !production) embedded.push('redis: in-process store (OTPs and rate limits live only as long as this process)');
+  const mail: MailConfig | undefined = e.MAIL_SERVER
+    ? {
+        host: e.MAIL_SERVER,
+        port: e.MAIL_PORT,
+        username: e.MAIL_USERNAME,
+        password: e.MAIL_PASSWORD,
+        startTls: e.MAIL_STARTTLS,
+        sslTls: e.MAIL_SSL_TLS,
+        timeoutMs: e.MAIL_TIMEOUT_MS,
+      }
+    : undefined;
+  if (!mail && !production) embedded.push(`mail: .eml files in ${resolve(dataDir, 'outbox')}, codes printed on this console`);
+
   return {
     production,
     dataDir,
@@ -200,7 +286,34 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
       issuers: e.GOOGLE_ISSUER ? [e.GOOGLE_ISSUER] : GOOGLE.issuers,
     },
     embedded,
+    redis,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    redisTimeoutMs: e.REDIS_TIMEOUT_MS,
+    rateLimits: {
+      loginIp: e.RATE_LIMIT_LOGIN_IP,
+      loginAccount: e.RATE_LIMIT_LOGIN_ACCOUNT,
+      registerIp: e.RATE_LIMIT_REGISTER_IP,
+      forgotIp: e.RATE_LIMIT_FORGOT_IP,
+      forgotEmail: e.RATE_LIMIT_FORGOT_EMAIL,
+      resetEmail: e.RATE_LIMIT_RESET_EMAIL,
+    },
+    rateLimitFailOpen: e.RATE_LIMIT_FAIL_OPEN,
+    otpTtlSeconds: e.OTP_TTL_SECONDS,
+    mail,
+    mailFrom: e.MAIL_FROM ?? 'Auth service <no-reply@localhost>',
+    outboxDir: resolve(dataDir, 'outbox'),
   };
+}
+
+/** The Upstash REST URL and token, or undefined when neither is set. A bare host gets `https://`. */
+function redisEndpoint(url: string | undefined, token: string | undefined): Config['redis'] {
+  if (!url && !token) return undefined;
+  if (!url || !token) {
+    throw new ConfigError([`${url ? 'UPSTASH_REDIS_REST_TOKEN' : 'UPSTASH_REDIS_REST_URL'} is missing (the other one is set)`]);
+  }
+  const full = /^https?:\/\//i.test(url) ? url : `https://${url}`;
+  if (!URL.canParse(full)) throw new ConfigError(['UPSTASH_REDIS_REST_URL is not a URL']);
+  return { url: full.replace(/\/+$/, ''), token };
 }
 
 let cached: Config | undefined;

@@ -4,6 +4,10 @@ import { applyCors, preflightResponse } from './cors.js';
 import { isDatabaseUnavailable } from './db/unavailable.js';
 import { HttpError, serviceUnavailable } from './http-errors.js';
 import { problem } from './respond.js';
+import { StoreUnavailableError } from './store-error.js';
+
+/** Seconds a client is asked to wait when Redis is down: long enough not to hammer it, short for a blip. */
+const STORE_RETRY_AFTER_SECONDS = 5;
 
 export type Handler = (request: Request) => Promise<Response>;
 
@@ -49,6 +53,11 @@ function errorResponse(error: unknown): Response {
   if (error instanceof ConfigError) {
     console.error(`[${id}] configuration error: ${error.problems.join('; ')}`);
     return problem(new HttpError(500, 'misconfigured', 'Internal Server Error', `The service is misconfigured (error id ${id}).`));
+  }
+  if (error instanceof StoreUnavailableError) {
+    // Fail closed: nothing that needs Redis (codes, rate limits) pretends to work without it.
+    console.error(`[${id}] store unavailable: ${error.message}`);
+    return problem(serviceUnavailable('A backing service is unavailable; try again shortly.', STORE_RETRY_AFTER_SECONDS));
   }
   // Log the type and message, never the request: bodies hold passwords.
   const name = error instanceof Error ? error.name : typeof error;

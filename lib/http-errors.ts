@@ -57,3 +57,14 @@ export const serviceUnavailable = (detail: string, retryAfterSeconds?: number) =
   new HttpError(503, 'service_unavailable', 'Service Unavailable', detail, {
     headers: retryAfterSeconds ? { 'Retry-After': String(retryAfterSeconds) } : {},
   });
+
+/** 429 with `Retry-After` and the `RateLimit-*` fields (seconds until the window resets). */
+export const tooManyRequests = (detail: string, limit: { limit: number; remaining: number; resetSeconds: number }) =>
+  new HttpError(429, 'rate_limited', 'Too Many Requests', detail, {
+    headers: {
+      'Retry-After': String(limit.resetSeconds),
+      'RateLimit-Limit': String(limit.limit),
+      'RateLimit-Remaining': String(limit.remaining),
+      'RateLimit-Reset': String(limit.resetSeconds),
+    },
+  });

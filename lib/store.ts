@@ -1,30 +1,67 @@
-// PLACEHOLDER: replaced by the Redis branch at merge
+import { ConfigError, getConfig, type RateLimitRule } from './config.js';
+import { createMemoryStore } from './memory-store.js';
+import { createRedisStore } from './redis-store.js';
+
+export { StoreUnavailableError } from './store-error.js';
+
+/**
+ * Short-lived state (one-time codes, exchange codes, rate-limit windows): Upstash Redis in
+ * production, an in-process store with the same semantics outside it. Both backends pass the same
+ * contract suite (tests/store-contract.ts), so code written against this interface behaves alike.
+ */
 export interface Store {
   /** Stores value under key for ttlSeconds, replacing any earlier value. */
   put(key: string, value: string, ttlSeconds: number): Promise<void>;
   /** Returns the value and deletes it in one atomic step (GETDEL); null when absent or expired. */
   take(key: string): Promise<string | null>;
+  /** Stores a one-time code's digest under key with a fresh try counter, replacing any earlier code. */
+  putCode(key: string, digest: string, ttlSeconds: number): Promise<void>;
+  /**
+   * Checks a digest against the stored code in one atomic step. A wrong digest counts a try and
+   * voids the code at `maxWrongTries`; a right one deletes it when `consume` is set, so two racing
+   * consumers cannot both see `ok`.
+   */
+  checkCode(key: string, digest: string, options: { maxWrongTries: number; consume: boolean }): Promise<CodeCheck>;
+  /** Counts one request against a sliding-window limit and says whether it may pass. */
+  hit(key: string, rule: RateLimitRule): Promise<LimitResult>;
+  /** The state of a sliding-window limit without counting a request. */
+  peek(key: string, rule: RateLimitRule): Promise<LimitResult>;
 }
 
-export class StoreUnavailableError extends Error {}
+export type CodeCheck = 'ok' | 'wrong' | 'missing';
 
-const entries = new Map<string, { value: string; expiresAt: number }>();
+export interface LimitResult {
+  success: boolean;
+  limit: number;
+  remaining: number;
+  /** When the current window ends, in milliseconds since the epoch. */
+  reset: number;
+}
 
-const memoryStore: Store = {
-  async put(key, value, ttlSeconds) {
-    entries.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000 });
-  },
-  async take(key) {
-    const entry = entries.get(key);
-    entries.delete(key);
-    return entry && entry.expiresAt > Date.now() ? entry.value : null;
-  },
-};
+let cached: Store | undefined;
 
+/**
+ * The Upstash client (from UPSTASH_REDIS_REST_URL/_TOKEN, KV_REST_API_URL/_TOKEN,
+ * UPSTASH_REDIS_URL/_TOKEN; bare host → https://) or, outside production without them, the
+ * in-process store. Production without Redis is a configuration error, never a silent fallback
+ * (a serverless instance's memory is neither shared nor lasting).
+ *
+ * @example await getStore().put(`exchange:${code}`, userId, 60);
+ */
 export function getStore(): Store {
-  return memoryStore;
+  if (cached) return cached;
+  const config = getConfig();
+  if (config.redis) {
+    cached = createRedisStore({ ...config.redis, prefix: config.redisKeyPrefix, timeoutMs: config.redisTimeoutMs });
+  } else if (config.production) {
+    throw new ConfigError(['UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN are missing']);
+  } else {
+    cached = createMemoryStore(config.redisKeyPrefix);
+  }
+  return cached;
 }
 
+/** Forgets the store so the next `getStore()` reads the configuration again (tests), like resetConfig. */
 export function resetStore(): void {
-  entries.clear();
+  cached = undefined;
 }

@@ -50,3 +50,24 @@ export async function setPasswordHash(id: string, passwordHash: string): Promise
   const db = await getDb();
   await db.update(users).set({ passwordHash }).where(eq(users.id, id));
 }
+
+/** The user with this email (emails are stored lower-cased). */
+export async function findUserByEmail(email: string): Promise<UserRow | undefined> {
+  const db = await getDb();
+  const [user] = await db.select().from(users).where(eq(users.email, email.toLowerCase())).limit(1);
+  return user;
+}
+
+/**
+ * Sets a new password and bumps the token version in one statement, so every access token
+ * issued before stops working at once.
+ *
+ * @example await replacePassword(user.id, await hashPassword(input.new_password));
+ */
+export async function replacePassword(id: string, passwordHash: string): Promise<void> {
+  const db = await getDb();
+  await db
+    .update(users)
+    .set({ passwordHash, tokenVersion: sql`${users.tokenVersion} + 1` })
+    .where(eq(users.id, id));
+}

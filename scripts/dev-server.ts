@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
+import { settleBackground } from '../lib/background.js';
 
 /**
  * The local stand-in for Vercel: `/api/a/b` runs the method export of `api/a/b.ts` with a Web
@@ -143,7 +144,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<{ 
         log(`dev server error: ${error instanceof Error ? error.message : String(error)}`);
         return problemResponse(500, 'Internal Server Error', 'The function crashed.');
       })
-      .then((response) => send(res, response).then(() => response.status))
+      // Work a function left running after its response (mail, via waitUntil) finishes before
+      // the log line, as Vercel keeps the function alive for it: a reader of the log (or a test)
+      // that sees the line also sees the mail in the outbox.
+      .then((response) => send(res, response).then(() => settleBackground()).then(() => response.status))
       .then((status) => log(`${req.method} ${pathname} ${status} ${(performance.now() - started).toFixed(0)}ms`))
       .catch(() => res.destroy());
   });

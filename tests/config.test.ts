@@ -26,7 +26,7 @@ describe('configuration', () => {
 
   it('in production names every missing variable and falls back to nothing', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
-    for (const name of ['DATABASE_URL', 'SECRET_KEY', 'SESSION_SECRET_KEY', 'FRONTEND_CALLBACK_URL']) {
+    for (const name of ['DATABASE_URL', 'SECRET_KEY', 'SESSION_SECRET_KEY', 'FRONTEND_CALLBACK_URL', 'UPSTASH_REDIS_REST_URL', 'MAIL_SERVER', 'MAIL_FROM']) {
       expect(problems.join('\n')).toContain(name);
     }
   });
@@ -46,6 +46,10 @@ describe('configuration', () => {
       FRONTEND_CALLBACK_URL: 'https://app.example.com/auth/callback',
       GOOGLE_CLIENT_ID: 'client.apps.googleusercontent.com',
       GOOGLE_CLIENT_SECRET: 'google-client-secret',
+      UPSTASH_REDIS_REST_URL: 'https://eu1-example.upstash.io',
+      UPSTASH_REDIS_REST_TOKEN: 'upstash-token',
+      MAIL_SERVER: 'smtp.example.com',
+      MAIL_FROM: 'Example <no-reply@example.com>',
     };
     const neon = loadConfig({ ...base, DATABASE_URL: 'postgresql://u:p@ep-cool-1.eu-central-1.aws.neon.tech/db?sslmode=require' });
     expect(neon.database.driver).toBe('neon');

@@ -1,0 +1,35 @@
+import { runAfterResponse } from '../lib/background.js';
+import { readBody } from '../lib/body.js';
+import { clientIp } from '../lib/client-ip.js';
+import { getConfig } from '../lib/config.js';
+import { endpoint, preflight } from '../lib/endpoint.js';
+import { sendMail } from '../lib/mail.js';
+import { issueOtp } from '../lib/otp.js';
+import { resetCodeMail } from '../lib/password-mail.js';
+import { enforceLimit } from '../lib/rate-limit.js';
+import { json } from '../lib/respond.js';
+import { ForgotPasswordRequest, type ForgotPasswordResponse } from '../lib/schemas/password-reset.js';
+import { findUserByEmail } from '../lib/users.js';
+import { parseInput } from '../lib/validate.js';
+
+const ACCEPTED: ForgotPasswordResponse = {
+  detail: 'If an account uses this address, a reset code is on its way. It expires in a few minutes.',
+};
+
+/**
+ * POST /api/forgot-password: mails a 6-digit reset code. 202 with one fixed body either way.
+ * A code is issued (one Redis write) for unknown addresses too and the mail goes out after the
+ * response, so neither the body nor the timing says whether the address has an account.
+ */
+export const POST = endpoint(async (request) => {
+  await enforceLimit('forgotIp', clientIp(request));
+  const { email } = parseInput(ForgotPasswordRequest, await readBody(request, ['json', 'form']));
+  await enforceLimit('forgotEmail', email);
+  const [user, code] = await Promise.all([findUserByEmail(email), issueOtp(email)]);
+  if (user && !user.isBlocked) {
+    runAfterResponse('password reset mail', () => sendMail(resetCodeMail(user.email, code, getConfig().otpTtlSeconds)));
+  }
+  return json(ACCEPTED, 202);
+});
+
+export const OPTIONS = preflight(['POST']);

@@ -1,0 +1,40 @@
+import { runAfterResponse } from '../lib/background.js';
+import { readBody } from '../lib/body.js';
+import { endpoint, preflight } from '../lib/endpoint.js';
+import { badRequest, forbidden } from '../lib/http-errors.js';
+import { sendMail } from '../lib/mail.js';
+import { verifyOtp } from '../lib/otp.js';
+import { passwordChangedMail } from '../lib/password-mail.js';
+import { checkPassword, hashPassword } from '../lib/passwords.js';
+import { enforceLimit } from '../lib/rate-limit.js';
+import { json } from '../lib/respond.js';
+import { ResetPasswordRequest, type ResetPasswordResponse } from '../lib/schemas/password-reset.js';
+import { findUserByEmail, replacePassword } from '../lib/users.js';
+import { parseInput } from '../lib/validate.js';
+
+const INVALID_CODE = 'The code is wrong, used or expired. Ask for a new one.';
+
+/**
+ * POST /api/reset-password: `{email, otp, new_password}`. 200 and every older token revoked;
+ * one 400 for a wrong, used or expired code; 403 when the new password is the current one.
+ * The code is checked before the 403 (else the 403 would test passwords for anyone), and only
+ * consumed after it, atomically, so of racing requests with the right code exactly one wins.
+ */
+export const POST = endpoint(async (request) => {
+  const input = parseInput(ResetPasswordRequest, await readBody(request, ['json']));
+  await enforceLimit('resetEmail', input.email);
+  if (!(await verifyOtp(input.email, input.otp, { consume: false }))) throw badRequest(INVALID_CODE, 'invalid_code');
+  const user = await findUserByEmail(input.email);
+  if (!user || user.isBlocked) throw badRequest(INVALID_CODE, 'invalid_code');
+  if ((await checkPassword(input.new_password, user.passwordHash)).ok) {
+    throw forbidden('The new password must differ from the current one.', 'password_unchanged');
+  }
+  const passwordHash = await hashPassword(input.new_password);
+  if (!(await verifyOtp(input.email, input.otp, { consume: true }))) throw badRequest(INVALID_CODE, 'invalid_code');
+  await replacePassword(user.id, passwordHash);
+  runAfterResponse('password changed notice', () => sendMail(passwordChangedMail(user.email)));
+  const body: ResetPasswordResponse = { detail: 'Your password was changed. Sign in with the new one.' };
+  return json(body);
+});
+
+export const OPTIONS = preflight(['POST']);

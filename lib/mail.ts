@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer, { type Transporter } from 'nodemailer';
+import { ConfigError, getConfig, type Config } from './config.js';
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Printed on the console when the message goes to the local outbox (never in production). */
+  consoleNote?: string;
+}
+
+let transport: Transporter | undefined;
+
+/**
+ * Sends a message by SMTP (MAIL_SERVER, MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD, MAIL_STARTTLS,
+ * MAIL_SSL_TLS), or, outside production without MAIL_SERVER, writes it as an `.eml` file into
+ * DATA_DIR/outbox and prints its `consoleNote`. Rejects when the server refuses it.
+ *
+ * @example await sendMail({ to, subject, text, html });
+ */
+export async function sendMail(message: MailMessage): Promise<void> {
+  const config = getConfig();
+  const envelope = { from: config.mailFrom, to: message.to, subject: message.subject, text: message.text, html: message.html };
+  if (config.mail) {
+    transport ??= smtpTransport(config.mail);
+    await transport.sendMail(envelope);
+    return;
+  }
+  if (config.production) throw new ConfigError(['MAIL_SERVER is missing']);
+  const info = await nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }).sendMail(envelope);
+  await mkdir(config.outboxDir, { recursive: true });
+  const file = join(config.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`);
+  await writeFile(file, info.message as Buffer);
+  console.log(`[outbox] ${message.subject} → ${message.to} (${file})${message.consoleNote ? `\n[outbox] ${message.consoleNote}` : ''}`);
+}
+
+/** Forgets the SMTP connection settings (tests that change MAIL_*). */
+export function resetMail(): void {
+  transport = undefined;
+}
+
+function smtpTransport(mail: NonNullable<Config['mail']>): Transporter {
+  return nodemailer.createTransport({
+    host: mail.host,
+    port: mail.port,
+    secure: mail.sslTls, // TLS from the first byte (port 465)
+    requireTLS: mail.startTls && !mail.sslTls, // upgrade with STARTTLS or refuse to send
+    ignoreTLS: !mail.startTls && !mail.sslTls,
+    auth: mail.username ? { user: mail.username, pass: mail.password ?? '' } : undefined,
+    connectionTimeout: mail.timeoutMs,
+    greetingTimeout: mail.timeoutMs,
+    socketTimeout: mail.timeoutMs,
+  });
+}

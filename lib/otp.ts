@@ -1,0 +1,37 @@
+import { createHmac, randomInt } from 'node:crypto';
+import { getConfig } from './config.js';
+import { getStore } from './store.js';
+
+/** Wrong guesses a code survives; the fifth wrong one voids it (1 in 200 000 odds of guessing it). */
+export const OTP_MAX_WRONG_TRIES = 5;
+
+const digest = (label: string, value: string) => createHmac('sha256', getConfig().secretKey).update(`${label}\0${value}`).digest('base64url');
+// The key is a digest too, so the store never holds an email address.
+const keyOf = (email: string) => `otp:${digest('otp-key', email)}`;
+
+/**
+ * Issues a fresh 6-digit code for an email (from the CSPRNG), replacing any earlier one, and
+ * stores only its HMAC (keyed by SECRET_KEY and bound to the email) for OTP_TTL_SECONDS.
+ *
+ * @example const code = await issueOtp(email);
+ */
+export async function issueOtp(email: string): Promise<string> {
+  const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+  await getStore().putCode(keyOf(email), digest('otp', `${email}\0${code}`), getConfig().otpTtlSeconds);
+  return code;
+}
+
+/**
+ * Whether `code` is the live code for `email`. A wrong guess counts a try (the fifth voids the
+ * code); a right one is deleted when `consume` is set, atomically, so of two racing requests
+ * with the right code exactly one gets `true`.
+ *
+ * @example if (!(await verifyOtp(email, otp, { consume: true }))) throw badRequest(…);
+ */
+export async function verifyOtp(email: string, code: string, { consume }: { consume: boolean }): Promise<boolean> {
+  const result = await getStore().checkCode(keyOf(email), digest('otp', `${email}\0${code}`), {
+    maxWrongTries: OTP_MAX_WRONG_TRIES,
+    consume,
+  });
+  return result === 'ok';
+}

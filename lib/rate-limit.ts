@@ -1,0 +1,57 @@
+import { getConfig, type RateLimitName } from './config.js';
+import { tooManyRequests } from './http-errors.js';
+import { getStore, StoreUnavailableError, type LimitResult } from './store.js';
+
+const MESSAGES: Record<RateLimitName, string> = {
+  loginIp: 'Too many sign-in attempts from this address.',
+  loginAccount: 'Too many failed sign-ins for this account.',
+  registerIp: 'Too many sign-ups from this address.',
+  forgotIp: 'Too many password reset requests from this address.',
+  forgotEmail: 'Too many password reset requests for this email address.',
+  resetEmail: 'Too many password reset attempts for this email address.',
+};
+
+/**
+ * Counts one request against the named sliding-window limit (RATE_LIMIT_* in the configuration)
+ * for `subject` (an IP, an email, an account), and throws a 429 past it.
+ *
+ * @example await enforceLimit('forgotEmail', input.email);
+ */
+export async function enforceLimit(name: RateLimitName, subject: string): Promise<void> {
+  refuseWhenSpent(name, await guarded(() => getStore().hit(`${name}:${subject}`, getConfig().rateLimits[name])));
+}
+
+/**
+ * Throws a 429 when the named limit is spent, without counting this request. With
+ * `recordFailure` this makes a "failures only" limit: peek first, count only what failed.
+ *
+ * @example await checkLimit('loginAccount', userId); … if (!ok) await recordFailure('loginAccount', userId);
+ */
+export async function checkLimit(name: RateLimitName, subject: string): Promise<void> {
+  refuseWhenSpent(name, await guarded(() => getStore().peek(`${name}:${subject}`, getConfig().rateLimits[name])));
+}
+
+/** Counts one failure against a limit checked with `checkLimit`. */
+export async function recordFailure(name: RateLimitName, subject: string): Promise<void> {
+  await guarded(() => getStore().hit(`${name}:${subject}`, getConfig().rateLimits[name]));
+}
+
+function refuseWhenSpent(name: RateLimitName, result: LimitResult | undefined): void {
+  if (!result || result.success) return;
+  const resetSeconds = Math.max(1, Math.ceil((result.reset - Date.now()) / 1000));
+  throw tooManyRequests(`${MESSAGES[name]} Try again in ${resetSeconds} seconds.`, { ...result, resetSeconds });
+}
+
+/**
+ * Fail closed: an unreachable store is a 503, unless RATE_LIMIT_FAIL_OPEN=true lets the request
+ * through (logged), trading abuse protection for availability.
+ */
+async function guarded(check: () => Promise<LimitResult>): Promise<LimitResult | undefined> {
+  try {
+    return await check();
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError) || !getConfig().rateLimitFailOpen) throw error;
+    console.error(`rate limit skipped (RATE_LIMIT_FAIL_OPEN=true): ${error.message}`);
+    return undefined;
+  }
+}

@@ -1,0 +1,116 @@
+import { Ratelimit } from '@upstash/ratelimit';
+import { Redis } from '@upstash/redis';
+import type { RateLimitRule } from './config.js';
+import type { CodeCheck, LimitResult, Store } from './store.js';
+import { StoreUnavailableError } from './store-error.js';
+
+// Replace-and-reset in one step, so a new request's code never inherits the old one's tries.
+const PUT_CODE = `
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'digest', ARGV[1], 'wrong', 0)
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
+// Check, count a wrong try, void, consume: one script, so racing requests are serialised by Redis.
+// The digests are HMACs the caller cannot compute, so comparing them with == leaks nothing useful.
+const CHECK_CODE = `
+local digest = redis.call('HGET', KEYS[1], 'digest')
+if not digest then return 0 end
+if digest == ARGV[1] then
+  if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end
+  return 1
+end
+local wrong = redis.call('HINCRBY', KEYS[1], 'wrong', 1)
+if wrong >= tonumber(ARGV[2]) then redis.call('DEL', KEYS[1]) end
+return -1`;
+
+export interface RedisStoreOptions {
+  url: string;
+  token: string;
+  /** Prepended to every key, so several deployments (or test files) can share one database. */
+  prefix: string;
+  /** The whole budget of one call, retries included; an outage must be answered within about a second. */
+  timeoutMs: number;
+  /** @upstash/ratelimit's own deadline; by default a little after the client's, which should win. */
+  limiterTimeoutMs?: number;
+}
+
+/**
+ * The Store on Upstash Redis over its REST API, with `@upstash/ratelimit` for the windows.
+ * Every failure (refused, timed out, an error reply, the rate limiter's own timeout) becomes a
+ * `StoreUnavailableError`, which the endpoint wrapper answers with 503 and `Retry-After`.
+ *
+ * @example const store = createRedisStore({ url, token, prefix: 'auth:', timeoutMs: 800 });
+ */
+export function createRedisStore(options: RedisStoreOptions): Store {
+  const redis = new Redis({
+    url: options.url,
+    token: options.token,
+    // One quick retry for a dropped connection; the default (5 retries, exponential back-off)
+    // would hold a request for seconds while Redis is down.
+    retry: { retries: 1, backoff: () => 50 },
+    // A function, not a signal: the client then throws on timeout instead of returning
+    // `"Aborted"` as if it were the command's result. One deadline covers the retries too.
+    signal: () => AbortSignal.timeout(options.timeoutMs),
+    // Values are our own strings; never let a digit-only value come back as a number.
+    automaticDeserialization: false,
+    enableTelemetry: false,
+  });
+  const { prefix } = options;
+  const limiters = new Map<string, Ratelimit>();
+  const limiter = (rule: RateLimitRule): Ratelimit => {
+    const id = `${rule.limit}/${rule.windowMs}`;
+    let found = limiters.get(id);
+    if (!found) {
+      found = new Ratelimit({
+        redis,
+        limiter: Ratelimit.slidingWindow(rule.limit, `${rule.windowMs} ms`),
+        prefix: `${prefix}rl`,
+        // Its own deadline resolves `success: true, reason: "timeout"`; `hit` turns that into an outage.
+        timeout: options.limiterTimeoutMs ?? options.timeoutMs + 200,
+        // No in-process block list: every answer comes from Redis, as on the other instances.
+        ephemeralCache: false,
+        analytics: false,
+      });
+      limiters.set(id, found);
+    }
+    return found;
+  };
+
+  const guard = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
+      throw new StoreUnavailableError(`redis ${what} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  };
+
+  return {
+    put: (key, value, ttlSeconds) =>
+      guard('SET', async () => {
+        await redis.set(prefix + key, value, { ex: ttlSeconds });
+      }),
+    take: (key) => guard('GETDEL', () => redis.getdel<string>(prefix + key)),
+    putCode: (key, digest, ttlSeconds) =>
+      guard('EVAL', async () => {
+        await redis.eval(PUT_CODE, [prefix + key], [digest, ttlSeconds * 1000]);
+      }),
+    checkCode: (key, digest, { maxWrongTries, consume }) =>
+      guard('EVAL', async (): Promise<CodeCheck> => {
+        const result = Number(await redis.eval(CHECK_CODE, [prefix + key], [digest, maxWrongTries, consume ? '1' : '0']));
+        return result === 1 ? 'ok' : result === -1 ? 'wrong' : 'missing';
+      }),
+    hit: (key, rule) =>
+      guard('rate limit', async (): Promise<LimitResult> => {
+        const result = await limiter(rule).limit(key);
+        if (result.reason === 'timeout') throw new StoreUnavailableError('redis rate limit timed out');
+        return { success: result.success, limit: result.limit, remaining: result.remaining, reset: result.reset };
+      }),
+    peek: (key, rule) =>
+      guard('rate limit', async (): Promise<LimitResult> => {
+        const result = await limiter(rule).getRemaining(key);
+        return { success: result.remaining > 0, limit: result.limit, remaining: result.remaining, reset: result.reset };
+      }),
+  };
+}

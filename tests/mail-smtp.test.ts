@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { POST as forgot } from '../api/forgot-password.js';
+import { POST as login } from '../api/login.js';
+import { POST as register } from '../api/register.js';
+import { POST as reset } from '../api/reset-password.js';
+import { settleBackground } from '../lib/background.js';
+import { resetConfig } from '../lib/config.js';
+import { resetMail } from '../lib/mail.js';
+import { resetStore } from '../lib/store.js';
+import { useDatabase } from './support/database.js';
+import { jsonRequest, newAccount } from './support/http.js';
+import { codeIn, recipient } from './support/outbox.js';
+
+describe('mail through a real SMTP server', () => {
+  const received: ParsedMail[] = [];
+  let refuse = false;
+  let smtp: SMTPServer;
+  let cleanup: () => Promise<void> = async () => {};
+
+  beforeAll(async () => {
+    cleanup = await useDatabase('pglite');
+    smtp = new SMTPServer({
+      authOptional: false, // MAIL_USERNAME/MAIL_PASSWORD must be used
+      allowInsecureAuth: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onAuth: (auth, _session, done) =>
+        auth.username === 'mailer' && auth.password === 'mail-secret' ? done(null, { user: 'mailer' }) : done(new Error('bad login')),
+      onRcptTo: (_address, _session, done) => (refuse ? done(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 })) : done()),
+      onData: (stream, _session, done) => {
+        simpleParser(stream).then((mail) => {
+          received.push(mail);
+          done();
+        }, done);
+      },
+    });
+    await new Promise<void>((ready) => smtp.listen(0, '127.0.0.1', ready));
+    Object.assign(process.env, {
+      MAIL_SERVER: '127.0.0.1',
+      MAIL_PORT: String((smtp.server.address() as AddressInfo).port),
+      MAIL_USERNAME: 'mailer',
+      MAIL_PASSWORD: 'mail-secret',
+      MAIL_FROM: 'Auth <auth@example.com>',
+      MAIL_STARTTLS: 'false',
+      MAIL_SSL_TLS: 'false',
+      REDIS_KEY_PREFIX: `test-${randomBytes(6).toString('hex')}:`,
+    });
+    resetConfig();
+    resetMail();
+    resetStore();
+  });
+  afterAll(async () => {
+    await new Promise<void>((done) => smtp.close(() => done()));
+    for (const name of ['MAIL_SERVER', 'MAIL_PORT', 'MAIL_USERNAME', 'MAIL_PASSWORD', 'MAIL_FROM', 'MAIL_STARTTLS', 'MAIL_SSL_TLS']) delete process.env[name];
+    resetConfig();
+    resetMail();
+    await cleanup();
+  });
+
+  it('delivers a text and HTML reset mail whose code resets the password, then the change notice', async () => {
+    const account = newAccount();
+    expect((await register(jsonRequest('/api/register', account))).status).toBe(201);
+    expect((await forgot(jsonRequest('/api/forgot-password', { email: account.email }))).status).toBe(202);
+    await settleBackground();
+    const mail = received.find((m) => recipient(m) === account.email)!;
+    expect(mail.from?.text).toContain('auth@example.com');
+    expect(mail.text).toMatch(/expires in 10 minutes/);
+    const code = codeIn(mail)!;
+    expect(mail.html).toContain(code);
+
+    const response = await reset(jsonRequest('/api/reset-password', { email: account.email, otp: code, new_password: 'mailed new password' }));
+    expect(response.status).toBe(200);
+    expect((await login(jsonRequest('/api/login', { username: account.username, password: 'mailed new password' }))).status).toBe(200);
+    await settleBackground();
+    expect(received.filter((m) => recipient(m) === account.email).map((m) => m.subject)).toEqual([
+      'Your password reset code',
+      'Your password was changed',
+    ]);
+  });
+
+  it('still answers 202 when the SMTP server refuses, logs the failure, and works again once it accepts', async () => {
+    const account = newAccount();
+    expect((await register(jsonRequest('/api/register', account))).status).toBe(201);
+    refuse = true;
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const response = await forgot(jsonRequest('/api/forgot-password', { email: account.email }));
+    expect(response.status).toBe(202);
+    await settleBackground();
+    expect(errors.mock.calls.flat().join('\n')).toMatch(/password reset mail failed: .*mailbox unavailable/);
+    expect(errors.mock.calls.flat().join('\n')).not.toMatch(/\b\d{6}\b.*\b\d{6}\b/);
+    errors.mockRestore();
+    expect(received.some((m) => recipient(m) === account.email)).toBe(false);
+
+    refuse = false;
+    expect((await forgot(jsonRequest('/api/forgot-password', { email: account.email }))).status).toBe(202);
+    await settleBackground();
+    const code = codeIn(received.find((m) => recipient(m) === account.email))!;
+    const ok = await reset(jsonRequest('/api/reset-password', { email: account.email, otp: code, new_password: 'after the outage' }));
+    expect(ok.status).toBe(200);
+    await settleBackground();
+  });
+});

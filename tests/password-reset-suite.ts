@@ -1,0 +1,253 @@
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { POST as forgot } from '../api/forgot-password.js';
+import { POST as login } from '../api/login.js';
+import { GET as me } from '../api/me.js';
+import { POST as register } from '../api/register.js';
+import { POST as reset } from '../api/reset-password.js';
+import { settleBackground } from '../lib/background.js';
+import { getConfig, resetConfig } from '../lib/config.js';
+import { getDb } from '../lib/db/client.js';
+import { users } from '../lib/db/schema.js';
+import { resetStore } from '../lib/store.js';
+import { useDatabase } from './support/database.js';
+import { bearerRequest, jsonRequest, newAccount, problemOf } from './support/http.js';
+import { latestCode, outboxMessages, recipient } from './support/outbox.js';
+import { startUpstashRest } from './support/upstash-rest.js';
+
+export type Backend = 'in-process' | 'redis';
+
+const randomIp = () => `10.${[1, 2, 3].map(() => randomBytes(1)[0]).join('.')}`;
+const from = (ip: string) => ({ headers: { 'x-real-ip': ip } });
+
+/** Sets variables for one test; restored (and the configuration re-read) after it. */
+const overridden = new Map<string, string | undefined>();
+function setEnv(vars: Record<string, string>): void {
+  for (const [name, value] of Object.entries(vars)) {
+    if (!overridden.has(name)) overridden.set(name, process.env[name]);
+    process.env[name] = value;
+  }
+  resetConfig();
+}
+
+async function signUp() {
+  const account = newAccount();
+  const response = await register(jsonRequest('/api/register', account, from(randomIp())));
+  expect(response.status).toBe(201);
+  return { account, token: (await response.json()).access_token as string };
+}
+
+async function requestCode(email: string): Promise<string> {
+  const response = await forgot(jsonRequest('/api/forgot-password', { email }, from(randomIp())));
+  expect(response.status).toBe(202);
+  await settleBackground();
+  return latestCode(getConfig().outboxDir, email);
+}
+
+const resetWith = (email: string, otp: string, new_password = 'a brand new password') =>
+  reset(jsonRequest('/api/reset-password', { email, otp, new_password }));
+const loginAs = (username: string, password: string, ip = randomIp()) =>
+  login(jsonRequest('/api/login', { username, password }, from(ip)));
+const wrongCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+
+async function userRow(email: string) {
+  const db = await getDb();
+  const [row] = await db.select().from(users).where(eq(users.email, email));
+  return row!;
+}
+
+/**
+ * Password reset and rate limits, through the handlers, on one store backend: the in-process
+ * store, or the real @upstash/redis and @upstash/ratelimit on Redis via the Upstash REST server.
+ */
+export function definePasswordResetSuite(backend: Backend, enabled: boolean): void {
+  describe.skipIf(!enabled)(`password reset and rate limits on ${backend}`, () => {
+    let cleanup: () => Promise<void> = async () => {};
+    let closeRest: () => Promise<void> = async () => {};
+    beforeAll(async () => {
+      cleanup = await useDatabase('pglite');
+      const vars: Record<string, string> = { REDIS_KEY_PREFIX: `test-${randomBytes(6).toString('hex')}:` };
+      if (backend === 'redis') {
+        const rest = await startUpstashRest();
+        closeRest = rest.close;
+        Object.assign(vars, { UPSTASH_REDIS_REST_URL: rest.url, UPSTASH_REDIS_REST_TOKEN: rest.token });
+      }
+      Object.assign(process.env, vars);
+      resetConfig();
+      resetStore();
+    });
+    afterEach(async () => {
+      await settleBackground(); // no mail of one test lands in the next
+      for (const [name, value] of overridden) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      overridden.clear();
+      resetConfig();
+    });
+    afterAll(async () => {
+      resetStore();
+      await closeRest();
+      await cleanup();
+    });
+
+    it('resets with the mailed code: old password and old tokens stop working, the owner is told', async () => {
+      const { account, token } = await signUp();
+      const code = await requestCode(account.email);
+      const mail = (await outboxMessages(getConfig().outboxDir)).filter((m) => recipient(m) === account.email).at(-1)!;
+      expect(mail.text).toContain('expires in 10 minutes');
+      expect(mail.text).toMatch(/did not ask/);
+      expect(mail.html).toContain(code);
+
+      const response = await resetWith(account.email, code);
+      expect(response.status).toBe(200);
+      expect((await loginAs(account.username, account.password)).status).toBe(401);
+      expect((await loginAs(account.username, 'a brand new password')).status).toBe(200);
+      expect((await me(bearerRequest('/api/me', token))).status).toBe(401);
+      expect((await resetWith(account.email, code, 'yet another password')).status).toBe(400);
+
+      await settleBackground();
+      const notices = (await outboxMessages(getConfig().outboxDir)).filter((m) => recipient(m) === account.email && /changed/.test(m.subject ?? ''));
+      expect(notices).toHaveLength(1);
+    });
+
+    it('answers byte-identical 202 bodies for known and unknown addresses, and mails only the known', async () => {
+      const { account } = await signUp();
+      const known = await forgot(jsonRequest('/api/forgot-password', { email: account.email }, from(randomIp())));
+      const unknown = await forgot(jsonRequest('/api/forgot-password', { email: `nobody-${randomBytes(4).toString('hex')}@example.com` }, from(randomIp())));
+      expect([known.status, unknown.status]).toEqual([202, 202]);
+      expect(await known.text()).toBe(await unknown.text());
+      expect(known.headers.get('content-type')).toBe(unknown.headers.get('content-type'));
+      await settleBackground();
+      const mails = await outboxMessages(getConfig().outboxDir);
+      expect(mails.some((m) => recipient(m) === account.email)).toBe(true);
+      expect(mails.some((m) => recipient(m)?.startsWith('nobody-'))).toBe(false);
+    });
+
+    it('gives exactly one 200 to 30 concurrent resets with the right code', async () => {
+      const { account } = await signUp();
+      const code = await requestCode(account.email);
+      const before = (await userRow(account.email)).tokenVersion;
+      const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => resetWith(account.email, code, `new password number ${i}`)));
+      const statuses = responses.map((r) => r.status);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+      expect(statuses.filter((s) => s === 400)).toHaveLength(29);
+      expect((await userRow(account.email)).tokenVersion).toBe(before + 1);
+    });
+
+    it('voids the code at the fifth wrong guess even if the right one follows; four are survivable', async () => {
+      const { account } = await signUp();
+      let code = await requestCode(account.email);
+      for (let i = 0; i < 4; i++) expect((await resetWith(account.email, wrongCode(code))).status).toBe(400);
+      expect((await resetWith(account.email, code)).status).toBe(200);
+
+      code = await requestCode(account.email);
+      for (let i = 0; i < 5; i++) expect((await resetWith(account.email, wrongCode(code))).status).toBe(400);
+      const afterVoid = await resetWith(account.email, code, 'another fresh password');
+      expect(afterVoid.status).toBe(400);
+      expect((await problemOf(afterVoid)).type).toBe('urn:problem:invalid_code');
+    });
+
+    it('refuses an expired code with the same 400', async () => {
+      setEnv({ OTP_TTL_SECONDS: '1' });
+      const { account } = await signUp();
+      const code = await requestCode(account.email);
+      await new Promise((r) => setTimeout(r, 1_300));
+      const response = await resetWith(account.email, code);
+      expect(response.status).toBe(400);
+      const problem = await problemOf(response);
+      const wrong = await problemOf(await resetWith(account.email, wrongCode(code)));
+      expect(problem).toEqual(wrong);
+    });
+
+    it('replaces the earlier code with a new request', async () => {
+      const { account } = await signUp();
+      const first = await requestCode(account.email);
+      let second = await requestCode(account.email);
+      while (second === first) second = await requestCode(account.email); // 1 in a million
+      expect((await resetWith(account.email, first)).status).toBe(400);
+      expect((await resetWith(account.email, second)).status).toBe(200);
+    });
+
+    it('answers 403 when the new password is the current one, changing nothing and keeping the code', async () => {
+      const { account, token } = await signUp();
+      const code = await requestCode(account.email);
+      const before = await userRow(account.email);
+      const same = await resetWith(account.email, code, account.password);
+      expect(same.status).toBe(403);
+      expect((await problemOf(same)).type).toBe('urn:problem:password_unchanged');
+      expect(await userRow(account.email)).toEqual(before);
+      expect((await me(bearerRequest('/api/me', token))).status).toBe(200);
+      expect((await resetWith(account.email, code)).status).toBe(200);
+    });
+
+    it('answers 400 for a code to an unknown address and 422 for a malformed one', async () => {
+      expect((await resetWith('nobody-at-all@example.com', '123456')).status).toBe(400);
+      const malformed = await resetWith('x@example.com', '12ab56');
+      expect(malformed.status).toBe(422);
+      expect((await problemOf(malformed)).errors?.[0]?.field).toBe('otp');
+    });
+
+    it('limits forgot-password to 3 per hour per email with a 429 carrying Retry-After and RateLimit-*', async () => {
+      setEnv({ RATE_LIMIT_FORGOT_EMAIL: '3/1h' });
+      const { account } = await signUp();
+      for (let i = 0; i < 3; i++) {
+        expect((await forgot(jsonRequest('/api/forgot-password', { email: account.email }, from(randomIp())))).status).toBe(202);
+      }
+      const refused = await forgot(jsonRequest('/api/forgot-password', { email: account.email }, from(randomIp())));
+      expect(refused.status).toBe(429);
+      expect((await problemOf(refused)).type).toBe('urn:problem:rate_limited');
+      const retryAfter = Number(refused.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(3600);
+      expect(refused.headers.get('ratelimit-limit')).toBe('3');
+      expect(refused.headers.get('ratelimit-remaining')).toBe('0');
+      expect(refused.headers.get('ratelimit-reset')).toBe(String(retryAfter));
+      const other = await forgot(jsonRequest('/api/forgot-password', { email: `other-${account.email}` }, from(randomIp())));
+      expect(other.status).toBe(202);
+    });
+
+    it('limits forgot-password per IP and reset-password per email', async () => {
+      setEnv({ RATE_LIMIT_FORGOT_IP: '2/1h', RATE_LIMIT_RESET_EMAIL: '2/15m' });
+      const ip = randomIp();
+      const statuses = [];
+      for (let i = 0; i < 3; i++) {
+        statuses.push((await forgot(jsonRequest('/api/forgot-password', { email: `ip-${i}-${ip}@example.com` }, from(ip)))).status);
+      }
+      expect(statuses).toEqual([202, 202, 429]);
+      const email = `reset-${randomBytes(4).toString('hex')}@example.com`;
+      expect([(await resetWith(email, '000000')).status, (await resetWith(email, '000000')).status]).toEqual([400, 400]);
+      expect((await resetWith(email, '000000')).status).toBe(429);
+    });
+
+    it('lets exactly N of 100 concurrent logins from one IP through a limit of N', async () => {
+      setEnv({ RATE_LIMIT_LOGIN_IP: '7/1m' });
+      const { account } = await signUp();
+      const ip = randomIp();
+      const responses = await Promise.all(Array.from({ length: 100 }, () => loginAs(account.username, account.password, ip)));
+      const statuses = responses.map((r) => r.status);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(7);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(93);
+      expect((await loginAs(account.username, account.password)).status).toBe(200); // another IP
+    });
+
+    it('counts only failures per account, then refuses even the right password for the window', async () => {
+      setEnv({ RATE_LIMIT_LOGIN_ACCOUNT: '3/15m' });
+      const { account } = await signUp();
+      for (let i = 0; i < 5; i++) expect((await loginAs(account.username, account.password)).status).toBe(200);
+      for (let i = 0; i < 3; i++) expect((await loginAs(account.email, 'wrong password')).status).toBe(401);
+      const locked = await loginAs(account.username, account.password);
+      expect(locked.status).toBe(429);
+      expect(Number(locked.headers.get('retry-after'))).toBeLessThanOrEqual(15 * 60);
+    });
+
+    it('limits register per IP', async () => {
+      setEnv({ RATE_LIMIT_REGISTER_IP: '2/1h' });
+      const ip = randomIp();
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await register(jsonRequest('/api/register', newAccount(), from(ip)))).status);
+      expect(statuses).toEqual([201, 201, 429]);
+    });
+  });
+}

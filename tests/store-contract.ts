@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../lib/store.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let n = 0;
+const fresh = (label: string) => `${label}:${Date.now().toString(36)}:${n++}`;
+
+/**
+ * The behaviour every Store backend must share. Runs against the in-process store and against
+ * the real @upstash/redis + @upstash/ratelimit on Redis (through tests/support/upstash-rest.ts).
+ */
+export function defineStoreContract(name: string, enabled: boolean, store: () => Store): void {
+  describe.skipIf(!enabled)(`store contract: ${name}`, () => {
+    it('take returns a value once, then null; put replaces; digit-only values stay strings', async () => {
+      const key = fresh('k');
+      expect(await store().take(key)).toBeNull();
+      await store().put(key, 'first', 60);
+      await store().put(key, '012345', 60);
+      expect(await store().take(key)).toBe('012345');
+      expect(await store().take(key)).toBeNull();
+    });
+
+    it('forgets a value after its ttl', async () => {
+      const key = fresh('ttl');
+      await store().put(key, 'v', 1);
+      await sleep(1_300);
+      expect(await store().take(key)).toBeNull();
+    });
+
+    it('gives a value to exactly one of 20 concurrent takes', async () => {
+      const key = fresh('race');
+      await store().put(key, 'prize', 60);
+      const results = await Promise.all(Array.from({ length: 20 }, () => store().take(key)));
+      expect(results.filter((r) => r === 'prize')).toHaveLength(1);
+      expect(results.filter((r) => r === null)).toHaveLength(19);
+    });
+
+    it('checks a code without consuming it, then consumes it once', async () => {
+      const key = fresh('code');
+      await store().putCode(key, 'right', 60);
+      expect(await store().checkCode(key, 'right', { maxWrongTries: 5, consume: false })).toBe('ok');
+      expect(await store().checkCode(key, 'right', { maxWrongTries: 5, consume: true })).toBe('ok');
+      expect(await store().checkCode(key, 'right', { maxWrongTries: 5, consume: true })).toBe('missing');
+    });
+
+    it('voids a code at the fifth wrong try, and a new code starts with no tries', async () => {
+      const key = fresh('tries');
+      await store().putCode(key, 'right', 60);
+      for (let i = 0; i < 4; i++) expect(await store().checkCode(key, 'wrong', { maxWrongTries: 5, consume: false })).toBe('wrong');
+      expect(await store().checkCode(key, 'right', { maxWrongTries: 5, consume: false })).toBe('ok');
+      expect(await store().checkCode(key, 'wrong', { maxWrongTries: 5, consume: false })).toBe('wrong');
+      expect(await store().checkCode(key, 'right', { maxWrongTries: 5, consume: true })).toBe('missing');
+
+      await store().putCode(key, 'old', 60);
+      for (let i = 0; i < 4; i++) await store().checkCode(key, 'wrong', { maxWrongTries: 5, consume: false });
+      await store().putCode(key, 'new', 60);
+      expect(await store().checkCode(key, 'old', { maxWrongTries: 5, consume: false })).toBe('wrong');
+      expect(await store().checkCode(key, 'new', { maxWrongTries: 5, consume: true })).toBe('ok');
+    });
+
+    it('lets exactly one of 30 concurrent consumers have a code, and expires codes', async () => {
+      const key = fresh('code-race');
+      await store().putCode(key, 'right', 60);
+      const results = await Promise.all(
+        Array.from({ length: 30 }, () => store().checkCode(key, 'right', { maxWrongTries: 5, consume: true })),
+      );
+      expect(results.filter((r) => r === 'ok')).toHaveLength(1);
+      const short = fresh('code-ttl');
+      await store().putCode(short, 'right', 1);
+      await sleep(1_300);
+      expect(await store().checkCode(short, 'right', { maxWrongTries: 5, consume: true })).toBe('missing');
+    });
+
+    it('lets exactly N of 100 concurrent hits through a limit of N, with the window end', async () => {
+      const key = fresh('limit');
+      const rule = { limit: 7, windowMs: 60_000 };
+      const before = Date.now();
+      const results = await Promise.all(Array.from({ length: 100 }, () => store().hit(key, rule)));
+      expect(results.filter((r) => r.success)).toHaveLength(7);
+      const refused = results.find((r) => !r.success)!;
+      expect(refused).toMatchObject({ limit: 7, remaining: 0 });
+      expect(refused.reset).toBeGreaterThan(before);
+      expect(refused.reset).toBeLessThanOrEqual(before + 60_000 + 1_000);
+      expect(await store().peek(key, rule)).toMatchObject({ success: false, remaining: 0 });
+    });
+
+    it('peek does not count; hits count down remaining; other keys are separate', async () => {
+      const key = fresh('peek');
+      const rule = { limit: 3, windowMs: 60_000 };
+      for (let i = 0; i < 5; i++) expect(await store().peek(key, rule)).toMatchObject({ success: true, remaining: 3 });
+      expect((await store().hit(key, rule)).remaining).toBe(2);
+      expect((await store().hit(key, rule)).remaining).toBe(1);
+      expect(await store().hit(key, rule)).toMatchObject({ success: true, remaining: 0 });
+      expect((await store().hit(key, rule)).success).toBe(false);
+      expect((await store().hit(fresh('other'), rule)).success).toBe(true);
+    });
+
+    it('opens the window again once it has passed', async () => {
+      const key = fresh('slide');
+      const rule = { limit: 2, windowMs: 1_000 };
+      await store().hit(key, rule);
+      await store().hit(key, rule);
+      expect((await store().hit(key, rule)).success).toBe(false);
+      await sleep(2_100); // past the current and the weighted previous window
+      expect((await store().hit(key, rule)).success).toBe(true);
+    });
+  });
+}
