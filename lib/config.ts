@@ -35,6 +35,17 @@ const EnvSchema = z.object({
   CORS_ORIGINS: z.string().default(''),
   BODY_LIMIT_BYTES: intFrom(1024, 1024 * 1024).default(16 * 1024),
   DB_CONNECT_TIMEOUT_MS: intFrom(100, 30_000).default(2_000),
+
+  // --- Avatars (issue #6) ---
+  CLOUDINARY_URL: z
+    .string()
+    .regex(/^cloudinary:\/\/[^:@/\s]+:[^@/\s]+@[^/?\s]+(\?\S*)?$/, 'must be cloudinary://<api_key>:<api_secret>@<cloud_name>')
+    .optional(),
+  CLOUDINARY_CLOUD_NAME: z.string().min(1).optional(),
+  CLOUDINARY_API_KEY: z.string().min(1).optional(),
+  CLOUDINARY_API_SECRET: z.string().min(1).optional(),
+  CLOUDINARY_FOLDER: z.string().regex(/^[\w-]+(\/[\w-]+)*$/, 'must be a folder path such as avatars').default('avatars'),
+  AVATAR_MAX_BYTES: intFrom(1024, 20 * 1024 * 1024).default(2 * 1024 * 1024),
 });
 
 /** Variables production cannot do without. */
@@ -44,6 +55,18 @@ const REQUIRED_IN_PRODUCTION = [
   'SESSION_SECRET_KEY',
   'FRONTEND_CALLBACK_URL',
 ] as const;
+
+/** Avatars need Cloudinary in production: either the URL or all three separate variables. */
+const CLOUDINARY_PARTS = ['CLOUDINARY_CLOUD_NAME', 'CLOUDINARY_API_KEY', 'CLOUDINARY_API_SECRET'] as const;
+
+export interface CloudinaryConfig {
+  cloudName: string;
+  apiKey: string;
+  apiSecret: string;
+  /** Base URL of the upload API; only set (through CLOUDINARY_URL's `?upload_prefix=`) for tests. */
+  uploadPrefix: string | undefined;
+  folder: string;
+}
 
 export type DatabaseDriver = 'pglite' | 'pg' | 'neon';
 
@@ -64,6 +87,12 @@ export interface Config {
   frontendCallbackUrl: string;
   corsOrigins: string[];
   bodyLimitBytes: number;
+  avatars: {
+    maxBytes: number;
+    /** Undefined outside production without Cloudinary: avatars are then files in `DATA_DIR/avatars`. */
+    cloudinary: CloudinaryConfig | undefined;
+    localDir: string;
+  };
   /** Names of the embedded defaults standing in for missing services (empty in production). */
   embedded: string[];
 }
@@ -108,6 +137,13 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     : parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`);
   if (production) {
     for (const name of REQUIRED_IN_PRODUCTION) if (!env[name]) problems.push(`${name} is missing`);
+    if (!env.CLOUDINARY_URL && CLOUDINARY_PARTS.some((name) => !env[name])) {
+      problems.push(`CLOUDINARY_URL (or ${CLOUDINARY_PARTS.join(', ')}) is missing`);
+    }
+  }
+  const partial = CLOUDINARY_PARTS.filter((name) => env[name]);
+  if (partial.length > 0 && partial.length < CLOUDINARY_PARTS.length) {
+    problems.push(`${CLOUDINARY_PARTS.filter((name) => !env[name]).join(', ')} missing beside ${partial.join(', ')}`);
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
@@ -135,6 +171,9 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     ...e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
   ];
 
+  const cloudinary = cloudinaryConfig(e);
+  if (!cloudinary) embedded.push(`avatars: files in ${dataDir}/avatars`);
+
   return {
     production,
     dataDir,
@@ -152,8 +191,28 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     frontendCallbackUrl,
     corsOrigins: [...new Set(corsOrigins)],
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    avatars: { maxBytes: e.AVATAR_MAX_BYTES, cloudinary, localDir: resolve(dataDir, 'avatars') },
     embedded,
   };
+}
+
+/** Cloudinary from CLOUDINARY_URL (which wins) or the three separate variables, else undefined. */
+function cloudinaryConfig(e: z.output<typeof EnvSchema>): CloudinaryConfig | undefined {
+  const folder = e.CLOUDINARY_FOLDER;
+  if (e.CLOUDINARY_URL) {
+    const url = new URL(e.CLOUDINARY_URL);
+    return {
+      cloudName: url.hostname,
+      apiKey: decodeURIComponent(url.username),
+      apiSecret: decodeURIComponent(url.password),
+      uploadPrefix: url.searchParams.get('upload_prefix') ?? undefined,
+      folder,
+    };
+  }
+  if (e.CLOUDINARY_CLOUD_NAME && e.CLOUDINARY_API_KEY && e.CLOUDINARY_API_SECRET) {
+    return { cloudName: e.CLOUDINARY_CLOUD_NAME, apiKey: e.CLOUDINARY_API_KEY, apiSecret: e.CLOUDINARY_API_SECRET, uploadPrefix: undefined, folder };
+  }
+  return undefined;
 }
 
 let cached: Config | undefined;

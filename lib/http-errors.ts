@@ -57,3 +57,5 @@ export const serviceUnavailable = (detail: string, retryAfterSeconds?: number) =
   new HttpError(503, 'service_unavailable', 'Service Unavailable', detail, {
     headers: retryAfterSeconds ? { 'Retry-After': String(retryAfterSeconds) } : {},
   });
+
+export const badGateway = (detail: string) => new HttpError(502, 'bad_gateway', 'Bad Gateway', detail);
