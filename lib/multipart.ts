@@ -42,7 +42,8 @@ export async function readMultipart(request: Request, rules: MultipartRules): Pr
     parser = busboy({
       headers: { 'content-type': contentType },
       // busboy counts a file that reaches `fileSize` as truncated, hence the + 1.
-      limits: { files: 1, fileSize: rules.maxFileBytes + 1, fields: rules.fields.length, fieldSize: rules.maxFieldBytes + 1, parts: rules.fields.length + 1 },
+      // One field more than known, so that an unknown one is named by the 'field' handler first.
+      limits: { files: 1, fileSize: rules.maxFileBytes + 1, fields: rules.fields.length + 1, fieldSize: rules.maxFieldBytes + 1 },
     });
   } catch {
     throw badRequest('The multipart body has no valid boundary.', 'malformed_body');
@@ -60,6 +61,8 @@ export async function readMultipart(request: Request, rules: MultipartRules): Pr
     form.fields[name] = value;
   });
   parser.on('file', (name, stream, info) => {
+    // Destroying the parser early errors the open file stream; that is expected, not a crash.
+    stream.on('error', () => {});
     if (name !== rules.fileField) {
       stream.resume();
       return fail(rules.fields.includes(name) ? unprocessable([{ field: name, message: 'Expected text, not a file.' }]) : unknownField(name));
@@ -71,7 +74,7 @@ export async function readMultipart(request: Request, rules: MultipartRules): Pr
       new Promise<void>((done) =>
         stream.on('end', () => {
           // Browsers send an empty, nameless file part when no file was chosen: that is no file.
-          if (!stream.truncated && !(info.filename === '' && chunks.length === 0)) {
+          if (!stream.truncated && !((info.filename ?? '') === '' && chunks.length === 0)) {
             form.file = { filename: info.filename ?? '', declaredType: info.mimeType, bytes: Buffer.concat(chunks) };
           }
           done();
@@ -81,7 +84,6 @@ export async function readMultipart(request: Request, rules: MultipartRules): Pr
   });
   parser.on('filesLimit', () => fail(unprocessable([{ field: rules.fileField, message: 'Send one file at most.' }])));
   parser.on('fieldsLimit', () => fail(unprocessable([{ field: '', message: 'Too many fields.' }])));
-  parser.on('partsLimit', () => fail(unprocessable([{ field: '', message: 'Too many parts.' }])));
   const closed = new Promise<void>((done) => {
     parser.on('close', done);
     parser.on('error', () => {
