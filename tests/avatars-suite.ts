@@ -13,7 +13,7 @@ const MAX_BYTES = 2 * 1024 * 1024;
 export function form(fields: Record<string, string>, files: { name?: string; bytes: Uint8Array; filename: string; type?: string }[] = []): FormData {
   const data = new FormData();
   for (const [name, value] of Object.entries(fields)) data.append(name, value);
-  for (const file of files) data.append(file.name ?? 'avatar', new File([file.bytes], file.filename, { type: file.type ?? 'application/octet-stream' }));
+  for (const file of files) data.append(file.name ?? 'avatar', new File([new Uint8Array(file.bytes)], file.filename, { type: file.type ?? 'application/octet-stream' }));
   return data;
 }
 

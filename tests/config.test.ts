@@ -26,7 +26,7 @@ describe('configuration', () => {
 
   it('in production names every missing variable and falls back to nothing', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
-    for (const name of ['DATABASE_URL', 'SECRET_KEY', 'SESSION_SECRET_KEY', 'FRONTEND_CALLBACK_URL']) {
+    for (const name of ['DATABASE_URL', 'SECRET_KEY', 'SESSION_SECRET_KEY', 'FRONTEND_CALLBACK_URL', 'CLOUDINARY_URL']) {
       expect(problems.join('\n')).toContain(name);
     }
   });
@@ -101,7 +101,7 @@ describe('CORS and standard headers', () => {
       new Request('http://localhost/api/me', { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET' } }),
     );
     expect(preflight.status).toBe(204);
-    expect(preflight.headers.get('access-control-allow-methods')).toBe('GET, OPTIONS');
+    expect(preflight.headers.get('access-control-allow-methods')).toBe('GET, PATCH, OPTIONS');
     expect(preflight.headers.get('access-control-allow-headers')).toContain('Authorization');
     const foreignPreflight = await mePreflight(new Request('http://localhost/api/me', { method: 'OPTIONS', headers: { origin: 'https://evil.example' } }));
     expect(foreignPreflight.headers.get('access-control-allow-origin')).toBeNull();
