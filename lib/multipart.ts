@@ -97,7 +97,8 @@ export async function readMultipart(request: Request, rules: MultipartRules): Pr
     while (reader && !failure) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (!parser.write(value)) await new Promise((drained) => parser.once('drain', drained));
+      // A parser that failed never drains: stop waiting when it closes.
+      if (!parser.write(value)) await Promise.race([new Promise((drained) => parser.once('drain', drained)), closed]);
     }
   } catch {
     fail(badRequest('The request body could not be read.', 'malformed_body'));

@@ -101,9 +101,25 @@ describe('avatar limits at handler level', () => {
     }
   });
 
+  it('limits text fields while streaming too (413), and refuses a repeated field (422)', async () => {
+    const long = await transport.send('POST', '/api/register', { body: form({ ...newAccount(), full_name: 'x'.repeat(5000) }) });
+    expect(long.status).toBe(413);
+    const twice = new FormData();
+    for (const [name, value] of Object.entries(newAccount())) twice.append(name, value);
+    twice.append('username', 'someone_else');
+    const repeated = await transport.send('POST', '/api/register', { body: twice });
+    expect(repeated.status).toBe(422);
+    expect((await problemOf(repeated)).errors?.[0]?.field).toBe('username');
+  });
+
   it('answers 400 for a multipart body without a boundary, and 415 for another content type', async () => {
     const noBoundary = await registration.POST(new Request(`${BASE}/api/register`, { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: 'x' }));
     expect(noBoundary.status).toBe(400);
+    const truncated = await registration.POST(
+      new Request(`${BASE}/api/register`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=b' }, body: '--b\r\nContent-Disposition: form-data; name="username"\r\n\r\nada' }),
+    );
+    expect(truncated.status).toBe(400);
+    expect((await problemOf(truncated)).type).toBe('urn:problem:malformed_body');
     const xml = await registration.POST(new Request(`${BASE}/api/register`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<a/>' }));
     expect(xml.status).toBe(415);
   });
@@ -125,6 +141,20 @@ describe('avatar limits at handler level', () => {
     } finally {
       process.env.CLOUDINARY_URL = fake.cloudinaryUrl;
       resetConfig();
+      log.mockRestore();
+    }
+  });
+
+  it('answers 502 without a user when Cloudinary drops the connection', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const account = newAccount();
+      fake.failNext('upload', 0);
+      const response = await transport.send('POST', '/api/register', { body: form(account, [{ bytes: tinyPng(), filename: 'a.png', type: 'image/png' }]) });
+      expect(response.status).toBe(502);
+      const again = await transport.send('POST', '/api/register', { body: form(account) });
+      expect(again.status).toBe(201);
+    } finally {
       log.mockRestore();
     }
   });

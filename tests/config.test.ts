@@ -44,6 +44,7 @@ describe('configuration', () => {
       SECRET_KEY: 'k'.repeat(40),
       SESSION_SECRET_KEY: 's'.repeat(40),
       FRONTEND_CALLBACK_URL: 'https://app.example.com/auth/callback',
+      CLOUDINARY_URL: 'cloudinary://123:abc@demo', // avatars (issue #6)
     };
     const neon = loadConfig({ ...base, DATABASE_URL: 'postgresql://u:p@ep-cool-1.eu-central-1.aws.neon.tech/db?sslmode=require' });
     expect(neon.database.driver).toBe('neon');
