@@ -1,9 +1,46 @@
+import { readInputWithAvatar } from '../lib/avatar-input.js';
+import { discardAvatar, withStoredAvatar } from '../lib/avatars.js';
 import { requireUser } from '../lib/current-user.js';
 import { endpoint, preflight } from '../lib/endpoint.js';
+import { unauthorized, unprocessable } from '../lib/http-errors.js';
 import { json } from '../lib/respond.js';
+import { UpdateProfileRequest } from '../lib/schemas/profile.js';
 import { toPublicUser } from '../lib/schemas/user.js';
+import { assertAvailable, updateUser } from '../lib/users.js';
+import { parseInput } from '../lib/validate.js';
+
+const FIELDS = Object.keys(UpdateProfileRequest.shape);
 
 /** GET /api/me: the signed-in user. 401 without a valid, unrevoked token of an unblocked user. */
 export const GET = endpoint(async (request) => json(toPublicUser(await requireUser(request))));
 
-export const OPTIONS = preflight(['GET']);
+/**
+ * PATCH /api/me: change any of username, email, full_name (JSON or multipart) and avatar
+ * (multipart). 200 the public user; 409 taken. A changed email is no longer verified. The old
+ * avatar is deleted only once the new one's URL is stored, so the user is never left without one.
+ */
+export const PATCH = endpoint(async (request) => {
+  const user = await requireUser(request);
+  const { input: raw, avatar } = await readInputWithAvatar(request, FIELDS);
+  const input = parseInput(UpdateProfileRequest, raw);
+  if (Object.keys(input).length === 0 && !avatar) {
+    throw unprocessable([{ field: '', message: `Send at least one of ${[...FIELDS, 'avatar'].join(', ')}.` }]);
+  }
+  await assertAvailable(input, user.id);
+  const emailChanged = input.email !== undefined && input.email !== user.email;
+  const updated = await withStoredAvatar(avatar, new URL(request.url).origin, async (stored) => {
+    const result = await updateUser(user.id, {
+      username: input.username,
+      email: input.email,
+      ...(input.full_name !== undefined ? { fullName: input.full_name || null } : {}),
+      ...(emailChanged ? { emailVerified: false } : {}),
+      ...(stored ? { avatarUrl: stored.url, avatarKey: stored.key } : {}),
+    });
+    if (!result) throw unauthorized('The account no longer exists.');
+    return result;
+  });
+  if (avatar && updated.previousAvatarKey) await discardAvatar(updated.previousAvatarKey);
+  return json(toPublicUser(updated.user));
+});
+
+export const OPTIONS = preflight(['GET', 'PATCH']);

@@ -78,6 +78,17 @@ const EnvSchema = z.object({
   MAIL_STARTTLS: boolean.default(true),
   MAIL_SSL_TLS: boolean.default(false),
   MAIL_TIMEOUT_MS: intFrom(100, 60_000).default(10_000),
+
+  // --- Avatars (issue #6) ---
+  CLOUDINARY_URL: z
+    .string()
+    .regex(/^cloudinary:\/\/[^:@/\s]+:[^@/\s]+@[^/?\s]+(\?\S*)?$/, 'must be cloudinary://<api_key>:<api_secret>@<cloud_name>')
+    .optional(),
+  CLOUDINARY_CLOUD_NAME: z.string().min(1).optional(),
+  CLOUDINARY_API_KEY: z.string().min(1).optional(),
+  CLOUDINARY_API_SECRET: z.string().min(1).optional(),
+  CLOUDINARY_FOLDER: z.string().regex(/^[\w-]+(\/[\w-]+)*$/, 'must be a folder path such as avatars').default('avatars'),
+  AVATAR_MAX_BYTES: intFrom(1024, 20 * 1024 * 1024).default(2 * 1024 * 1024),
 });
 
 /** Variables production cannot do without. */
@@ -95,6 +106,18 @@ const REQUIRED_IN_PRODUCTION = [
   'MAIL_SERVER',
   'MAIL_FROM',
 ] as const;
+
+/** Avatars need Cloudinary in production: either the URL or all three separate variables. */
+const CLOUDINARY_PARTS = ['CLOUDINARY_CLOUD_NAME', 'CLOUDINARY_API_KEY', 'CLOUDINARY_API_SECRET'] as const;
+
+export interface CloudinaryConfig {
+  cloudName: string;
+  apiKey: string;
+  apiSecret: string;
+  /** Base URL of the upload API; only set (through CLOUDINARY_URL's `?upload_prefix=`) for tests. */
+  uploadPrefix: string | undefined;
+  folder: string;
+}
 
 export type DatabaseDriver = 'pglite' | 'pg' | 'neon';
 
@@ -123,6 +146,12 @@ export interface Config {
   corsOrigins: string[];
   bodyLimitBytes: number;
   google: GoogleConfig;
+  avatars: {
+    maxBytes: number;
+    /** Undefined outside production without Cloudinary: avatars are then files in `DATA_DIR/avatars`. */
+    cloudinary: CloudinaryConfig | undefined;
+    localDir: string;
+  };
   /** Names of the embedded defaults standing in for missing services (empty in production). */
   embedded: string[];
   // --- Redis, rate limits, password reset, mail (issue 4) ---
@@ -214,6 +243,13 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     : parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`);
   if (production) {
     for (const name of REQUIRED_IN_PRODUCTION) if (!env[name]) problems.push(`${name} is missing`);
+    if (!env.CLOUDINARY_URL && CLOUDINARY_PARTS.some((name) => !env[name])) {
+      problems.push(`CLOUDINARY_URL (or ${CLOUDINARY_PARTS.join(', ')}) is missing`);
+    }
+  }
+  const partial = CLOUDINARY_PARTS.filter((name) => env[name]);
+  if (partial.length > 0 && partial.length < CLOUDINARY_PARTS.length) {
+    problems.push(`${CLOUDINARY_PARTS.filter((name) => !env[name]).join(', ')} missing beside ${partial.join(', ')}`);
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
@@ -258,6 +294,8 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
       }
     : undefined;
   if (!mail && !production) embedded.push(`mail: .eml files in ${resolve(dataDir, 'outbox')}, codes printed on this console`);
+  const cloudinary = cloudinaryConfig(e);
+  if (!cloudinary) embedded.push(`avatars: files in ${dataDir}/avatars`);
 
   return {
     production,
@@ -285,6 +323,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
       jwksUrl: e.GOOGLE_JWKS_URL ?? GOOGLE.jwksUrl,
       issuers: e.GOOGLE_ISSUER ? [e.GOOGLE_ISSUER] : GOOGLE.issuers,
     },
+    avatars: { maxBytes: e.AVATAR_MAX_BYTES, cloudinary, localDir: resolve(dataDir, 'avatars') },
     embedded,
     redis,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
@@ -314,6 +353,25 @@ function redisEndpoint(url: string | undefined, token: string | undefined): Conf
   const full = /^https?:\/\//i.test(url) ? url : `https://${url}`;
   if (!URL.canParse(full)) throw new ConfigError(['UPSTASH_REDIS_REST_URL is not a URL']);
   return { url: full.replace(/\/+$/, ''), token };
+}
+
+/** Cloudinary from CLOUDINARY_URL (which wins) or the three separate variables, else undefined. */
+function cloudinaryConfig(e: z.output<typeof EnvSchema>): CloudinaryConfig | undefined {
+  const folder = e.CLOUDINARY_FOLDER;
+  if (e.CLOUDINARY_URL) {
+    const url = new URL(e.CLOUDINARY_URL);
+    return {
+      cloudName: url.hostname,
+      apiKey: decodeURIComponent(url.username),
+      apiSecret: decodeURIComponent(url.password),
+      uploadPrefix: url.searchParams.get('upload_prefix') ?? undefined,
+      folder,
+    };
+  }
+  if (e.CLOUDINARY_CLOUD_NAME && e.CLOUDINARY_API_KEY && e.CLOUDINARY_API_SECRET) {
+    return { cloudName: e.CLOUDINARY_CLOUD_NAME, apiKey: e.CLOUDINARY_API_KEY, apiSecret: e.CLOUDINARY_API_SECRET, uploadPrefix: undefined, folder };
+  }
+  return undefined;
 }
 
 let cached: Config | undefined;

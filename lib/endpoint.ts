@@ -59,11 +59,22 @@ function errorResponse(error: unknown): Response {
     console.error(`[${id}] store unavailable: ${error.message}`);
     return problem(serviceUnavailable('A backing service is unavailable; try again shortly.', STORE_RETRY_AFTER_SECONDS));
   }
-  // Log the type and message, never the request: bodies hold passwords.
-  const name = error instanceof Error ? error.name : typeof error;
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(`[${id}] unhandled ${name}: ${message}`);
+  console.error(`[${id}] unhandled ${describeError(error)}`);
   return problem(new HttpError(500, 'internal_error', 'Internal Server Error', `Something went wrong (error id ${id}).`));
+}
+
+/**
+ * The type and message of an error for the log, never the request: bodies hold passwords. A
+ * failed drizzle query's own message lists the statement's parameters (hashes, emails), so only
+ * the driver's error under it is named.
+ */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return typeof error;
+  if (/^Failed query:/.test(error.message) && error.cause instanceof Error) {
+    const code = (error.cause as { code?: string }).code;
+    return `database error${code ? ` ${code}` : ''}: ${error.cause.message}`;
+  }
+  return `${error.name}: ${error.message}`;
 }
 
 function finish(request: Request, original: Response): Response {

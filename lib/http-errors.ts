@@ -68,3 +68,4 @@ export const tooManyRequests = (detail: string, limit: { limit: number; remainin
       'RateLimit-Reset': String(limit.resetSeconds),
     },
   });
+export const badGateway = (detail: string) => new HttpError(502, 'bad_gateway', 'Bad Gateway', detail);

@@ -1,4 +1,4 @@
-import { eq, or, sql } from 'drizzle-orm';
+import { and, eq, ne, or, sql } from 'drizzle-orm';
 import { getDb, uniqueViolation } from './db/client.js';
 import { users, type NewUserRow, type UserRow } from './db/schema.js';
 import { conflict } from './http-errors.js';
@@ -21,10 +21,65 @@ export async function createUser(values: NewUserRow): Promise<UserRow> {
     const [user] = await db.insert(users).values(values).returning();
     return user!;
   } catch (error) {
-    const constraint = uniqueViolation(error);
-    if (!constraint) throw error;
-    const field = FIELD_OF_CONSTRAINT[constraint] ?? 'username';
-    throw conflict(`That ${field.replace('_', ' ')} is already taken.`, [{ field, message: 'Already taken.' }]);
+    throw asConflict(error);
+  }
+}
+
+/** A unique-index violation as the 409 naming the field; any other error as it is. */
+function asConflict(error: unknown): unknown {
+  const constraint = uniqueViolation(error);
+  if (!constraint) return error;
+  return takenError(FIELD_OF_CONSTRAINT[constraint] ?? 'username');
+}
+
+function takenError(field: string) {
+  return conflict(`That ${field.replace('_', ' ')} is already taken.`, [{ field, message: 'Already taken.' }]);
+}
+
+/**
+ * Throws the 409 `createUser` would, before slow work such as an avatar upload, so that the common
+ * case wastes nothing. Only a courtesy: the unique indexes still decide when requests race.
+ * `exceptId` is the user changing their own profile.
+ *
+ * @example await assertAvailable({ username, email });
+ */
+export async function assertAvailable(wanted: { username?: string; email?: string }, exceptId?: string): Promise<void> {
+  const db = await getDb();
+  for (const field of ['username', 'email'] as const) {
+    const value = wanted[field];
+    if (value === undefined) continue;
+    const column = field === 'username' ? users.username : users.email;
+    const same = sql`lower(${column}) = ${value.toLowerCase()}`;
+    const [taken] = await db
+      .select({ id: users.id })
+      .from(users)
+      .where(exceptId ? and(same, ne(users.id, exceptId)) : same)
+      .limit(1);
+    if (taken) throw takenError(field);
+  }
+}
+
+/**
+ * Changes a user's row and answers it with the avatar key it had before, read under a row lock in
+ * the same transaction, so that of two racing avatar replacements each deletes the one it replaced.
+ * 409 when the new username or email is taken; undefined when the user no longer exists.
+ *
+ * @example const { user, previousAvatarKey } = (await updateUser(id, { avatarUrl, avatarKey }))!;
+ */
+export async function updateUser(
+  id: string,
+  changes: Partial<Pick<NewUserRow, 'username' | 'email' | 'fullName' | 'emailVerified' | 'avatarUrl' | 'avatarKey'>>,
+): Promise<{ user: UserRow; previousAvatarKey: string | null } | undefined> {
+  const db = await getDb();
+  try {
+    return await db.transaction(async (tx) => {
+      const [before] = await tx.select({ avatarKey: users.avatarKey }).from(users).where(eq(users.id, id)).for('update');
+      if (!before) return undefined;
+      const [user] = await tx.update(users).set(changes).where(eq(users.id, id)).returning();
+      return { user: user!, previousAvatarKey: before.avatarKey };
+    });
+  } catch (error) {
+    throw asConflict(error);
   }
 }
 

@@ -5,11 +5,14 @@ import { extname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { settleBackground } from '../lib/background.js';
+import { LOCAL_AVATAR_FILE, LOCAL_AVATAR_PATH } from '../lib/avatars/local.js';
+import { getConfig } from '../lib/config.js';
 
 /**
  * The local stand-in for Vercel: `/api/a/b` runs the method export of `api/a/b.ts` with a Web
  * `Request`, as Vercel's Node.js runtime does; other paths are the files of `public/`, after the
- * rewrites of `vercel.json`. One log line per request.
+ * rewrites of `vercel.json`, and `/avatars/<file>` is the embedded avatar store (`DATA_DIR/avatars`).
+ * One log line per request.
  */
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -114,6 +117,20 @@ async function serveStatic(pathname: string): Promise<Response> {
   });
 }
 
+/** An avatar saved by the local store; only names that store makes, so no path can escape. */
+async function serveAvatar(pathname: string): Promise<Response> {
+  const file = pathname.slice(LOCAL_AVATAR_PATH.length);
+  const body = LOCAL_AVATAR_FILE.test(file) ? await readFile(join(getConfig().avatars.localDir, file)).catch(() => undefined) : undefined;
+  if (!body) return problemResponse(404, 'Not Found', 'No such avatar.');
+  return new Response(body, {
+    headers: {
+      'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'public, max-age=31536000, immutable', // a new avatar gets a new name
+    },
+  });
+}
+
 export interface DevServerOptions {
   port?: number;
   host?: string;
@@ -138,7 +155,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<{ 
       ? runFunction(file, request)
       : path.startsWith('/api/')
         ? Promise.resolve(problemResponse(404, 'Not Found', `No endpoint at ${pathname}.`))
-        : serveStatic(path);
+        : path.startsWith(LOCAL_AVATAR_PATH)
+          ? serveAvatar(path)
+          : serveStatic(path);
     answer
       .catch((error: unknown) => {
         log(`dev server error: ${error instanceof Error ? error.message : String(error)}`);

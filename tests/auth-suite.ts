@@ -190,6 +190,16 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
         expect((await me(bearerRequest('/api/me', token))).status).toBe(401);
       });
 
+      it('answers 422, not a database error, for a NUL character in any field (found by the fuzzer)', async () => {
+        const login422 = await login(jsonRequest('/api/login', { username: 'a\u0000b', password: 'whatever password' }));
+        expect(login422.status).toBe(422);
+        expect((await problemOf(login422)).errors?.[0]?.field).toBe('username');
+        const before = await userCount();
+        const register422 = await register(jsonRequest('/api/register', newAccount({ full_name: 'Ada\u0000' })));
+        expect(register422.status).toBe(422);
+        expect(await userCount()).toBe(before);
+      });
+
       it('answers 422 for a missing password and 415 for multipart', async () => {
         expect((await login(jsonRequest('/api/login', { username: 'x' }))).status).toBe(422);
         const form = new FormData();

@@ -26,7 +26,7 @@ describe('configuration', () => {
 
   it('in production names every missing variable and falls back to nothing', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
-    for (const name of ['DATABASE_URL', 'SECRET_KEY', 'SESSION_SECRET_KEY', 'FRONTEND_CALLBACK_URL', 'UPSTASH_REDIS_REST_URL', 'MAIL_SERVER', 'MAIL_FROM']) {
+    for (const name of ['DATABASE_URL', 'SECRET_KEY', 'SESSION_SECRET_KEY', 'FRONTEND_CALLBACK_URL', 'GOOGLE_CLIENT_ID', 'UPSTASH_REDIS_REST_URL', 'MAIL_SERVER', 'MAIL_FROM', 'CLOUDINARY_URL']) {
       expect(problems.join('\n')).toContain(name);
     }
   });
@@ -50,6 +50,7 @@ describe('configuration', () => {
       UPSTASH_REDIS_REST_TOKEN: 'upstash-token',
       MAIL_SERVER: 'smtp.example.com',
       MAIL_FROM: 'Example <no-reply@example.com>',
+      CLOUDINARY_URL: 'cloudinary://123:abc@demo', // avatars (issue #6)
     };
     const neon = loadConfig({ ...base, DATABASE_URL: 'postgresql://u:p@ep-cool-1.eu-central-1.aws.neon.tech/db?sslmode=require' });
     expect(neon.database.driver).toBe('neon');
@@ -107,7 +108,7 @@ describe('CORS and standard headers', () => {
       new Request('http://localhost/api/me', { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET' } }),
     );
     expect(preflight.status).toBe(204);
-    expect(preflight.headers.get('access-control-allow-methods')).toBe('GET, OPTIONS');
+    expect(preflight.headers.get('access-control-allow-methods')).toBe('GET, PATCH, OPTIONS');
     expect(preflight.headers.get('access-control-allow-headers')).toContain('Authorization');
     const foreignPreflight = await mePreflight(new Request('http://localhost/api/me', { method: 'OPTIONS', headers: { origin: 'https://evil.example' } }));
     expect(foreignPreflight.headers.get('access-control-allow-origin')).toBeNull();

@@ -44,7 +44,7 @@ describe('npm run dev', () => {
   it('answers 405 with Allow for a method a function does not export, 404 for no function', async () => {
     const response = await fetch(`${server.url}/api/me`, { method: 'DELETE' });
     expect(response.status).toBe(405);
-    expect(response.headers.get('allow')).toBe('GET, OPTIONS');
+    expect(response.headers.get('allow')).toBe('GET, PATCH, OPTIONS');
     expect((await fetch(`${server.url}/api/nothing-here`)).status).toBe(404);
     expect((await fetch(`${server.url}/../package.json`)).status).toBe(404);
   });

@@ -16,6 +16,8 @@ export const users = pgTable(
     passwordHash: text('password_hash'),
     googleSub: text('google_sub').unique('users_google_sub_key'),
     avatarUrl: text('avatar_url'),
+    /** Where the avatar is stored (Cloudinary `public_id`, or the local file name), to delete it later. */
+    avatarKey: text('avatar_key'),
     emailVerified: boolean('email_verified').notNull().default(false),
     isAdmin: boolean('is_admin').notNull().default(false),
     isBlocked: boolean('is_blocked').notNull().default(false),

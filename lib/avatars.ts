@@ -1,0 +1,56 @@
+import { getConfig } from './config.js';
+import { badGateway } from './http-errors.js';
+import { cloudinaryAvatarStore } from './avatars/cloudinary.js';
+import { localAvatarStore } from './avatars/local.js';
+import type { AvatarImage, AvatarStore, StoredAvatar } from './avatars/store.js';
+
+export type { AvatarImage, StoredAvatar } from './avatars/store.js';
+
+/** The configured store: Cloudinary when configured (always in production), else local files. */
+export function avatarStore(): AvatarStore {
+  const { avatars } = getConfig();
+  return avatars.cloudinary ? cloudinaryAvatarStore(avatars.cloudinary) : localAvatarStore(avatars.localDir);
+}
+
+/**
+ * Stores `image` (if any), then runs `use` with it; when `use` throws (the username was taken
+ * meanwhile, the database is down), the new avatar is deleted before the error goes on, so a
+ * failed request leaves no orphan. A failed upload is a 502 and `use` never runs.
+ *
+ * @example const user = await withStoredAvatar(image, origin, (avatar) => createUser({ ..., avatarUrl: avatar?.url ?? null }));
+ */
+export async function withStoredAvatar<T>(
+  image: AvatarImage | undefined,
+  origin: string,
+  use: (avatar: StoredAvatar | undefined) => Promise<T>,
+): Promise<T> {
+  if (!image) return use(undefined);
+  const store = avatarStore();
+  let avatar: StoredAvatar;
+  try {
+    avatar = await store.save(image, origin);
+  } catch (error) {
+    console.error(`avatar upload failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw badGateway('The avatar could not be stored. Nothing was changed; please try again.');
+  }
+  try {
+    return await use(avatar);
+  } catch (error) {
+    await discardAvatar(avatar.key);
+    throw error;
+  }
+}
+
+/**
+ * Deletes a stored avatar, best effort: a failure is logged with the key (for a manual clean-up)
+ * and not thrown, because the caller's answer no longer depends on it.
+ *
+ * @example await discardAvatar(previous.avatarKey);
+ */
+export async function discardAvatar(key: string): Promise<void> {
+  try {
+    await avatarStore().remove(key);
+  } catch (error) {
+    console.error(`avatar ${key} could not be deleted: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,22 @@
+import type { ImageType } from '../image-type.js';
+
+/** An image checked by its first bytes, ready to store. */
+export interface AvatarImage {
+  bytes: Buffer;
+  type: ImageType;
+}
+
+/** Where a stored avatar lives: the public URL users see, and the key to delete it with. */
+export interface StoredAvatar {
+  url: string;
+  key: string;
+}
+
+/**
+ * The storage both backends implement: Cloudinary in production, files under `DATA_DIR/avatars`
+ * outside it. `origin` is the public origin of the request, for backends that serve files themselves.
+ */
+export interface AvatarStore {
+  save(image: AvatarImage, origin: string): Promise<StoredAvatar>;
+  remove(key: string): Promise<void>;
+}

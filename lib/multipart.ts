@@ -1,0 +1,124 @@
+import busboy from 'busboy';
+import { badRequest, payloadTooLarge, unprocessable, type HttpError } from './http-errors.js';
+
+/** The one file a multipart form may carry, held in memory (it is at most `maxFileBytes`). */
+export interface UploadedFile {
+  filename: string;
+  /** What the client claimed; for information only, the bytes decide the type. */
+  declaredType: string;
+  bytes: Buffer;
+}
+
+export interface MultipartForm {
+  fields: Record<string, string>;
+  file: UploadedFile | undefined;
+}
+
+export interface MultipartRules {
+  /** Text fields the form may hold; any other name is a 422. */
+  fields: readonly string[];
+  /** The name of the one file field. */
+  fileField: string;
+  maxFileBytes: number;
+  /** Cap on each text field, checked while streaming. */
+  maxFieldBytes: number;
+}
+
+/**
+ * Parses a `multipart/form-data` Web `Request` body with busboy, enforcing the rules while the
+ * bytes stream in: at most one file, in `fileField`, of at most `maxFileBytes` (413), only the
+ * known text fields, each once (422). On the first violation it stops reading and cancels the
+ * body, so a client sending a gigabyte is cut off after about `maxFileBytes`, not after it all.
+ *
+ * @example const { fields, file } = await readMultipart(request, { fields: ['username'], fileField: 'avatar', maxFileBytes: 2 << 20, maxFieldBytes: 1024 });
+ */
+export async function readMultipart(request: Request, rules: MultipartRules): Promise<MultipartForm> {
+  const contentType = request.headers.get('content-type') ?? '';
+  const ceiling = rules.maxFileBytes + (rules.fields.length + 1) * (rules.maxFieldBytes + 1024);
+  if (Number(request.headers.get('content-length')) > ceiling) throw tooLarge(rules);
+
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers: { 'content-type': contentType },
+      // busboy counts a file that reaches `fileSize` as truncated, hence the + 1.
+      // One field more than known, so that an unknown one is named by the 'field' handler first.
+      limits: { files: 1, fileSize: rules.maxFileBytes + 1, fields: rules.fields.length + 1, fieldSize: rules.maxFieldBytes + 1 },
+    });
+  } catch {
+    throw badRequest('The multipart body has no valid boundary.', 'malformed_body');
+  }
+
+  const form: MultipartForm = { fields: {}, file: undefined };
+  let failure: HttpError | undefined;
+  const fail = (error: HttpError) => (failure ??= error);
+  const pending: Promise<void>[] = [];
+
+  parser.on('field', (name, value, info) => {
+    if (!rules.fields.includes(name)) return fail(unknownField(name));
+    if (name in form.fields) return fail(unprocessable([{ field: name, message: 'Send this field once.' }]));
+    if (info.valueTruncated) return fail(payloadTooLarge(`The field ${name} may be at most ${rules.maxFieldBytes} bytes.`));
+    form.fields[name] = value;
+  });
+  parser.on('file', (name, stream, info) => {
+    // Destroying the parser early errors the open file stream; that is expected, not a crash.
+    stream.on('error', () => {});
+    if (name !== rules.fileField) {
+      stream.resume();
+      return fail(rules.fields.includes(name) ? unprocessable([{ field: name, message: 'Expected text, not a file.' }]) : unknownField(name));
+    }
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('limit', () => fail(tooLarge(rules)));
+    pending.push(
+      new Promise<void>((done) =>
+        stream.on('end', () => {
+          // Browsers send an empty, nameless file part when no file was chosen: that is no file.
+          if (!stream.truncated && !((info.filename ?? '') === '' && chunks.length === 0)) {
+            form.file = { filename: info.filename ?? '', declaredType: info.mimeType, bytes: Buffer.concat(chunks) };
+          }
+          done();
+        }),
+      ),
+    );
+  });
+  parser.on('filesLimit', () => fail(unprocessable([{ field: rules.fileField, message: 'Send one file at most.' }])));
+  parser.on('fieldsLimit', () => fail(unprocessable([{ field: '', message: 'Too many fields.' }])));
+  const closed = new Promise<void>((done) => {
+    parser.on('close', done);
+    parser.on('error', () => {
+      fail(badRequest('The multipart body is malformed.', 'malformed_body'));
+      done();
+    });
+  });
+
+  const reader = request.body?.getReader();
+  try {
+    while (reader && !failure) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      // A parser that failed never drains: stop waiting when it closes.
+      if (!parser.write(value)) await Promise.race([new Promise((drained) => parser.once('drain', drained)), closed]);
+    }
+  } catch {
+    fail(badRequest('The request body could not be read.', 'malformed_body'));
+  }
+  if (failure) {
+    await reader?.cancel().catch(() => {});
+    parser.destroy();
+    throw failure;
+  }
+  parser.end();
+  await closed;
+  await Promise.all(pending);
+  if (failure) throw failure;
+  return form;
+}
+
+function tooLarge(rules: MultipartRules): HttpError {
+  return payloadTooLarge(`The ${rules.fileField} may be at most ${rules.maxFileBytes} bytes.`);
+}
+
+function unknownField(name: string): HttpError {
+  return unprocessable([{ field: name, message: 'Unknown field.' }]);
+}

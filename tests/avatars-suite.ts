@@ -1,0 +1,218 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { FakeCloudinary } from './support/fake-cloudinary.js';
+import { problemOf, newAccount } from './support/http.js';
+import { tinyJpeg, tinyPng } from './support/images.js';
+
+/** How the suite reaches the API: the handlers called directly, or the dev server over HTTP. */
+export interface Transport {
+  send(method: string, path: '/api/register' | '/api/me', init?: { body?: BodyInit; token?: string; headers?: Record<string, string> }): Promise<Response>;
+}
+
+const MAX_BYTES = 2 * 1024 * 1024;
+
+export function form(fields: Record<string, string>, files: { name?: string; bytes: Uint8Array; filename: string; type?: string }[] = []): FormData {
+  const data = new FormData();
+  for (const [name, value] of Object.entries(fields)) data.append(name, value);
+  for (const file of files) data.append(file.name ?? 'avatar', new File([new Uint8Array(file.bytes)], file.filename, { type: file.type ?? 'application/octet-stream' }));
+  return data;
+}
+
+/**
+ * The avatar cases of issue #6 against Cloudinary (played by the fake), run once at handler level
+ * and once over HTTP against `npm run dev`. "No user" is shown through the API itself: the same
+ * username and email can still sign up afterwards.
+ */
+export function defineAvatarSuite(name: string, setup: () => { transport: Transport; cloudinary: FakeCloudinary }): void {
+  describe(`avatars on Cloudinary, ${name}`, () => {
+    let api: Transport;
+    let fake: FakeCloudinary;
+    beforeEach(() => {
+      ({ transport: api, cloudinary: fake } = setup());
+      fake.beforeUploadAnswer = undefined;
+    });
+
+    const register = (fields: Record<string, string>, files: Parameters<typeof form>[1] = []) =>
+      api.send('POST', '/api/register', { body: form(fields, files) });
+
+    async function expectStillFree(account: ReturnType<typeof newAccount>) {
+      const again = await api.send('POST', '/api/register', { body: JSON.stringify(account), headers: { 'content-type': 'application/json' } });
+      expect(again.status).toBe(201);
+    }
+
+    async function signUpWith(bytes: Uint8Array, filename: string, type: string) {
+      const account = newAccount({ full_name: 'Ada' });
+      const response = await register(account, [{ bytes, filename, type }]);
+      expect(response.status, await response.clone().text()).toBe(201);
+      const body = await response.json();
+      const asset = [...fake.assets.values()].find((a) => body.user.avatar_url.endsWith(`/${a.publicId}.${body.user.avatar_url.split('.').pop()}`));
+      return { account, body, asset };
+    }
+
+    it('accepts a real PNG: uploaded signed, into the folder, with a square crop; the secure_url is kept', async () => {
+      const png = tinyPng(3, 5);
+      const { account, body, asset } = await signUpWith(png, 'me.png', 'image/png');
+      expect(body.user).toMatchObject({ username: account.username, full_name: 'Ada' });
+      expect(body.user.avatar_url).toMatch(/^https:\/\/res\.cloudinary\.com\/fake-cloud\/image\/upload\/v\d+\/avatars\/[0-9a-f]+\.png$/);
+      expect(asset).toBeDefined();
+      expect(Buffer.compare(asset!.bytes, png)).toBe(0);
+      expect(asset!.params.folder).toBe('avatars');
+      expect(asset!.params.transformation).toMatch(/c_fill/);
+      expect(asset!.params.transformation).toMatch(/h_256/);
+      expect(asset!.params.transformation).toMatch(/w_256/);
+      const me = await api.send('GET', '/api/me', { token: body.access_token });
+      expect((await me.json()).avatar_url).toBe(body.user.avatar_url);
+    });
+
+    it('accepts a real JPEG', async () => {
+      const { body, asset } = await signUpWith(tinyJpeg(), 'me.jpeg', 'image/jpeg');
+      expect(body.user.avatar_url).toMatch(/\.jpg$/);
+      expect(Buffer.compare(asset!.bytes, tinyJpeg())).toBe(0);
+    });
+
+    it('takes a PNG named .gif (declared image/gif) as the PNG it is', async () => {
+      const { body } = await signUpWith(tinyPng(), 'me.gif', 'image/gif');
+      expect(body.user.avatar_url).toMatch(/\.png$/);
+    });
+
+    it('refuses a text file named .png with 415, uploading nothing and creating no user', async () => {
+      const account = newAccount();
+      const calls = fake.calls.length;
+      const response = await register(account, [{ bytes: Buffer.from('just some text, not an image\n'), filename: 'me.png', type: 'image/png' }]);
+      expect(response.status).toBe(415);
+      expect((await problemOf(response)).type).toBe('urn:problem:unsupported_media_type');
+      expect(fake.calls.length).toBe(calls);
+      await expectStillFree(account);
+    });
+
+    it('refuses 2 MiB + 1 byte with 413 and accepts exactly 2 MiB', async () => {
+      const png = tinyPng();
+      const padded = (size: number) => Buffer.concat([png, Buffer.alloc(size - png.length)]);
+      const account = newAccount();
+      const calls = fake.calls.length;
+      const tooBig = await register(account, [{ bytes: padded(MAX_BYTES + 1), filename: 'big.png', type: 'image/png' }]);
+      expect(tooBig.status).toBe(413);
+      expect((await problemOf(tooBig)).type).toBe('urn:problem:payload_too_large');
+      expect(fake.calls.length).toBe(calls);
+      const justFits = await register(account, [{ bytes: padded(MAX_BYTES), filename: 'big.png', type: 'image/png' }]);
+      expect(justFits.status).toBe(201);
+    });
+
+    it('refuses two files with 422', async () => {
+      const account = newAccount();
+      const response = await register(account, [
+        { bytes: tinyPng(), filename: 'a.png', type: 'image/png' },
+        { bytes: tinyPng(), filename: 'b.png', type: 'image/png' },
+      ]);
+      expect(response.status).toBe(422);
+      expect((await problemOf(response)).errors?.[0]?.field).toBe('avatar');
+      await expectStillFree(account);
+    });
+
+    it('refuses unknown fields, and a file in another field, with 422 naming them', async () => {
+      const account = newAccount();
+      const extra = await register({ ...account, is_admin: 'true' }, [{ bytes: tinyPng(), filename: 'a.png', type: 'image/png' }]);
+      expect(extra.status).toBe(422);
+      expect((await problemOf(extra)).errors?.[0]?.field).toBe('is_admin');
+      const misplaced = await register(account, [{ name: 'photo', bytes: tinyPng(), filename: 'a.png', type: 'image/png' }]);
+      expect(misplaced.status).toBe(422);
+      expect((await problemOf(misplaced)).errors?.[0]?.field).toBe('photo');
+      const invalid = await register({ ...account, email: 'not-an-email' });
+      expect(invalid.status).toBe(422);
+      expect((await problemOf(invalid)).errors?.[0]?.field).toBe('email');
+      await expectStillFree(account);
+    });
+
+    it('registers by multipart without an avatar, and with an empty file part as browsers send it', async () => {
+      const plain = await register(newAccount());
+      expect(plain.status).toBe(201);
+      expect((await plain.json()).user.avatar_url).toBeNull();
+      const empty = await register(newAccount(), [{ bytes: new Uint8Array(), filename: '' }]);
+      expect(empty.status).toBe(201);
+      expect((await empty.json()).user.avatar_url).toBeNull();
+    });
+
+    it('answers 502 when the upload fails, and creates no user', async () => {
+      const account = newAccount();
+      fake.failNext('upload', 500);
+      const response = await register(account, [{ bytes: tinyPng(), filename: 'a.png', type: 'image/png' }]);
+      expect(response.status).toBe(502);
+      const problem = await problemOf(response);
+      expect(problem.type).toBe('urn:problem:bad_gateway');
+      expect(problem.detail).not.toMatch(/cloudinary|secret|simulated/i);
+      await expectStillFree(account);
+    });
+
+    it('deletes the uploaded asset when the username was taken during the upload (409)', async () => {
+      const account = newAccount();
+      const rival = { ...newAccount(), username: account.username };
+      fake.beforeUploadAnswer = async () => {
+        fake.beforeUploadAnswer = undefined;
+        const won = await api.send('POST', '/api/register', { body: JSON.stringify(rival), headers: { 'content-type': 'application/json' } });
+        expect(won.status).toBe(201);
+      };
+      const before = fake.assets.size;
+      const response = await register(account, [{ bytes: tinyPng(), filename: 'a.png', type: 'image/png' }]);
+      expect(response.status).toBe(409);
+      expect((await problemOf(response)).errors?.[0]?.field).toBe('username');
+      const uploaded = fake.calls.filter((c) => c.action === 'upload').at(-1)!;
+      expect(uploaded.status).toBe(200);
+      expect(fake.calls.at(-1)).toEqual({ action: 'destroy', status: 200, publicId: uploaded.publicId });
+      expect(fake.assets.has(uploaded.publicId!)).toBe(false);
+      expect(fake.assets.size).toBe(before);
+    });
+
+    it('PATCH /api/me replaces the avatar, then destroys the old one', async () => {
+      const { body, asset: old } = await signUpWith(tinyPng(), 'a.png', 'image/png');
+      const response = await api.send('PATCH', '/api/me', { token: body.access_token, body: form({}, [{ bytes: tinyJpeg(), filename: 'b.jpg', type: 'image/jpeg' }]) });
+      expect(response.status, await response.clone().text()).toBe(200);
+      const user = await response.json();
+      expect(user.avatar_url).not.toBe(body.user.avatar_url);
+      expect(user.avatar_url).toMatch(/\.jpg$/);
+      expect(fake.assets.has(old!.publicId)).toBe(false);
+      expect(fake.calls.at(-1)).toEqual({ action: 'destroy', status: 200, publicId: old!.publicId });
+      expect((await (await api.send('GET', '/api/me', { token: body.access_token })).json()).avatar_url).toBe(user.avatar_url);
+    });
+
+    it('PATCH keeps the old avatar when the new upload fails (502), and stores the new URL even if the old one cannot be deleted', async () => {
+      const { body, asset: old } = await signUpWith(tinyPng(), 'a.png', 'image/png');
+      fake.failNext('upload', 500);
+      const failed = await api.send('PATCH', '/api/me', { token: body.access_token, body: form({ full_name: 'Changed' }, [{ bytes: tinyPng(), filename: 'b.png', type: 'image/png' }]) });
+      expect(failed.status).toBe(502);
+      const unchanged = await (await api.send('GET', '/api/me', { token: body.access_token })).json();
+      expect(unchanged).toMatchObject({ avatar_url: body.user.avatar_url, full_name: 'Ada' });
+      expect(fake.assets.has(old!.publicId)).toBe(true);
+
+      fake.failNext('destroy', 500);
+      const replaced = await api.send('PATCH', '/api/me', { token: body.access_token, body: form({}, [{ bytes: tinyPng(2, 2), filename: 'c.png', type: 'image/png' }]) });
+      expect(replaced.status).toBe(200);
+      const user = await replaced.json();
+      expect(user.avatar_url).not.toBe(body.user.avatar_url);
+      expect((await (await api.send('GET', '/api/me', { token: body.access_token })).json()).avatar_url).toBe(user.avatar_url);
+      expect(fake.assets.has(old!.publicId)).toBe(true); // left behind (and logged), never the other way round
+    });
+
+    it('PATCH /api/me changes username, email and full name by JSON or multipart; 409 when taken; 422 when empty', async () => {
+      const { body } = await signUpWith(tinyPng(), 'a.png', 'image/png');
+      const other = newAccount();
+      expect((await api.send('POST', '/api/register', { body: JSON.stringify(other), headers: { 'content-type': 'application/json' } })).status).toBe(201);
+      const fresh = newAccount();
+      const byJson = await api.send('PATCH', '/api/me', {
+        token: body.access_token,
+        body: JSON.stringify({ username: fresh.username, email: fresh.email.toUpperCase(), full_name: 'Grace' }),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(byJson.status).toBe(200);
+      expect(await byJson.json()).toMatchObject({ username: fresh.username, email: fresh.email, full_name: 'Grace', avatar_url: body.user.avatar_url });
+      const byForm = await api.send('PATCH', '/api/me', { token: body.access_token, body: form({ full_name: '' }) });
+      expect(byForm.status).toBe(200);
+      expect((await byForm.json()).full_name).toBeNull();
+      const taken = await api.send('PATCH', '/api/me', { token: body.access_token, body: form({ username: other.username.toUpperCase() }) });
+      expect(taken.status).toBe(409);
+      expect((await problemOf(taken)).errors?.[0]?.field).toBe('username');
+      const empty = await api.send('PATCH', '/api/me', { token: body.access_token, body: '{}', headers: { 'content-type': 'application/json' } });
+      expect(empty.status).toBe(422);
+      const anonymous = await api.send('PATCH', '/api/me', { body: form({ full_name: 'X' }) });
+      expect(anonymous.status).toBe(401);
+    });
+  });
+}

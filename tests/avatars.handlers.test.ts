@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import * as me from '../api/me.js';
+import * as registration from '../api/register.js';
+import { resetConfig } from '../lib/config.js';
+import { defineAvatarSuite, form, type Transport } from './avatars-suite.js';
+import { useDatabase } from './support/database.js';
+import { startFakeCloudinary, type FakeCloudinary } from './support/fake-cloudinary.js';
+import { BASE, newAccount, problemOf } from './support/http.js';
+import { tinyPng } from './support/images.js';
+
+const handlers: Record<string, Record<string, (request: Request) => Promise<Response>>> = {
+  '/api/register': registration as never,
+  '/api/me': me as never,
+};
+
+const transport: Transport = {
+  send(method, path, init = {}) {
+    const headers: Record<string, string> = { ...init.headers };
+    if (init.token) headers.authorization = `Bearer ${init.token}`;
+    const handler = handlers[path]![method]!;
+    return handler(new Request(BASE + path, { method, headers, body: init.body }));
+  },
+};
+
+let fake: FakeCloudinary;
+let cleanup = async () => {};
+beforeAll(async () => {
+  fake = await startFakeCloudinary();
+  process.env.CLOUDINARY_URL = fake.cloudinaryUrl;
+  cleanup = await useDatabase('pglite');
+});
+afterAll(async () => {
+  await cleanup();
+  await fake?.close();
+});
+
+defineAvatarSuite('handlers', () => ({ transport, cloudinary: fake }));
+
+describe('avatar limits at handler level', () => {
+  it('answers 413 after reading little more than the limit of an endless body', async () => {
+    let pulled = 0;
+    const chunk = new Uint8Array(64 * 1024);
+    const boundary = 'xYzBoundary';
+    const head = new TextEncoder().encode(
+      `--${boundary}\r\nContent-Disposition: form-data; name="avatar"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`,
+    );
+    let sentHead = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = sentHead ? chunk : head;
+        sentHead = true;
+        pulled += next.byteLength;
+        controller.enqueue(next);
+        if (pulled > 100 * 1024 * 1024) controller.close(); // a safety stop: 100 MiB would prove the bug
+      },
+    });
+    const request = new Request(`${BASE}/api/register`, {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    const response = await registration.POST(request);
+    expect(response.status).toBe(413);
+    await problemOf(response);
+    expect(pulled).toBeGreaterThan(2 * 1024 * 1024);
+    expect(pulled).toBeLessThan(3 * 1024 * 1024);
+  });
+
+  it('answers 413 at once when Content-Length already says the body is too large', async () => {
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 1024;
+        controller.enqueue(new Uint8Array(1024));
+      },
+    });
+    const response = await registration.POST(
+      new Request(`${BASE}/api/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'multipart/form-data; boundary=b', 'content-length': String(50 * 1024 * 1024) },
+        body,
+        duplex: 'half',
+      } as RequestInit),
+    );
+    expect(response.status).toBe(413);
+    expect(pulled).toBeLessThanOrEqual(1024 * 64); // at most what the stream buffered ahead, never the body
+  });
+
+  it('honours AVATAR_MAX_BYTES', async () => {
+    process.env.AVATAR_MAX_BYTES = '2000';
+    resetConfig();
+    try {
+      const png = tinyPng();
+      const file = (size: number) => [{ bytes: Buffer.concat([png, Buffer.alloc(size - png.length)]), filename: 'a.png', type: 'image/png' }];
+      expect((await transport.send('POST', '/api/register', { body: form(newAccount(), file(2001)) })).status).toBe(413);
+      expect((await transport.send('POST', '/api/register', { body: form(newAccount(), file(2000)) })).status).toBe(201);
+    } finally {
+      delete process.env.AVATAR_MAX_BYTES;
+      resetConfig();
+    }
+  });
+
+  it('limits text fields while streaming too (413), and refuses a repeated field (422)', async () => {
+    const long = await transport.send('POST', '/api/register', { body: form({ ...newAccount(), full_name: 'x'.repeat(5000) }) });
+    expect(long.status).toBe(413);
+    const twice = new FormData();
+    for (const [name, value] of Object.entries(newAccount())) twice.append(name, value);
+    twice.append('username', 'someone_else');
+    const repeated = await transport.send('POST', '/api/register', { body: twice });
+    expect(repeated.status).toBe(422);
+    expect((await problemOf(repeated)).errors?.[0]?.field).toBe('username');
+  });
+
+  it('answers 400 for a multipart body without a boundary, and 415 for another content type', async () => {
+    const noBoundary = await registration.POST(new Request(`${BASE}/api/register`, { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: 'x' }));
+    expect(noBoundary.status).toBe(400);
+    const truncated = await registration.POST(
+      new Request(`${BASE}/api/register`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=b' }, body: '--b\r\nContent-Disposition: form-data; name="username"\r\n\r\nada' }),
+    );
+    expect(truncated.status).toBe(400);
+    expect((await problemOf(truncated)).type).toBe('urn:problem:malformed_body');
+    const xml = await registration.POST(new Request(`${BASE}/api/register`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<a/>' }));
+    expect(xml.status).toBe(415);
+  });
+
+  it('the fake really checks the signature: a wrong secret is refused by it, and the sign-up is a 502 without a user', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    process.env.CLOUDINARY_URL = fake.cloudinaryUrl.replace(`:${fake.apiSecret}@`, ':wrong-secret@');
+    resetConfig();
+    try {
+      const account = newAccount();
+      const response = await transport.send('POST', '/api/register', { body: form(account, [{ bytes: tinyPng(), filename: 'a.png', type: 'image/png' }]) });
+      expect(response.status).toBe(502);
+      expect(fake.calls.at(-1)).toEqual({ action: 'upload', status: 401 });
+      expect(log.mock.calls.join('\n')).toMatch(/Invalid Signature/);
+      process.env.CLOUDINARY_URL = fake.cloudinaryUrl;
+      resetConfig();
+      const retry = await transport.send('POST', '/api/register', { body: form(account, [{ bytes: tinyPng(), filename: 'a.png', type: 'image/png' }]) });
+      expect(retry.status).toBe(201);
+    } finally {
+      process.env.CLOUDINARY_URL = fake.cloudinaryUrl;
+      resetConfig();
+      log.mockRestore();
+    }
+  });
+
+  it('answers 502 without a user when Cloudinary drops the connection', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const account = newAccount();
+      fake.failNext('upload', 0);
+      const response = await transport.send('POST', '/api/register', { body: form(account, [{ bytes: tinyPng(), filename: 'a.png', type: 'image/png' }]) });
+      expect(response.status).toBe(502);
+      const again = await transport.send('POST', '/api/register', { body: form(account) });
+      expect(again.status).toBe(201);
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  it('answers OPTIONS preflights for GET and PATCH on /api/me', async () => {
+    const response = await me.OPTIONS(
+      new Request(`${BASE}/api/me`, { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'PATCH' } }),
+    );
+    expect(response.headers.get('access-control-allow-methods')).toBe('GET, PATCH, OPTIONS');
+  });
+});

@@ -1,0 +1,143 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { withStoredAvatar } from '../lib/avatars.js';
+import { ConfigError, loadConfig, resetConfig } from '../lib/config.js';
+import { conflict } from '../lib/http-errors.js';
+import { sniffImageType } from '../lib/image-type.js';
+import { GIF_HEADER, WEBP_HEADER, tinyJpeg, tinyPng } from './support/images.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+describe('image type from the first bytes', () => {
+  it.each([
+    ['PNG', tinyPng(), 'image/png'],
+    ['JPEG', tinyJpeg(), 'image/jpeg'],
+    ['GIF', GIF_HEADER, 'image/gif'],
+    ['WebP', WEBP_HEADER, 'image/webp'],
+  ])('recognises %s', (_, bytes, mime) => {
+    expect(sniffImageType(bytes)?.mime).toBe(mime);
+  });
+
+  it.each([
+    ['text', Buffer.from('hello, I am a .png')],
+    ['empty', Buffer.alloc(0)],
+    ['a truncated PNG signature', tinyPng().subarray(0, 7)],
+    ['RIFF that is not WebP', Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WAVE')])],
+    ['SVG', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>')],
+  ])('refuses %s', (_, bytes) => {
+    expect(sniffImageType(bytes)).toBeUndefined();
+  });
+});
+
+describe('avatar configuration', () => {
+  const base = { DATA_DIR: mkdtempSync(join(tmpdir(), 'auth-avatar-config-')) };
+  const production = {
+    NODE_ENV: 'production',
+    DATABASE_URL: 'postgres://u@db.example.com/app',
+    SECRET_KEY: 'x'.repeat(32),
+    SESSION_SECRET_KEY: 'y'.repeat(32),
+    FRONTEND_CALLBACK_URL: 'https://app.example.com/cb',
+    GOOGLE_CLIENT_ID: 'client.apps.googleusercontent.com',
+    GOOGLE_CLIENT_SECRET: 'google-client-secret',
+    UPSTASH_REDIS_REST_URL: 'https://eu1-example.upstash.io',
+    UPSTASH_REDIS_REST_TOKEN: 'upstash-token',
+    MAIL_SERVER: 'smtp.example.com',
+    MAIL_FROM: 'Example <no-reply@example.com>',
+  };
+  const problems = (env: NodeJS.ProcessEnv) => {
+    try {
+      loadConfig(env);
+      return '';
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems.join('\n');
+      throw error;
+    }
+  };
+
+  it('requires Cloudinary in production, by URL or by the three variables', () => {
+    expect(problems(production)).toMatch(/CLOUDINARY_URL/);
+    expect(problems({ ...production, CLOUDINARY_URL: 'cloudinary://123:abc@demo' })).toBe('');
+    expect(problems({ ...production, CLOUDINARY_CLOUD_NAME: 'demo', CLOUDINARY_API_KEY: '123', CLOUDINARY_API_SECRET: 'abc' })).toBe('');
+    expect(problems({ ...production, CLOUDINARY_CLOUD_NAME: 'demo', CLOUDINARY_API_KEY: '123' })).toMatch(/CLOUDINARY_API_SECRET/);
+  });
+
+  it('refuses a half-configured or malformed Cloudinary outside production too', () => {
+    expect(problems({ ...base, CLOUDINARY_API_KEY: '123' })).toMatch(/CLOUDINARY_CLOUD_NAME.*CLOUDINARY_API_SECRET/);
+    expect(problems({ ...base, CLOUDINARY_URL: 'https://123:abc@demo' })).toMatch(/CLOUDINARY_URL/);
+    expect(problems({ ...base, AVATAR_MAX_BYTES: '12' })).toMatch(/AVATAR_MAX_BYTES/);
+  });
+
+  it('reads CLOUDINARY_URL with its upload_prefix, the folder and the size limit; falls back to files', () => {
+    const config = loadConfig({ ...base, CLOUDINARY_URL: 'cloudinary://123:s%40cret@demo?upload_prefix=http://127.0.0.1:9', CLOUDINARY_FOLDER: 'app/avatars' });
+    expect(config.avatars.cloudinary).toEqual({ cloudName: 'demo', apiKey: '123', apiSecret: 's@cret', uploadPrefix: 'http://127.0.0.1:9', folder: 'app/avatars' });
+    expect(config.avatars.maxBytes).toBe(2 * 1024 * 1024);
+    const local = loadConfig(base);
+    expect(local.avatars.cloudinary).toBeUndefined();
+    expect(local.avatars.localDir).toBe(join(base.DATA_DIR, 'avatars'));
+    expect(local.embedded.join('\n')).toContain('avatars: files in');
+  });
+});
+
+describe('withStoredAvatar on the local store', () => {
+  afterEach(() => {
+    delete process.env.CLOUDINARY_URL;
+    resetConfig();
+    vi.restoreAllMocks();
+  });
+  const image = { bytes: tinyPng(), type: { mime: 'image/png' as const, extension: 'png' } };
+  const files = () => {
+    const dir = join(process.env.DATA_DIR!, 'avatars');
+    return existsSync(dir) ? readdirSync(dir) : [];
+  };
+
+  it('keeps the file when the work succeeds, and deletes it when the work fails', async () => {
+    resetConfig();
+    const before = files().length;
+    const kept = await withStoredAvatar(image, 'http://localhost:3000', async (stored) => stored!);
+    expect(kept.url).toBe(`http://localhost:3000/avatars/${kept.key}`);
+    expect(files()).toContain(kept.key);
+    let seen = '';
+    await expect(
+      withStoredAvatar(image, 'http://localhost:3000', async (stored) => {
+        seen = stored!.key;
+        expect(files()).toContain(seen);
+        throw conflict('That username is already taken.');
+      }),
+    ).rejects.toMatchObject({ status: 409 });
+    expect(files()).not.toContain(seen);
+    expect(files().length).toBe(before + 1);
+  });
+
+  it('answers 502 and never runs the work when the store cannot save', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    process.env.CLOUDINARY_URL = 'cloudinary://123:abc@demo?upload_prefix=http://127.0.0.1:1';
+    resetConfig();
+    const work = vi.fn(async () => 'done');
+    await expect(withStoredAvatar(image, 'http://localhost:3000', work)).rejects.toMatchObject({ status: 502, code: 'bad_gateway' });
+    expect(work).not.toHaveBeenCalled();
+  });
+});
+
+describe('cold start', () => {
+  it('never loads the Cloudinary SDK for login, JSON sign-up or module loading', () => {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', 'tests/support/cold-start-probe.ts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: 'test',
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'auth-probe-')),
+        PGLITE_DATA_DIR: 'memory://',
+        BCRYPT_COST: '4',
+        CLOUDINARY_URL: 'cloudinary://123:abc@demo',
+      },
+    });
+    const result = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}');
+    expect(result, child.stderr).toEqual({ statuses: [201, 200], before: false, after: true });
+  });
+});
