@@ -9,6 +9,7 @@ const MESSAGES: Record<RateLimitName, string> = {
   forgotIp: 'Too many password reset requests from this address.',
   forgotEmail: 'Too many password reset requests for this email address.',
   resetEmail: 'Too many password reset attempts for this email address.',
+  exchangeIp: 'Too many sign-in code exchanges from this address.',
 };
 
 /**

@@ -1,7 +1,9 @@
 import { readBody } from '../../lib/body.js';
 import { endpoint, preflight } from '../../lib/endpoint.js';
 import { redeemExchangeCode } from '../../lib/exchange-codes.js';
+import { clientIp } from '../../lib/client-ip.js';
 import { badRequest } from '../../lib/http-errors.js';
+import { enforceLimit } from '../../lib/rate-limit.js';
 import { json } from '../../lib/respond.js';
 import { ExchangeRequest } from '../../lib/schemas/google.js';
 import { issueAccessToken } from '../../lib/tokens.js';
@@ -15,8 +17,8 @@ const REFUSED = 'The code is unknown, already used or expired. Sign in with Goog
  * token, once. 400 for an unknown, used or expired code, and for a user blocked meanwhile.
  */
 export const POST = endpoint(async (request) => {
-  // TODO(rate-limit): per-IP limit on exchange
   const input = parseInput(ExchangeRequest, await readBody(request, ['json']));
+  await enforceLimit('exchangeIp', clientIp(request));
   const userId = await redeemExchangeCode(input.code);
   const user = userId ? await findUserById(userId) : undefined;
   if (!user || user.isBlocked) throw badRequest(REFUSED, 'invalid_code');

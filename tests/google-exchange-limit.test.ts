@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POST as exchange } from '../api/google/exchange.js';
+import { resetConfig } from '../lib/config.js';
+import { resetStore } from '../lib/store.js';
+import { useDatabase } from './support/database.js';
+import { jsonRequest, problemOf } from './support/http.js';
+
+describe('POST /api/google/exchange is rate limited per client IP', () => {
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    process.env.RATE_LIMIT_EXCHANGE_IP = '3/1m';
+    resetConfig();
+    resetStore();
+    cleanup = await useDatabase('pglite');
+  });
+  afterAll(async () => {
+    process.env.RATE_LIMIT_EXCHANGE_IP = '10000/1m';
+    resetConfig();
+    resetStore();
+    await cleanup();
+  });
+
+  it('answers 400 for unknown codes up to the limit, then 429 with Retry-After and RateLimit-* headers', async () => {
+    const from = (ip: string) => jsonRequest('/api/google/exchange', { code: 'x'.repeat(43) }, { headers: { 'x-real-ip': ip } });
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await exchange(from('203.0.113.9'))).status);
+    expect(statuses).toEqual([400, 400, 400, 429, 429]);
+    const limited = await exchange(from('203.0.113.9'));
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(limited.headers.get('ratelimit-limit')).toBe('3');
+    expect(limited.headers.get('ratelimit-remaining')).toBe('0');
+    expect((await problemOf(limited)).type).toBe('urn:problem:rate_limited');
+    // Another address has its own window.
+    expect((await exchange(from('203.0.113.10'))).status).toBe(400);
+  });
+});
