@@ -1,13 +1,20 @@
 import { count } from 'drizzle-orm';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { POST as forgotPassword } from '../../api/forgot-password.js';
+import { GET as googleCallback } from '../../api/google/callback.js';
+import { POST as googleExchange } from '../../api/google/exchange.js';
+import { GET as googleStart } from '../../api/google/start.js';
 import { POST as login } from '../../api/login.js';
-import { GET as me } from '../../api/me.js';
+import { GET as me, PATCH as patchMe } from '../../api/me.js';
+import { POST as resetPassword } from '../../api/reset-password.js';
 import { POST as register } from '../../api/register.js';
+import { resetConfig } from '../../lib/config.js';
 import { getDb } from '../../lib/db/client.js';
+import { settleBackground } from '../../lib/background.js';
 import { users } from '../../lib/db/schema.js';
 import { useDatabase } from '../support/database.js';
-import { hostileBody, hostileString } from './hostile.js';
+import { hostileBody, hostileMultipart, hostileString } from './hostile.js';
 import { leaksIn } from './leaks.js';
 import { Tally } from './summary.js';
 
@@ -57,12 +64,24 @@ const validPassword = fc.string({ minLength: 8, maxLength: 30 });
 
 describe('fuzz: hostile input to every endpoint and content type', () => {
   let cleanup: () => Promise<void>;
+  const saved = { ...process.env };
   beforeAll(async () => {
+    // Google configured (its endpoints on a closed port), so the callback's own checks are fuzzed.
+    Object.assign(process.env, {
+      GOOGLE_CLIENT_ID: 'fuzz-client',
+      GOOGLE_CLIENT_SECRET: 'fuzz-secret',
+      GOOGLE_TOKEN_URL: 'http://127.0.0.1:9/token',
+      GOOGLE_JWKS_URL: 'http://127.0.0.1:9/jwks',
+    });
+    resetConfig();
     cleanup = await useDatabase('pglite');
   });
   afterAll(async () => {
     console.log(tally.line());
+    await settleBackground();
     await cleanup();
+    process.env = saved;
+    resetConfig();
   });
 
   async function userCount(): Promise<number> {
@@ -119,5 +138,117 @@ describe('fuzz: hostile input to every endpoint and content type', () => {
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it(`POST /api/register as multipart: ${RUNS} broken or hostile forms, no row from any of them`, async () => {
+    const before = await userCount();
+    await fc.assert(
+      fc.asyncProperty(hostileMultipart, async ({ contentType, body }) => {
+        const status = await probe(register, post('/api/register', contentType, body));
+        expect([400, 409, 413, 415, 422]).toContain(status);
+      }),
+      { numRuns: RUNS },
+    );
+    expect(await userCount()).toBe(before);
+  });
+
+  it(`PATCH /api/me: ${RUNS} cases as JSON and multipart, never a new row`, async () => {
+    const signUp = await register(post('/api/register', 'application/json', JSON.stringify({ username: 'fuzz_patch', email: 'fuzz_patch@example.com', password: 'fuzz password' })));
+    const { access_token } = await signUp.json();
+    const before = await userCount();
+    const patch = (contentType: string, body: string | Uint8Array) =>
+      new Request('http://localhost/api/me', {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${access_token}`, ...(contentType ? { 'content-type': contentType } : {}) },
+        body: body as BodyInit,
+      });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.tuple(fc.constantFrom(...CONTENT_TYPES), hostileBody({ full_name: hostileString, username: validUsername })),
+          hostileMultipart.map((m) => [m.contentType, m.body] as const),
+        ),
+        async ([type, body]) => {
+          const status = await probe(patchMe, patch(type, body));
+          expect([200, 400, 409, 413, 415, 422]).toContain(status);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+    expect(await userCount()).toBe(before);
+  });
+
+  it(`POST /api/forgot-password: ${RUNS} cases, one body for every accepted request`, async () => {
+    const accepted = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...CONTENT_TYPES), hostileBody({ email: validEmail }), async (type, body) => {
+        const response = await forgotPassword(post('/api/forgot-password', type, body));
+        const text = await response.clone().text();
+        const status = await probe(async () => response, new Request('http://localhost/'));
+        if (status === 202) accepted.add(text);
+        else expect([400, 413, 415, 422]).toContain(status);
+      }),
+      { numRuns: RUNS },
+    );
+    expect(accepted.size).toBe(1);
+  });
+
+  it(`POST /api/reset-password: ${RUNS} cases, never a success`, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...CONTENT_TYPES),
+        hostileBody({ email: validEmail, otp: fc.stringMatching(/^\d{6}$/), new_password: validPassword }),
+        async (type, body) => {
+          const status = await probe(resetPassword, post('/api/reset-password', type, body));
+          expect([400, 413, 415, 422]).toContain(status);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`POST /api/google/exchange: ${RUNS} cases, never a token`, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...CONTENT_TYPES), hostileBody({ code: fc.base64String({ minLength: 40, maxLength: 44 }) }), async (type, body) => {
+        const status = await probe(googleExchange, post('/api/google/exchange', type, body));
+        expect([400, 413, 415, 422]).toContain(status);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`GET /api/google/callback and /start: ${RUNS} hostile queries and cookies, always a redirect to the frontend`, async () => {
+    const frontend = process.env.FRONTEND_CALLBACK_URL!;
+    // Each refused callback logs one line by design; keep them, but out of the test output.
+    const logged: string[] = [];
+    const keep = (...args: unknown[]) => void logged.push(args.join(' '));
+    const logs = [vi.spyOn(console, 'error').mockImplementation(keep), vi.spyOn(console, 'warn').mockImplementation(keep)];
+    const cookieSafe = hostileString.map((s) => s.replace(/[^\x21-\x7e]/g, 'x').replace(/[;,]/g, ''));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(fc.constantFrom('code', 'state', 'error', 'scope', 'iss', 'x'), hostileString, { maxKeys: 4 }),
+        fc.option(cookieSafe, { nil: undefined }),
+        async (query, cookie) => {
+          const url = `http://localhost/api/google/callback?${new URLSearchParams(query)}`;
+          const headers: Record<string, string> = cookie === undefined ? {} : { cookie: `google_signin=${cookie}` };
+          const response = await googleCallback(new Request(url, { headers }));
+          tally.requests++;
+          const location = response.headers.get('location') ?? '';
+          if (response.status >= 500) tally.serverErrors++;
+          const leaks = leaksIn(location + (await response.text()));
+          if (leaks.length > 0) tally.leaks++;
+          expect(response.status).toBe(302);
+          expect(location.startsWith(`${frontend}?error=`)).toBe(true);
+          expect(leaks).toEqual([]);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+    for (const log of logs) log.mockRestore();
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged.filter((line) => leaksIn(line).includes('secret'))).toEqual([]);
+    const start = await googleStart(new Request('http://localhost/api/google/start?next=%0d%0aX:1'));
+    tally.requests++;
+    expect(start.status).toBe(302);
   });
 });

@@ -76,3 +76,43 @@ export function hostileBody(valid: Record<string, fc.Arbitrary<unknown>>): fc.Ar
     fc.uint8Array({ maxLength: 200 }),
   );
 }
+
+/**
+ * A multipart body that is broken or hostile: a boundary other than the declared one, no closing
+ * boundary, unknown fields, several files, garbage bytes as a file, huge part headers.
+ */
+export const hostileMultipart: fc.Arbitrary<{ contentType: string; body: Uint8Array }> = fc
+  .record({
+    declared: fc.constantFrom('XyZ', '', '"quoted"', 'a'.repeat(80), 'x y'),
+    used: fc.constantFrom('XyZ', 'other', ''),
+    parts: fc.array(
+      fc.record({
+        name: fc.oneof(fc.constantFrom('username', 'email', 'password', 'full_name', 'avatar', 'is_admin', '__proto__'), hostileString),
+        filename: fc.option(fc.oneof(fc.constantFrom('a.png', 'a.gif', '../../x.png', ''), hostileString), { nil: undefined }),
+        type: fc.constantFrom('image/png', 'text/plain', 'application/octet-stream', ''),
+        value: fc.oneof(hostileString, fc.uint8Array({ maxLength: 300 }), fc.constant(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))),
+      }),
+      { maxLength: 5 },
+    ),
+    closed: fc.boolean(),
+    hugeHeader: fc.boolean(),
+  })
+  .map(({ declared, used, parts, closed, hugeHeader }) => {
+    const enc = new TextEncoder();
+    const chunks: Uint8Array[] = [];
+    for (const part of parts) {
+      const disposition = `form-data; name="${part.name.replace(/["\r\n]/g, '')}"${part.filename === undefined ? '' : `; filename="${part.filename.replace(/["\r\n]/g, '')}"`}`;
+      const extra = hugeHeader ? `X-Pad: ${'p'.repeat(20_000)}\r\n` : '';
+      chunks.push(enc.encode(`--${used}\r\nContent-Disposition: ${disposition}\r\n${part.type ? `Content-Type: ${part.type}\r\n` : ''}${extra}\r\n`));
+      chunks.push(typeof part.value === 'string' ? enc.encode(part.value) : part.value);
+      chunks.push(enc.encode('\r\n'));
+    }
+    if (closed) chunks.push(enc.encode(`--${used}--\r\n`));
+    const body = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+    let offset = 0;
+    for (const c of chunks) {
+      body.set(c, offset);
+      offset += c.byteLength;
+    }
+    return { contentType: `multipart/form-data${declared ? `; boundary=${declared}` : ''}`, body };
+  });
