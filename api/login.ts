@@ -3,7 +3,8 @@ import { clientIp } from '../lib/client-ip.js';
 import { endpoint, preflight } from '../lib/endpoint.js';
 import { unauthorized } from '../lib/http-errors.js';
 import { checkPassword, hashPassword } from '../lib/passwords.js';
-import { checkLimit, enforceLimit, recordFailure } from '../lib/rate-limit.js';
+import { runAfterResponse } from '../lib/background.js';
+import { enforceLimit, refundLimit } from '../lib/rate-limit.js';
 import { json } from '../lib/respond.js';
 import { LoginRequest } from '../lib/schemas/auth.js';
 import { issueAccessToken } from '../lib/tokens.js';
@@ -16,20 +17,24 @@ const FAILED = 'Incorrect username or password.';
  * POST /api/login: JSON or the OAuth2 password form; `username` may be the email.
  * Every failure (unknown user, wrong password, blocked, Google-only) is the same 401 after
  * the same bcrypt work, so neither the answer nor its timing tells which.
- * Rate limits: every attempt counts per client IP; only failures count per account, in a short
- * window (no long lockout a stranger could impose on the owner).
+ * Rate limits: every attempt counts per client IP; only failures count per login name, in a short
+ * window (no long lockout a stranger could impose on the owner): each attempt reserves a slot,
+ * a success gives it back after the response. Both limits and the user lookup start together,
+ * so the common path is one Redis round trip (auto-pipelined) beside one database query.
+ * Decision: the per-account key is the login name as typed (lower-cased), not the user id, so it
+ * is known before the lookup; an attacker alternating username and email gets twice the budget.
  */
 export const POST = endpoint(async (request) => {
-  await enforceLimit('loginIp', clientIp(request));
   const input = parseInput(LoginRequest, await readBody(request, ['json', 'form']));
-  const user = await findUserByLogin(input.username);
-  const account = user?.id ?? `unknown:${input.username.toLowerCase()}`;
-  await checkLimit('loginAccount', account);
+  const login = input.username.toLowerCase();
+  const [, , user] = await Promise.all([
+    enforceLimit('loginIp', clientIp(request)),
+    enforceLimit('loginAccount', login),
+    findUserByLogin(login),
+  ]);
   const { ok, needsRehash } = await checkPassword(input.password, user?.passwordHash);
-  if (!user || !ok || user.isBlocked) {
-    await recordFailure('loginAccount', account);
-    throw unauthorized(FAILED);
-  }
+  if (!user || !ok || user.isBlocked) throw unauthorized(FAILED);
+  runAfterResponse('login limit refund', () => refundLimit('loginAccount', login));
   if (needsRehash) await setPasswordHash(user.id, await hashPassword(input.password));
   return json(await issueAccessToken(user));
 });

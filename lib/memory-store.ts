@@ -73,13 +73,15 @@ export function createMemoryStore(prefix: string, now: () => number = Date.now):
       else entries.get(prefix + key)!.value = JSON.stringify(code); // keeps the original expiry
       return 'wrong';
     },
-    async hit(key, rule): Promise<LimitResult> {
+    async hit(key, rule, rate = 1): Promise<LimitResult> {
       const state = windowState(key, rule);
-      if (state.used >= rule.limit) return { success: false, limit: rule.limit, remaining: 0, reset: state.reset };
+      // As @upstash/ratelimit's script: only a positive rate can be refused.
+      if (rate > 0 && state.used + rate > rule.limit) return { success: false, limit: rule.limit, remaining: Math.max(0, rule.limit - state.used), reset: state.reset };
+      const next = Math.max(0, state.inCurrent + rate);
       const existing = entries.get(state.currentKey);
-      if (existing && existing.expiresAt > now()) existing.value = String(state.inCurrent + 1);
-      else write(state.currentKey, '1', rule.windowMs * 2 + 1000);
-      return { success: true, limit: rule.limit, remaining: Math.max(0, rule.limit - state.used - 1), reset: state.reset };
+      if (existing && existing.expiresAt > now()) existing.value = String(next);
+      else write(state.currentKey, String(next), rule.windowMs * 2 + 1000);
+      return { success: true, limit: rule.limit, remaining: Math.max(0, rule.limit - state.used - rate), reset: state.reset };
     },
     async peek(key, rule): Promise<LimitResult> {
       const state = windowState(key, rule);

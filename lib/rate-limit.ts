@@ -23,18 +23,14 @@ export async function enforceLimit(name: RateLimitName, subject: string): Promis
 }
 
 /**
- * Throws a 429 when the named limit is spent, without counting this request. With
- * `recordFailure` this makes a "failures only" limit: peek first, count only what failed.
+ * Gives back the slot an `enforceLimit` took, for a "failures only" limit: reserve a slot before
+ * the attempt, refund it when the attempt succeeded. Reserving first keeps the limit exact when
+ * many attempts race (peeking first would let a whole concurrent burst through).
  *
- * @example await checkLimit('loginAccount', userId); … if (!ok) await recordFailure('loginAccount', userId);
+ * @example await enforceLimit('loginAccount', login); … if (ok) runAfterResponse('refund', () => refundLimit('loginAccount', login));
  */
-export async function checkLimit(name: RateLimitName, subject: string): Promise<void> {
-  refuseWhenSpent(name, await guarded(() => getStore().peek(`${name}:${subject}`, getConfig().rateLimits[name])));
-}
-
-/** Counts one failure against a limit checked with `checkLimit`. */
-export async function recordFailure(name: RateLimitName, subject: string): Promise<void> {
-  await guarded(() => getStore().hit(`${name}:${subject}`, getConfig().rateLimits[name]));
+export async function refundLimit(name: RateLimitName, subject: string): Promise<void> {
+  await guarded(() => getStore().hit(`${name}:${subject}`, getConfig().rateLimits[name], -1));
 }
 
 function refuseWhenSpent(name: RateLimitName, result: LimitResult | undefined): void {

@@ -101,9 +101,9 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         const result = Number(await redis.eval(CHECK_CODE, [prefix + key], [digest, maxWrongTries, consume ? '1' : '0']));
         return result === 1 ? 'ok' : result === -1 ? 'wrong' : 'missing';
       }),
-    hit: (key, rule) =>
+    hit: (key, rule, rate = 1) =>
       guard('rate limit', async (): Promise<LimitResult> => {
-        const result = await limiter(rule).limit(key);
+        const result = await limiter(rule).limit(key, { rate });
         if (result.reason === 'timeout') throw new StoreUnavailableError('redis rate limit timed out');
         return { success: result.success, limit: result.limit, remaining: result.remaining, reset: result.reset };
       }),

@@ -22,8 +22,12 @@ export interface Store {
    * consumers cannot both see `ok`.
    */
   checkCode(key: string, digest: string, options: { maxWrongTries: number; consume: boolean }): Promise<CodeCheck>;
-  /** Counts one request against a sliding-window limit and says whether it may pass. */
-  hit(key: string, rule: RateLimitRule): Promise<LimitResult>;
+  /**
+   * Counts `rate` requests (default 1) against a sliding-window limit and says whether they may
+   * pass. A negative rate gives slots back (never refused): reserve-then-refund makes a
+   * "failures only" limit exact under concurrency.
+   */
+  hit(key: string, rule: RateLimitRule, rate?: number): Promise<LimitResult>;
   /** The state of a sliding-window limit without counting a request. */
   peek(key: string, rule: RateLimitRule): Promise<LimitResult>;
 }

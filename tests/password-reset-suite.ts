@@ -235,11 +235,24 @@ export function definePasswordResetSuite(backend: Backend, enabled: boolean): vo
     it('counts only failures per account, then refuses even the right password for the window', async () => {
       setEnv({ RATE_LIMIT_LOGIN_ACCOUNT: '3/15m' });
       const { account } = await signUp();
-      for (let i = 0; i < 5; i++) expect((await loginAs(account.username, account.password)).status).toBe(200);
-      for (let i = 0; i < 3; i++) expect((await loginAs(account.email, 'wrong password')).status).toBe(401);
-      const locked = await loginAs(account.username, account.password);
+      for (let i = 0; i < 5; i++) {
+        expect((await loginAs(account.username, account.password)).status).toBe(200);
+        await settleBackground(); // the success gives its reserved slot back after the response
+      }
+      for (let i = 0; i < 3; i++) expect((await loginAs(account.username, 'wrong password')).status).toBe(401);
+      const locked = await loginAs(account.username.toUpperCase(), account.password);
       expect(locked.status).toBe(429);
       expect(Number(locked.headers.get('retry-after'))).toBeLessThanOrEqual(15 * 60);
+    });
+
+    it('keeps the per-account failure limit exact under a concurrent burst of guesses', async () => {
+      setEnv({ RATE_LIMIT_LOGIN_ACCOUNT: '5/15m' });
+      const { account } = await signUp();
+      // From many addresses at once, so the per-IP limit is not what stops them.
+      const responses = await Promise.all(Array.from({ length: 40 }, () => loginAs(account.username, 'a wrong guess', randomIp())));
+      const statuses = responses.map((r) => r.status);
+      expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(35);
     });
 
     it('limits register per IP', async () => {

@@ -84,6 +84,18 @@ export function defineStoreContract(name: string, enabled: boolean, store: () =>
       expect(await store().peek(key, rule)).toMatchObject({ success: false, remaining: 0 });
     });
 
+    it('a negative rate gives a slot back and is never refused', async () => {
+      const key = fresh('refund');
+      const rule = { limit: 2, windowMs: 60_000 };
+      expect((await store().hit(key, rule)).success).toBe(true);
+      expect((await store().hit(key, rule)).success).toBe(true);
+      expect((await store().hit(key, rule)).success).toBe(false);
+      expect((await store().hit(key, rule, -1)).success).toBe(true);
+      expect(await store().peek(key, rule)).toMatchObject({ success: true, remaining: 1 });
+      expect((await store().hit(key, rule)).success).toBe(true);
+      expect((await store().hit(key, rule)).success).toBe(false);
+    });
+
     it('peek does not count; hits count down remaining; other keys are separate', async () => {
       const key = fresh('peek');
       const rule = { limit: 3, windowMs: 60_000 };
