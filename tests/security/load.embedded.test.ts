@@ -1,0 +1,3 @@
+import { defineLoadSuite } from './load-suite.js';
+
+defineLoadSuite('embedded', true);
