@@ -20,11 +20,12 @@ const ACCEPTED: ForgotPasswordResponse = {
  * POST /api/forgot-password: mails a 6-digit reset code. 202 with one fixed body either way.
  * A code is issued (one Redis write) for unknown addresses too and the mail goes out after the
  * response, so neither the body nor the timing says whether the address has an account.
+ * Two Redis round trips: both limits together (auto-pipelined), then the code, beside the lookup.
+ * The code waits for the limits so that a refused request cannot replace a pending code.
  */
 export const POST = endpoint(async (request) => {
-  await enforceLimit('forgotIp', clientIp(request));
   const { email } = parseInput(ForgotPasswordRequest, await readBody(request, ['json', 'form']));
-  await enforceLimit('forgotEmail', email);
+  await Promise.all([enforceLimit('forgotIp', clientIp(request)), enforceLimit('forgotEmail', email)]);
   const [user, code] = await Promise.all([findUserByEmail(email), issueOtp(email)]);
   if (user && !user.isBlocked) {
     runAfterResponse('password reset mail', () => sendMail(resetCodeMail(user.email, code, getConfig().otpTtlSeconds)));

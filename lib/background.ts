@@ -11,7 +11,8 @@ const pending = new Set<Promise<void>>();
  * @example runAfterResponse('password reset mail', () => sendMail(message));
  */
 export function runAfterResponse(label: string, task: () => Promise<unknown>): void {
-  const run: Promise<void> = Promise.resolve()
+  // Started on the next turn of the event loop, once the handler has returned its response.
+  const run: Promise<void> = new Promise((started) => setImmediate(started))
     .then(task)
     .then(
       () => undefined,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { ConfigError, getConfig, type Config } from './config.js';
 
 export interface MailMessage {
@@ -25,8 +25,10 @@ let transport: Transporter | undefined;
 export async function sendMail(message: MailMessage): Promise<void> {
   const config = getConfig();
   const envelope = { from: config.mailFrom, to: message.to, subject: message.subject, text: message.text, html: message.html };
+  // Loaded on first send, after the response: no function pays for nodemailer at cold start.
+  const { default: nodemailer } = await import('nodemailer');
   if (config.mail) {
-    transport ??= smtpTransport(config.mail);
+    transport ??= smtpTransport(nodemailer, config.mail);
     await transport.sendMail(envelope);
     return;
   }
@@ -43,7 +45,7 @@ export function resetMail(): void {
   transport = undefined;
 }
 
-function smtpTransport(mail: NonNullable<Config['mail']>): Transporter {
+function smtpTransport(nodemailer: typeof import('nodemailer').default, mail: NonNullable<Config['mail']>): Transporter {
   return nodemailer.createTransport({
     host: mail.host,
     port: mail.port,

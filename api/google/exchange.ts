@@ -18,8 +18,10 @@ const REFUSED = 'The code is unknown, already used or expired. Sign in with Goog
  */
 export const POST = endpoint(async (request) => {
   const input = parseInput(ExchangeRequest, await readBody(request, ['json']));
-  await enforceLimit('exchangeIp', clientIp(request));
-  const userId = await redeemExchangeCode(input.code);
+  // Limit and redemption go out together, one Redis round trip (auto-pipelined). A refused
+  // request has then used its code: harmless, since codes are unguessable and only the holder's
+  // own address is limited; that holder signs in with Google again.
+  const [, userId] = await Promise.all([enforceLimit('exchangeIp', clientIp(request)), redeemExchangeCode(input.code)]);
   const user = userId ? await findUserById(userId) : undefined;
   if (!user || user.isBlocked) throw badRequest(REFUSED, 'invalid_code');
   return json(await issueAccessToken(user));

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Email, FullName, Password, Username } from './common.js';
 import { PublicUser } from './user.js';
 

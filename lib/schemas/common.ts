@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// A namespace import, so bundlers keep only the zod parts in use (the named `z` export pulls in all of it).
+import * as z from 'zod';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, passwordBytes } from '../passwords.js';
 
 /** Letters, digits, `_`, `.`, `-`; unique whatever the letter case, shown as typed. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** POST /api/google/exchange: the one-time code from `FRONTEND_CALLBACK_URL?code=…`. */
 export const ExchangeRequest = z.strictObject({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Email, Password } from './common.js';
 
 export const ForgotPasswordRequest = z.strictObject({ email: Email });

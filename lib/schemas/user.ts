@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { UserRow } from '../db/schema.js';
 import { Email, FullName, Username } from './common.js';
 

@@ -1,14 +1,18 @@
 import { createTestDatabase } from '../../tests/support/postgres.js';
+import { startUpstashRest } from '../../tests/support/upstash-rest.js';
 import { startWsProxy } from '../../tests/support/ws-proxy.js';
 
 /**
  * A production-mode environment on this machine: the Neon driver through a loopback WebSocket
- * proxy to a fresh database on the local PostgreSQL, and every required variable set, so the
- * functions load exactly what they would load on Vercel. `close()` removes it all.
+ * proxy to a fresh database on the local PostgreSQL, @upstash/redis through the Upstash REST
+ * stand-in over the local Redis, and every other required variable set (mail, Google and
+ * Cloudinary point at closed loopback ports: no benchmarked path reaches them before answering),
+ * so the functions load exactly what they would load on Vercel. `close()` removes it all.
  */
 export async function productionEnvironment(): Promise<{ env: Record<string, string>; close: () => Promise<void> }> {
   const database = await createTestDatabase();
   const proxy = await startWsProxy();
+  const redis = await startUpstashRest();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'production',
@@ -18,6 +22,23 @@ export async function productionEnvironment(): Promise<{ env: Record<string, str
     SECRET_KEY: 'bench-secret-key-that-is-long-enough-0123456789',
     SESSION_SECRET_KEY: 'bench-session-key-that-is-long-enough-0123456789',
     FRONTEND_CALLBACK_URL: 'http://localhost:5173/auth/callback',
+    UPSTASH_REDIS_REST_URL: redis.url,
+    UPSTASH_REDIS_REST_TOKEN: redis.token,
+    REDIS_KEY_PREFIX: `bench-${process.pid}-${Date.now()}:`,
+    MAIL_SERVER: '127.0.0.1',
+    MAIL_PORT: '9',
+    MAIL_FROM: 'Bench <bench@example.com>',
+    GOOGLE_CLIENT_ID: 'bench-client',
+    GOOGLE_CLIENT_SECRET: 'bench-secret',
+    CLOUDINARY_URL: 'cloudinary://123:secret@bench?upload_prefix=http://127.0.0.1:9',
+    // Every bench request comes from one address; the limits are not what is measured.
+    RATE_LIMIT_LOGIN_IP: '100000/1m',
+    RATE_LIMIT_LOGIN_ACCOUNT: '100000/1m',
+    RATE_LIMIT_REGISTER_IP: '100000/1m',
+    RATE_LIMIT_FORGOT_IP: '100000/1m',
+    RATE_LIMIT_FORGOT_EMAIL: '100000/1m',
+    RATE_LIMIT_RESET_EMAIL: '100000/1m',
+    RATE_LIMIT_EXCHANGE_IP: '100000/1m',
     // bcrypt's work is measured on its own (overhead figures); cold starts measure everything else.
     BCRYPT_COST: '4',
   };
@@ -25,6 +46,7 @@ export async function productionEnvironment(): Promise<{ env: Record<string, str
     env,
     close: async () => {
       await proxy.close();
+      await redis.close();
       await database.drop();
     },
   };

@@ -1,6 +1,7 @@
 // Network round trips per endpoint on its common path, counted by wrapping the database driver's
 // query method and the fetch that @upstash/redis uses, in production mode (Neon driver, Upstash
 // REST). Each endpoint runs twice and the second, warm run is counted. Prints one JSON line.
+import { settleBackground } from '../../lib/background.js';
 import { closeDb } from '../../lib/db/client.js';
 import { productionEnvironment } from './environment.js';
 import { requestFor } from './requests.js';
@@ -45,15 +46,20 @@ try {
       continue;
     }
     let status = 0;
+    let answered = { db: 0, redis: 0 };
     for (let run = 0; run < 2; run++) {
       counts.db = 0;
       counts.redis = 0;
       const spec = requestFor(route, account);
       const response = await mod[method]!(new Request(spec.url, { method, headers: spec.headers, body: spec.body }));
+      // What the client waits for: round trips made before the answer. Work after the response
+      // (mail, a login's limit refund) runs on, off the request's path.
+      answered = { ...counts };
       await response.text();
+      await settleBackground();
       status = response.status;
     }
-    rows.push({ endpoint: name, status, db: counts.db, redis: counts.redis, dbTarget, redisTarget, met: counts.db <= dbTarget && counts.redis <= redisTarget });
+    rows.push({ endpoint: name, status, ...answered, dbTarget, redisTarget, met: answered.db <= dbTarget && answered.redis <= redisTarget });
   }
   console.log(JSON.stringify(rows));
 } finally {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis as IORedis } from 'ioredis';
@@ -14,7 +14,9 @@ type Command = (string | number)[];
  *
  * Stock Redis 7 refuses the `#!lua flags=allow-key-locking` first line that @upstash/ratelimit
  * 2.1+ puts on its scripts (Upstash accepts it), so that line is stripped from EVAL and SCRIPT LOAD.
- * EVALSHA of the unstripped hash then answers NOSCRIPT, and the client falls back to EVAL itself.
+ * The hash of the unstripped script is mapped to the stripped one, so that EVALSHA with the hash
+ * the client computed works as on Upstash once the script was loaded (otherwise every call would
+ * answer NOSCRIPT and cost the client a second round trip, which Upstash does not).
  *
  * `close()` stops it and drops open connections: what a client sees when Upstash is down.
  */
@@ -89,13 +91,22 @@ export async function startUpstashRest(): Promise<{ url: string; token: string; 
   };
 }
 
+/** Client-side hash of a script with its shebang → hash of the stripped script Redis knows. */
+const strippedSha = new Map<string, string>();
+const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
+
 /** Strips the shebang line stock Redis rejects from scripts; every argument as a string. */
 function prepare(command: Command): [string, ...string[]] {
   const [name, ...rest] = command.map(String) as [string, ...string[]];
   const upper = name.toUpperCase();
-  const strip = (script: string) => script.replace(/^#!lua[^\n]*\n/, '');
+  const strip = (script: string) => {
+    const stripped = script.replace(/^#!lua[^\n]*\n/, '');
+    if (stripped !== script) strippedSha.set(sha1(script), sha1(stripped));
+    return stripped;
+  };
   if ((upper === 'EVAL' || upper === 'EVAL_RO') && rest[0] !== undefined) rest[0] = strip(rest[0]);
   if (upper === 'SCRIPT' && rest[0]?.toUpperCase() === 'LOAD' && rest[1] !== undefined) rest[1] = strip(rest[1]);
+  if ((upper === 'EVALSHA' || upper === 'EVALSHA_RO') && rest[0] !== undefined) rest[0] = strippedSha.get(rest[0].toLowerCase()) ?? rest[0];
   return [name, ...rest];
 }
 
