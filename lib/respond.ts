@@ -13,17 +13,26 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   });
 }
 
-/** The RFC 9457 body of an HTTP error: `type`, `title`, `status`, `detail`, and `errors` for 422. */
+/** The answer to an HTTP error: its problem body as `application/problem+json`, with its headers. */
 export function problem(error: HttpError): Response {
-  const body = {
+  return new Response(JSON.stringify(problemBody(error)), {
+    status: error.status,
+    headers: { 'Content-Type': 'application/problem+json; charset=utf-8', ...error.extra.headers },
+  });
+}
+
+/**
+ * The RFC 9457 body of an HTTP error: `type`, `title`, `status`, `detail`, and `errors` for 422.
+ * The OpenAPI document builds its examples with it, so they are exactly what clients receive.
+ *
+ * @example problemBody(conflict('That username is taken.')) // { type: 'urn:problem:conflict', … }
+ */
+export function problemBody(error: HttpError) {
+  return {
     type: `urn:problem:${error.code}`,
     title: error.title,
     status: error.status,
     detail: error.detail,
     ...(error.extra.errors ? { errors: error.extra.errors } : {}),
   };
-  return new Response(JSON.stringify(body), {
-    status: error.status,
-    headers: { 'Content-Type': 'application/problem+json; charset=utf-8', ...error.extra.headers },
-  });
 }

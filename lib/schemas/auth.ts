@@ -7,7 +7,7 @@ export const RegisterRequest = z.strictObject({
   email: Email,
   password: Password,
   full_name: FullName.optional(),
-});
+}).meta({ id: 'RegisterRequest' });
 export type RegisterRequest = z.infer<typeof RegisterRequest>;
 
 /**
@@ -22,15 +22,15 @@ export const LoginRequest = z.strictObject({
   scope: z.string().max(1000).optional(),
   client_id: z.string().max(200).optional(),
   client_secret: z.string().max(200).optional(),
-});
+}).meta({ id: 'LoginRequest' });
 export type LoginRequest = z.infer<typeof LoginRequest>;
 
 export const TokenResponse = z.object({
   access_token: z.string().describe('A JWT to send as `Authorization: Bearer <token>`.'),
   token_type: z.literal('bearer'),
   expires_in: z.number().int().describe('Seconds until the token expires.'),
-});
+}).meta({ id: 'TokenResponse' });
 export type TokenResponse = z.infer<typeof TokenResponse>;
 
-export const RegisterResponse = TokenResponse.extend({ user: PublicUser });
+export const RegisterResponse = TokenResponse.extend({ user: PublicUser }).meta({ id: 'RegisterResponse' });
 export type RegisterResponse = z.infer<typeof RegisterResponse>;

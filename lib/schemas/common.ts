@@ -30,4 +30,5 @@ export const ProblemDetails = z
     detail: z.string(),
     errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
   })
-  .describe('An RFC 9457 problem; 422 answers list each invalid field in `errors`.');
+  .describe('An RFC 9457 problem; 422 answers list each invalid field in `errors`.')
+  .meta({ id: 'Problem' });

@@ -11,7 +11,7 @@ export const PublicUser = z.object({
   avatar_url: z.url().nullable(),
   email_verified: z.boolean(),
   created_at: z.iso.datetime(),
-});
+}).meta({ id: 'PublicUser' });
 export type PublicUser = z.infer<typeof PublicUser>;
 
 export function toPublicUser(user: UserRow): PublicUser {

@@ -1,0 +1,28 @@
+import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { serviceUnavailable } from '../../http-errors.js';
+import { internalError, problemResponse, PUBLIC } from '../responses.js';
+
+/** GET /api/google/start. No 4xx: it takes no input. */
+export const googleStart: RouteConfig = {
+  method: 'get',
+  path: '/api/google/start',
+  operationId: 'googleStart',
+  tags: ['Google sign-in'],
+  summary: 'Start "Sign in with Google"',
+  description:
+    'Navigate the browser here (a link, not fetch): it redirects to Google, which comes back to /api/google/callback. The state and PKCE verifier ride in an encrypted, HttpOnly, 10-minute cookie.',
+  security: PUBLIC,
+  responses: {
+    302: {
+      description: 'Redirect to Google\'s consent page, with `state` and a PKCE challenge.',
+      headers: {
+        Location: { description: 'Google\'s authorization URL.', schema: { type: 'string', format: 'uri' } },
+        'Set-Cookie': { description: 'The encrypted state cookie (HttpOnly, SameSite=Lax, 10 minutes).', schema: { type: 'string' } },
+      },
+    },
+    ...internalError,
+    503: problemResponse('Google sign-in is not configured on this deployment (`GOOGLE_CLIENT_ID`/`_SECRET`).', {
+      not_configured: serviceUnavailable('Google sign-in is not configured.'),
+    }),
+  },
+};

@@ -1,0 +1,34 @@
+import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { badRequest, forbidden } from '../../http-errors.js';
+import { ResetPasswordRequest, ResetPasswordResponse } from '../../schemas/password-reset.js';
+import { bodyErrors, internalError, problemResponse, PUBLIC, rateLimited, storeUnavailable } from '../responses.js';
+
+/** POST /api/reset-password. */
+export const resetPassword: RouteConfig = {
+  method: 'post',
+  path: '/api/reset-password',
+  operationId: 'resetPassword',
+  tags: ['Password reset'],
+  summary: 'Set a new password with the mailed code',
+  description:
+    'Sets a new password when the code from /api/forgot-password is right; every access token issued before stops working. A code allows 5 tries and is used once.',
+  security: PUBLIC,
+  request: { body: { required: true, content: { 'application/json': { schema: ResetPasswordRequest } } } },
+  responses: {
+    200: {
+      description: 'The password is changed; log in again with it.',
+      content: { 'application/json': { schema: ResetPasswordResponse } },
+    },
+    ...bodyErrors('application/json'),
+    400: problemResponse('The code is wrong, used, expired or replaced (one message for all), or the body is not valid JSON.', {
+      invalid_code: badRequest('The code is invalid or has expired.', 'invalid_code'),
+      malformed_json: badRequest('The body is not valid JSON.', 'malformed_json'),
+    }),
+    403: problemResponse('The new password is the current one.', {
+      same_password: forbidden('The new password must differ from the current one.', 'same_password'),
+    }),
+    ...rateLimited('reset attempts for this email'),
+    ...internalError,
+    ...storeUnavailable(),
+  },
+};

@@ -1,0 +1,31 @@
+// Copies the Swagger UI and ReDoc browser bundles from node_modules into public/, so /docs and
+// /redoc load nothing from a CDN. Runs as `postinstall` (locally, in CI and in Vercel's install
+// step, before public/ is deployed). The copies are git-ignored: the versions are pinned by
+// package-lock.json, and 3 MB of minified vendor code would only bloat every diff.
+// Plain ESM JavaScript, not TypeScript: it must run before (or without) tsx being installed.
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** [package file, destination under public/] */
+const ASSETS = [
+  ['swagger-ui-dist/swagger-ui-bundle.js', 'docs/assets/swagger-ui-bundle.js'],
+  ['swagger-ui-dist/swagger-ui.css', 'docs/assets/swagger-ui.css'],
+  ['swagger-ui-dist/LICENSE', 'docs/assets/LICENSE.swagger-ui.txt'],
+  ['redoc/bundles/redoc.standalone.js', 'redoc/assets/redoc.standalone.js'],
+  ['redoc/bundles/redoc.standalone.js.LICENSE.txt', 'redoc/assets/redoc.standalone.js.LICENSE.txt'],
+];
+
+const missing = ASSETS.filter(([source]) => !existsSync(join(root, 'node_modules', source)));
+if (missing.length > 0) {
+  // An install without devDependencies: say so, but do not fail the install for pages it does not need.
+  console.warn(`docs assets not copied, missing: ${missing.map(([source]) => source).join(', ')} (install devDependencies)`);
+  process.exit(0);
+}
+for (const [source, target] of ASSETS) {
+  mkdirSync(dirname(join(root, 'public', target)), { recursive: true });
+  copyFileSync(join(root, 'node_modules', source), join(root, 'public', target));
+}
+console.log(`docs assets copied into public/docs/assets and public/redoc/assets`);

@@ -1,0 +1,118 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page, type Request } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DOCUMENTED } from '../lib/openapi/routes/index.js';
+import { startDevServerProcess } from './support/dev-server-process.js';
+import { newAccount } from './support/http.js';
+import { CHROMIUM_PATH, chromiumAvailable } from './support/services.js';
+
+/**
+ * /docs (Swagger UI) and /redoc (ReDoc) in headless Chromium against `npm run dev`: every operation
+ * shows, "Try it out" really signs up and logs in, "Authorize" (the OAuth2 password flow) really
+ * signs in for /api/me. Screenshots go to test-output/docs-browser/ for a person to look at.
+ */
+
+const OUTPUT = resolve(import.meta.dirname, '../test-output/docs-browser');
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+describe.runIf(chromiumAvailable())('API docs in a browser', () => {
+  let server: Awaited<ReturnType<typeof startDevServerProcess>>;
+  let browser: Browser;
+  let page: Page;
+  const account = newAccount();
+  const foreign: Request[] = [];
+  const unblocked = () => foreign.filter((request) => request.failure()?.errorText !== 'csp').map((request) => request.url());
+
+  beforeAll(async () => {
+    mkdirSync(OUTPUT, { recursive: true });
+    server = await startDevServerProcess();
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // Nothing may come from another host: the pages promise local assets.
+    // ReDoc asks for its logo on cdn.redoc.ly; the pages' Content-Security-Policy must stop that
+    // in the browser ("csp"), before any request leaves it.
+    page.on('request', (request) => {
+      if (!/^(data|blob):/.test(request.url()) && !request.url().startsWith(server.url)) foreign.push(request);
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  /** The expanded Swagger UI block of one operation, with "Try it out" switched on. */
+  async function tryOut(tag: string, operationId: string) {
+    const block = page.locator(`#operations-${tag}-${operationId}`);
+    await block.locator('.opblock-summary-control').click();
+    await block.locator('button.try-out__btn').click();
+    return block;
+  }
+
+  async function execute(block: ReturnType<Page['locator']>): Promise<string> {
+    await block.locator('button.execute').click();
+    const status = block.locator('.live-responses-table tbody .response-col_status').first();
+    await status.waitFor();
+    return (await status.innerText()).trim();
+  }
+
+  it('/docs renders every documented operation from local assets', async () => {
+    await page.goto(`${server.url}/docs`);
+    await page.locator('.opblock').first().waitFor();
+    const operations = await page.locator('.opblock').evaluateAll((blocks) => blocks.map((b) => b.id));
+    // Swagger UI writes a tag's spaces as underscores in the element id.
+    expect(operations.sort()).toEqual(DOCUMENTED.map((r) => `operations-${r.tags![0]!.replaceAll(' ', '_')}-${r.operationId}`).sort());
+    for (const route of DOCUMENTED) await expect(page.getByText(route.summary!, { exact: true }).count()).resolves.toBeGreaterThan(0);
+    expect(unblocked()).toEqual([]);
+    await page.screenshot({ path: join(OUTPUT, 'swagger-ui.png'), fullPage: true });
+  });
+
+  it('"Try it out" signs up (201) and logs in (200) against the dev server', async () => {
+    const register = await tryOut('Account', 'register');
+    await register.locator('textarea.body-param__text').fill(JSON.stringify(account));
+    expect(await execute(register)).toBe('201');
+    await expect(register.locator('.live-responses-table').innerText()).resolves.toContain(account.username);
+
+    const login = await tryOut('Account', 'login');
+    await login.locator('textarea.body-param__text').fill(JSON.stringify({ username: account.email, password: account.password }));
+    expect(await execute(login)).toBe('200');
+    await expect(login.locator('.live-responses-table').innerText()).resolves.toContain('access_token');
+    await page.screenshot({ path: join(OUTPUT, 'swagger-ui-try-it-out.png'), fullPage: true });
+  });
+
+  it('"Authorize" with the password flow signs in, and /api/me then answers 200', async () => {
+    const me = await tryOut('Profile', 'getMe');
+    expect(await execute(me)).toBe('401');
+
+    await page.locator('.scheme-container button.authorize').click();
+    const modal = page.locator('.modal-ux');
+    await modal.locator('#oauth_username').fill(account.username);
+    await modal.locator('#oauth_password').fill(account.password);
+    await modal.locator('button[aria-label="Apply given OAuth2 credentials"]').click();
+    await modal.locator('button', { hasText: 'Logout' }).waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(OUTPUT, 'swagger-ui-authorized.png') });
+    await modal.locator('button.btn-done').last().click();
+
+    expect(await execute(me)).toBe('200');
+    await expect(me.locator('.live-responses-table').innerText()).resolves.toContain(account.email);
+  });
+
+  it('/redoc renders every documented operation title from local assets', async () => {
+    await page.goto(`${server.url}/redoc`);
+    await page.locator('h2', { hasText: DOCUMENTED[0]!.summary! }).first().waitFor();
+    for (const route of DOCUMENTED) {
+      await expect(page.locator('h2', { hasText: route.summary! }).count(), route.summary).resolves.toBeGreaterThan(0);
+    }
+    expect(unblocked()).toEqual([]);
+    await page.screenshot({ path: join(OUTPUT, 'redoc.png'), fullPage: true });
+  });
+});
