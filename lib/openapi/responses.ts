@@ -1,15 +1,6 @@
 import type { ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import type { ZodType } from 'zod';
-import {
-  badRequest,
-  conflict,
-  HttpError,
-  payloadTooLarge,
-  serviceUnavailable,
-  unauthorized,
-  unprocessable,
-  unsupportedMediaType,
-} from '../http-errors.js';
+import { badGateway, badRequest, conflict, HttpError, payloadTooLarge, serviceUnavailable, unauthorized, unprocessable, unsupportedMediaType } from '../http-errors.js';
 import { problemBody } from '../respond.js';
 import { ProblemDetails } from '../schemas/common.js';
 
@@ -77,6 +68,26 @@ export function bodyErrors(accepted: string): Record<number, ResponseConfig> {
   };
 }
 
+/**
+ * 413, 415 and 502 of the endpoints that take an avatar, replacing `bodyErrors`' 413 and 415.
+ * Spread after `bodyErrors(accepted)`.
+ */
+export function avatarErrors(accepted: string): Record<number, ResponseConfig> {
+  return {
+    413: problemResponse('The body, or the avatar (`AVATAR_MAX_BYTES`, 2 MiB by default), is larger than the limit.', {
+      too_large: payloadTooLarge('The body may be at most 16384 bytes.'),
+      avatar_too_large: payloadTooLarge('The avatar may be at most 2097152 bytes.'),
+    }),
+    415: problemResponse(`The body is not ${accepted}, or the avatar is not a PNG, JPEG, WebP or GIF image (decided by its first bytes).`, {
+      wrong_type: unsupportedMediaType(`Send the body as ${accepted}.`),
+      avatar_type: unsupportedMediaType('The avatar must be a PNG, JPEG, WebP or GIF image.'),
+    }),
+    502: problemResponse('The avatar could not be stored (Cloudinary failed); nothing was changed.', {
+      avatar_store_failed: badGateway('The avatar could not be stored. Try again later.'),
+    }),
+  };
+}
+
 /** 429 with its `Retry-After` and `RateLimit-*` headers. */
 export function rateLimited(what: string): Record<number, ResponseConfig> {
   const error = new HttpError(429, 'rate_limited', 'Too Many Requests', 'Too many attempts. Try again in 60 seconds.', {
@@ -89,7 +100,7 @@ export function rateLimited(what: string): Record<number, ResponseConfig> {
 export function storeUnavailable(): Record<number, ResponseConfig> {
   return {
     503: problemResponse(
-      'A service this endpoint needs (Redis) cannot be reached; nothing was done. Retry later.',
+      'A service this endpoint needs (the database or Redis) cannot be reached; nothing was done. Retry after `Retry-After` seconds.',
       { store_down: serviceUnavailable('Try again in a moment.', 5) },
     ),
   };

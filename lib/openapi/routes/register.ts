@@ -1,12 +1,12 @@
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { RegisterRequest, RegisterResponse } from '../../schemas/auth.js';
-import { bodyErrors, internalError, PUBLIC, rateLimited, storeUnavailable, taken } from '../responses.js';
+import { AvatarFile } from '../../schemas/avatar.js';
+import { avatarErrors, bodyErrors, internalError, PUBLIC, rateLimited, storeUnavailable, taken } from '../responses.js';
 
-/**
- * POST /api/register. When multipart sign-up lands, add `'multipart/form-data': { schema:
- * RegisterForm }` to `request.body.content` (RegisterRequest plus `avatar: AvatarFile.optional()`,
- * see lib/schemas/avatar.ts), name it in the 415 text, and add the avatar's 413/415 examples.
- */
+/** The multipart form of POST /api/register: the JSON fields plus an optional avatar file. */
+const RegisterForm = RegisterRequest.extend({ avatar: AvatarFile.optional() }).meta({ id: 'RegisterForm' });
+
+/** POST /api/register, as JSON or as multipart with an avatar. */
 export const register: RouteConfig = {
   method: 'post',
   path: '/api/register',
@@ -18,7 +18,10 @@ export const register: RouteConfig = {
   request: {
     body: {
       required: true,
-      content: { 'application/json': { schema: RegisterRequest } },
+      content: {
+        'application/json': { schema: RegisterRequest },
+        'multipart/form-data': { schema: RegisterForm },
+      },
     },
   },
   responses: {
@@ -26,7 +29,8 @@ export const register: RouteConfig = {
       description: 'The new user and an access token to send as `Authorization: Bearer <access_token>`.',
       content: { 'application/json': { schema: RegisterResponse } },
     },
-    ...bodyErrors('application/json'),
+    ...bodyErrors('application/json or multipart/form-data'),
+    ...avatarErrors('application/json or multipart/form-data'),
     ...taken,
     ...rateLimited('sign-ups from this address'),
     ...internalError,
