@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
+import { GENEROUS_LIMITS } from './environment.js';
 import { median, round } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_OVERHEAD_RUNS ?? 15);
@@ -13,6 +14,7 @@ Object.assign(process.env, {
   BCRYPT_COST: String(COST),
   DATA_DIR: mkdtempSync(join(tmpdir(), 'auth-bench-')),
   PGLITE_DATA_DIR: 'memory://',
+  ...GENEROUS_LIMITS,
 });
 
 const { POST: register } = await import('../../api/register.js');

@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
+import { GENEROUS_LIMITS } from './environment.js';
 import { round } from './stats.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -37,6 +38,7 @@ const dev = await startServer(['--import', 'tsx', 'scripts/dev.ts'], {
   PORT: '0',
   BCRYPT_COST: '4',
   DATA_DIR: mkdtempSync(join(tmpdir(), 'auth-bench-')),
+  ...GENEROUS_LIMITS,
 });
 const bare = await startServer([join(import.meta.dirname, 'bare-server.mjs')], {});
 try {
