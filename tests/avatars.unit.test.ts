@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, resetConfig } from '../lib/config.js';
 import { conflict } from '../lib/http-errors.js';
 import { sniffImageType } from '../lib/image-type.js';
 import { GIF_HEADER, WEBP_HEADER, tinyJpeg, tinyPng } from './support/images.js';
+import { PRODUCTION_ENV } from './support/production-env.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -34,19 +35,7 @@ describe('image type from the first bytes', () => {
 
 describe('avatar configuration', () => {
   const base = { DATA_DIR: mkdtempSync(join(tmpdir(), 'auth-avatar-config-')) };
-  const production = {
-    NODE_ENV: 'production',
-    DATABASE_URL: 'postgres://u@db.example.com/app',
-    SECRET_KEY: 'x'.repeat(32),
-    SESSION_SECRET_KEY: 'y'.repeat(32),
-    FRONTEND_CALLBACK_URL: 'https://app.example.com/cb',
-    GOOGLE_CLIENT_ID: 'client.apps.googleusercontent.com',
-    GOOGLE_CLIENT_SECRET: 'google-client-secret',
-    UPSTASH_REDIS_REST_URL: 'https://eu1-example.upstash.io',
-    UPSTASH_REDIS_REST_TOKEN: 'upstash-token',
-    MAIL_SERVER: 'smtp.example.com',
-    MAIL_FROM: 'Example <no-reply@example.com>',
-  };
+  const production = { ...PRODUCTION_ENV, DATABASE_URL: 'postgres://u@db.example.com/app' };
   const problems = (env: NodeJS.ProcessEnv) => {
     try {
       loadConfig(env);

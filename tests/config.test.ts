@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GET as me, OPTIONS as mePreflight } from '../api/me.js';
 import { ConfigError, loadConfig, resetConfig } from '../lib/config.js';
+import { PRODUCTION_ENV } from './support/production-env.js';
 
 const freshDir = () => mkdtempSync(join(tmpdir(), 'auth-config-'));
 
@@ -39,19 +40,7 @@ describe('configuration', () => {
   });
 
   it('accepts a complete production environment and picks the driver from the URL', () => {
-    const base = {
-      NODE_ENV: 'production',
-      SECRET_KEY: 'k'.repeat(40),
-      SESSION_SECRET_KEY: 's'.repeat(40),
-      FRONTEND_CALLBACK_URL: 'https://app.example.com/auth/callback',
-      GOOGLE_CLIENT_ID: 'client.apps.googleusercontent.com',
-      GOOGLE_CLIENT_SECRET: 'google-client-secret',
-      UPSTASH_REDIS_REST_URL: 'https://eu1-example.upstash.io',
-      UPSTASH_REDIS_REST_TOKEN: 'upstash-token',
-      MAIL_SERVER: 'smtp.example.com',
-      MAIL_FROM: 'Example <no-reply@example.com>',
-      CLOUDINARY_URL: 'cloudinary://123:abc@demo', // avatars (issue #6)
-    };
+    const base = { ...PRODUCTION_ENV, CLOUDINARY_URL: 'cloudinary://123:abc@demo' };
     const neon = loadConfig({ ...base, DATABASE_URL: 'postgresql://u:p@ep-cool-1.eu-central-1.aws.neon.tech/db?sslmode=require' });
     expect(neon.database.driver).toBe('neon');
     expect(neon.embedded).toEqual([]);

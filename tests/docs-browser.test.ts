@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCUMENTED } from '../lib/openapi/routes/index.js';
 import { startDevServerProcess } from './support/dev-server-process.js';
 import { newAccount } from './support/http.js';
-import { CHROMIUM_PATH, chromiumAvailable } from './support/services.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumAvailable } from './support/chromium.js';
 
 /**
  * /docs (Swagger UI) and /redoc (ReDoc) in headless Chromium against `npm run dev`: every operation
@@ -14,17 +14,6 @@ import { CHROMIUM_PATH, chromiumAvailable } from './support/services.js';
  */
 
 const OUTPUT = resolve(import.meta.dirname, '../test-output/docs-browser');
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 describe.runIf(chromiumAvailable())('API docs in a browser', () => {
   let server: Awaited<ReturnType<typeof startDevServerProcess>>;
   let browser: Browser;
@@ -36,7 +25,7 @@ describe.runIf(chromiumAvailable())('API docs in a browser', () => {
   beforeAll(async () => {
     mkdirSync(OUTPUT, { recursive: true });
     server = await startDevServerProcess();
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     // Nothing may come from another host: the pages promise local assets.
     // ReDoc asks for its logo on cdn.redoc.ly; the pages' Content-Security-Policy must stop that

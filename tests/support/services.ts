@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { Socket } from 'node:net';
 
 /**
@@ -35,17 +34,4 @@ export function postgresAvailable(): Promise<boolean> {
 export function redisAvailable(): Promise<boolean> {
   const url = new URL(REDIS_URL);
   return serviceAvailable('Redis', url.hostname, Number(url.port || 6379));
-}
-
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/** Whether Debian's Chromium is installed, for the browser tests (same skip/fail rule as above). */
-export function chromiumAvailable(): boolean {
-  const ok = existsSync(CHROMIUM_PATH);
-  if (!ok) {
-    const reason = `Chromium is not installed at ${CHROMIUM_PATH} (apt-get install chromium)`;
-    if (process.env.REQUIRE_SERVICES === '1') throw new Error(`${reason}, and REQUIRE_SERVICES=1 makes that a failure`);
-    console.warn(`skipped: ${reason} (set REQUIRE_SERVICES=1 to make this fail)`);
-  }
-  return ok;
 }

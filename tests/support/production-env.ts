@@ -1,0 +1,13 @@
+/** A complete production environment but for the database, for configuration tests to vary. */
+export const PRODUCTION_ENV = {
+  NODE_ENV: 'production',
+  SECRET_KEY: 'k'.repeat(40),
+  SESSION_SECRET_KEY: 's'.repeat(40),
+  FRONTEND_CALLBACK_URL: 'https://app.example.com/auth/callback',
+  GOOGLE_CLIENT_ID: 'client.apps.googleusercontent.com',
+  GOOGLE_CLIENT_SECRET: 'google-client-secret',
+  UPSTASH_REDIS_REST_URL: 'https://eu1-example.upstash.io',
+  UPSTASH_REDIS_REST_TOKEN: 'upstash-token',
+  MAIL_SERVER: 'smtp.example.com',
+  MAIL_FROM: 'Example <no-reply@example.com>',
+} as const;
