@@ -71,15 +71,18 @@ export async function readMultipart(request: Request, rules: MultipartRules): Pr
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     stream.on('limit', () => fail(tooLarge(rules)));
     pending.push(
-      new Promise<void>((done) =>
+      new Promise<void>((done) => {
         stream.on('end', () => {
           // Browsers send an empty, nameless file part when no file was chosen: that is no file.
           if (!stream.truncated && !((info.filename ?? '') === '' && chunks.length === 0)) {
             form.file = { filename: info.filename ?? '', declaredType: info.mimeType, bytes: Buffer.concat(chunks) };
           }
           done();
-        }),
-      ),
+        });
+        // A body cut off inside the file part never ends the stream: the parser errors and the
+        // stream closes instead. Without this the request would wait forever (found by the fuzzer).
+        stream.on('close', () => done());
+      }),
     );
   });
   parser.on('filesLimit', () => fail(unprocessable([{ field: rules.fileField, message: 'Send one file at most.' }])));

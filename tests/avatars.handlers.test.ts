@@ -120,6 +120,13 @@ describe('avatar limits at handler level', () => {
     );
     expect(truncated.status).toBe(400);
     expect((await problemOf(truncated)).type).toBe('urn:problem:malformed_body');
+    // Cut off inside the file part: this once left the request waiting forever (found by the fuzzer).
+    const cutInFile = registration.POST(
+      new Request(`${BASE}/api/register`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=b' }, body: '--b\r\nContent-Disposition: form-data; name="avatar"; filename="a.png"\r\n\r\nJ(Ha52[OuX\r\n' }),
+    );
+    const answer = await Promise.race([cutInFile, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 5000))]);
+    expect(answer).not.toBe('hung');
+    expect((answer as Response).status).toBe(400);
     const xml = await registration.POST(new Request(`${BASE}/api/register`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<a/>' }));
     expect(xml.status).toBe(415);
   });

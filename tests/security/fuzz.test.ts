@@ -34,7 +34,12 @@ const CONTENT_TYPES = [
 
 /** Sends one request and checks the answer: no 5xx, no leak, every error a complete problem+json. */
 async function probe(handler: Handler, request: Request): Promise<number> {
-  const response = await handler(request);
+  // A request that is never answered is a failure of its own (a hang is a denial of service).
+  let timer: NodeJS.Timeout | undefined;
+  const response = await Promise.race([
+    handler(request),
+    new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error('no answer within 5 s')), 5000))),
+  ]).finally(() => clearTimeout(timer));
   const text = await response.text();
   tally.requests++;
   if (response.status >= 500) tally.serverErrors++;
