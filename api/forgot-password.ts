@@ -20,13 +20,15 @@ const ACCEPTED: ForgotPasswordResponse = {
  * POST /api/forgot-password: mails a 6-digit reset code. 202 with one fixed body either way.
  * A code is issued (one Redis write) for unknown addresses too and the mail goes out after the
  * response, so neither the body nor the timing says whether the address has an account.
- * Two Redis round trips: both limits together (auto-pipelined), then the code, beside the lookup.
- * The code waits for the limits so that a refused request cannot replace a pending code.
+ * Two Redis round trips: both limits together (auto-pipelined), then the code, after the lookup.
+ * The code waits for the limits and the lookup, so that a request refused by a limit or failed by
+ * a database outage (503) cannot replace, and so void, the code a user was already mailed.
  */
 export const POST = endpoint(async (request) => {
   const { email } = parseInput(ForgotPasswordRequest, await readBody(request, ['json', 'form']));
   await Promise.all([enforceLimit('forgotIp', clientIp(request)), enforceLimit('forgotEmail', email)]);
-  const [user, code] = await Promise.all([findUserByEmail(email), issueOtp(email)]);
+  const user = await findUserByEmail(email);
+  const code = await issueOtp(email);
   if (user && !user.isBlocked) {
     runAfterResponse('password reset mail', () => sendMail(resetCodeMail(user.email, code, getConfig().otpTtlSeconds)));
   }

@@ -37,3 +37,13 @@ export async function issueExchangeCode(userId: string): Promise<string> {
 export async function redeemExchangeCode(code: string): Promise<string | null> {
   return getStore().take(keyOf(code));
 }
+
+/**
+ * Puts a redeemed code back (with a fresh 60 seconds) when the exchange failed for a reason of
+ * ours, such as the database being down, so that the user's retry can still succeed.
+ *
+ * @example catch (error) { await restoreExchangeCode(input.code, userId); throw error; }
+ */
+export async function restoreExchangeCode(code: string, userId: string): Promise<void> {
+  await getStore().put(keyOf(code), userId, TTL_SECONDS);
+}

@@ -1,11 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { POST as forgot } from '../api/forgot-password.js';
+import { POST as exchange } from '../api/google/exchange.js';
 import { POST as login } from '../api/login.js';
-import { GET as me } from '../api/me.js';
+import { GET as me, PATCH as patchMe } from '../api/me.js';
 import { POST as register } from '../api/register.js';
-import { resetConfig } from '../lib/config.js';
+import { POST as reset } from '../api/reset-password.js';
+import { settleBackground } from '../lib/background.js';
+import { getConfig, resetConfig } from '../lib/config.js';
+import { issueExchangeCode } from '../lib/exchange-codes.js';
 import { closeDb } from '../lib/db/client.js';
 import { migrateDatabase } from '../scripts/migrate.js';
 import { bearerRequest, jsonRequest, newAccount, problemOf } from './support/http.js';
+import { latestCode } from './support/outbox.js';
 import { createTestDatabase } from './support/postgres.js';
 import { postgresAvailable, POSTGRES_ADMIN_URL } from './support/services.js';
 import { startTcpProxy } from './support/tcp-proxy.js';
@@ -38,7 +44,14 @@ describe.skipIf(!enabled)('faults: database unreachable', () => {
     const account = newAccount();
     const signUp = await register(jsonRequest('/api/register', account));
     expect(signUp.status).toBe(201);
-    const { access_token } = await signUp.json();
+    const { access_token, user } = await signUp.json();
+    // Codes handed out before the outage must survive it.
+    expect((await forgot(jsonRequest('/api/forgot-password', { email: account.email }))).status).toBe(202);
+    await settleBackground();
+    const otp = await latestCode(getConfig().outboxDir, account.email);
+    const exchangeCode = await issueExchangeCode(user.id);
+    const patch = () =>
+      patchMe(new Request('http://localhost/api/me', { method: 'PATCH', headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ full_name: 'Ada' }) }));
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});
     await proxy.cut();
     const other = newAccount();
@@ -47,6 +60,10 @@ describe.skipIf(!enabled)('faults: database unreachable', () => {
         () => register(jsonRequest('/api/register', other)),
         () => login(jsonRequest('/api/login', { username: account.username, password: account.password })),
         () => me(bearerRequest('/api/me', access_token)),
+        () => patch(),
+        () => forgot(jsonRequest('/api/forgot-password', { email: account.email })),
+        () => reset(jsonRequest('/api/reset-password', { email: account.email, otp, new_password: 'a brand new password' })),
+        () => exchange(jsonRequest('/api/google/exchange', { code: exchangeCode })),
       ]) {
         const started = performance.now();
         const response = await call();
@@ -64,5 +81,10 @@ describe.skipIf(!enabled)('faults: database unreachable', () => {
     expect((await register(jsonRequest('/api/register', other))).status).toBe(201);
     expect((await login(jsonRequest('/api/login', { username: account.username, password: account.password }))).status).toBe(200);
     expect((await me(bearerRequest('/api/me', access_token))).status).toBe(200);
+    expect((await patch()).status).toBe(200);
+    // The mailed code and the exchange code still work: no failed attempt replaced or used them.
+    expect((await exchange(jsonRequest('/api/google/exchange', { code: exchangeCode }))).status).toBe(200);
+    expect((await reset(jsonRequest('/api/reset-password', { email: account.email, otp, new_password: 'a brand new password' }))).status).toBe(200);
+    await settleBackground();
   });
 });

@@ -1,6 +1,6 @@
 import { readBody } from '../../lib/body.js';
 import { endpoint, preflight } from '../../lib/endpoint.js';
-import { redeemExchangeCode } from '../../lib/exchange-codes.js';
+import { redeemExchangeCode, restoreExchangeCode } from '../../lib/exchange-codes.js';
 import { clientIp } from '../../lib/client-ip.js';
 import { badRequest } from '../../lib/http-errors.js';
 import { enforceLimit } from '../../lib/rate-limit.js';
@@ -22,9 +22,17 @@ export const POST = endpoint(async (request) => {
   // request has then used its code: harmless, since codes are unguessable and only the holder's
   // own address is limited; that holder signs in with Google again.
   const [, userId] = await Promise.all([enforceLimit('exchangeIp', clientIp(request)), redeemExchangeCode(input.code)]);
-  const user = userId ? await findUserById(userId) : undefined;
+  const user = userId ? await findUserById(userId).catch(restoreThenFail(input.code, userId)) : undefined;
   if (!user || user.isBlocked) throw badRequest(REFUSED, 'invalid_code');
   return json(await issueAccessToken(user));
 });
 
 export const OPTIONS = preflight(['POST']);
+
+/** A failure of ours (the database is down) must not cost the user their code: put it back. */
+function restoreThenFail(code: string, userId: string) {
+  return async (error: unknown): Promise<never> => {
+    await restoreExchangeCode(code, userId).catch(() => {});
+    throw error;
+  };
+}
