@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POST as forgot } from '../api/forgot-password.js';
 import { POST as login } from '../api/login.js';
@@ -14,34 +12,21 @@ import { resetStore } from '../lib/store.js';
 import { useDatabase } from './support/database.js';
 import { jsonRequest, newAccount } from './support/http.js';
 import { codeIn, recipient } from './support/outbox.js';
+import { startSmtpServer, type TestSmtp } from './support/smtp.js';
 
 describe('mail through a real SMTP server', () => {
-  const received: ParsedMail[] = [];
   let refuse = false;
-  let smtp: SMTPServer;
+  let smtp: TestSmtp;
+  let received: ParsedMail[] = [];
   let cleanup: () => Promise<void> = async () => {};
 
   beforeAll(async () => {
     cleanup = await useDatabase('pglite');
-    smtp = new SMTPServer({
-      authOptional: false, // MAIL_USERNAME/MAIL_PASSWORD must be used
-      allowInsecureAuth: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onAuth: (auth, _session, done) =>
-        auth.username === 'mailer' && auth.password === 'mail-secret' ? done(null, { user: 'mailer' }) : done(new Error('bad login')),
-      onRcptTo: (_address, _session, done) => (refuse ? done(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 })) : done()),
-      onData: (stream, _session, done) => {
-        simpleParser(stream).then((mail) => {
-          received.push(mail);
-          done();
-        }, done);
-      },
-    });
-    await new Promise<void>((ready) => smtp.listen(0, '127.0.0.1', ready));
+    smtp = await startSmtpServer({ login: { user: 'mailer', pass: 'mail-secret' }, refuses: () => refuse }); // MAIL_USERNAME/MAIL_PASSWORD must be used
+    received = smtp.received;
     Object.assign(process.env, {
       MAIL_SERVER: '127.0.0.1',
-      MAIL_PORT: String((smtp.server.address() as AddressInfo).port),
+      MAIL_PORT: String(smtp.port),
       MAIL_USERNAME: 'mailer',
       MAIL_PASSWORD: 'mail-secret',
       MAIL_FROM: 'Auth <auth@example.com>',
@@ -54,7 +39,7 @@ describe('mail through a real SMTP server', () => {
     resetStore();
   });
   afterAll(async () => {
-    await new Promise<void>((done) => smtp.close(() => done()));
+    await smtp.close();
     for (const name of ['MAIL_SERVER', 'MAIL_PORT', 'MAIL_USERNAME', 'MAIL_PASSWORD', 'MAIL_FROM', 'MAIL_STARTTLS', 'MAIL_SSL_TLS']) delete process.env[name];
     resetConfig();
     resetMail();

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POST as forgot } from '../../api/forgot-password.js';
 import { POST as exchange } from '../../api/google/exchange.js';
@@ -19,6 +17,7 @@ import { resetStore } from '../../lib/store.js';
 import { useDatabase } from '../support/database.js';
 import { bearerRequest, jsonRequest, newAccount } from '../support/http.js';
 import { codeIn, recipient } from '../support/outbox.js';
+import { startSmtpServer } from '../support/smtp.js';
 import { startUpstashRest } from '../support/upstash-rest.js';
 import { Tally } from './summary.js';
 
@@ -34,26 +33,20 @@ const ip = () => `198.18.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
 export function defineLoadSuite(variant: 'embedded' | 'real', enabled: boolean): void {
   describe.skipIf(!enabled)(`races under load, ${variant}`, () => {
     const tally = new Tally(`races (${variant})`);
-    const mails: ParsedMail[] = [];
+    let mails: ParsedMail[] = [];
     const logged: string[] = [];
     const saved = { ...process.env };
     const cleanups: (() => Promise<void>)[] = [];
 
     beforeAll(async () => {
       cleanups.push(await useDatabase(variant === 'real' ? 'pg' : 'pglite'));
-      const smtp = new SMTPServer({
-        authOptional: true,
-        disabledCommands: ['STARTTLS', 'AUTH'],
-        logger: false,
-        // One mailbox refuses mail, so that the burst also exercises the failure log.
-        onRcptTo: (address, _session, done) => done(address.address.startsWith('refused') ? Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }) : undefined),
-        onData: (stream, _session, done) => void simpleParser(stream).then((mail) => (mails.push(mail), done()), done),
-      });
-      await new Promise<void>((ready) => smtp.listen(0, '127.0.0.1', ready));
-      cleanups.push(() => new Promise<void>((done) => smtp.close(() => done())));
+      // One mailbox refuses mail, so that the burst also exercises the failure log.
+      const smtp = await startSmtpServer({ refuses: (address) => address.startsWith('refused') });
+      cleanups.push(smtp.close);
+      mails = smtp.received;
       Object.assign(process.env, {
         MAIL_SERVER: '127.0.0.1',
-        MAIL_PORT: String((smtp.server.address() as AddressInfo).port),
+        MAIL_PORT: String(smtp.port),
         MAIL_FROM: 'Auth <auth@example.com>',
         MAIL_STARTTLS: 'false',
         RATE_LIMIT_LOGIN_ACCOUNT: '5/15m',

@@ -1,0 +1,42 @@
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface TestSmtp {
+  port: number;
+  /** Every message accepted so far, parsed. */
+  received: ParsedMail[];
+  close: () => Promise<void>;
+}
+
+/**
+ * A real SMTP server on loopback (`smtp-server`, plain text, no STARTTLS) that parses what it
+ * accepts. With `login` it requires that user and password; `refuses(address)` makes it answer 550
+ * for a recipient, to play a server that turns mail away.
+ */
+export async function startSmtpServer(options: { login?: { user: string; pass: string }; refuses?: (address: string) => boolean } = {}): Promise<TestSmtp> {
+  const received: ParsedMail[] = [];
+  const { login, refuses = () => false } = options;
+  const server = new SMTPServer({
+    authOptional: !login,
+    allowInsecureAuth: true,
+    disabledCommands: login ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    logger: false,
+    onAuth: (auth, _session, done) =>
+      login && auth.username === login.user && auth.password === login.pass ? done(null, { user: login.user }) : done(new Error('bad login')),
+    onRcptTo: (address, _session, done) =>
+      done(refuses(address.address) ? Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }) : undefined),
+    onData: (stream, _session, done) => {
+      simpleParser(stream).then((mail) => {
+        received.push(mail);
+        done();
+      }, done);
+    },
+  });
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+  return {
+    port: (server.server.address() as AddressInfo).port,
+    received,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
