@@ -1,6 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import * as me from '../api/me.js';
+import * as registration from '../api/register.js';
 import type { FakeCloudinary } from './support/fake-cloudinary.js';
-import { problemOf, newAccount } from './support/http.js';
+import { BASE, problemOf, newAccount } from './support/http.js';
 import { tinyJpeg, tinyPng } from './support/images.js';
 
 /** How the suite reaches the API: the handlers called directly, or the dev server over HTTP. */
@@ -16,6 +18,21 @@ export function form(fields: Record<string, string>, files: { name?: string; byt
   for (const file of files) data.append(file.name ?? 'avatar', new File([new Uint8Array(file.bytes)], file.filename, { type: file.type ?? 'application/octet-stream' }));
   return data;
 }
+
+const handlers: Record<string, Record<string, (request: Request) => Promise<Response>>> = {
+  '/api/register': registration as never,
+  '/api/me': me as never,
+};
+
+/** Calls the api/ method exports directly with Web Requests. */
+export const handlerTransport: Transport = {
+  send(method, path, init = {}) {
+    const headers: Record<string, string> = { ...init.headers };
+    if (init.token) headers.authorization = `Bearer ${init.token}`;
+    const handler = handlers[path]![method]!;
+    return handler(new Request(BASE + path, { method, headers, body: init.body }));
+  },
+};
 
 /**
  * The avatar cases of issue #6 against Cloudinary (played by the fake), run once at handler level

@@ -2,25 +2,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as me from '../api/me.js';
 import * as registration from '../api/register.js';
 import { resetConfig } from '../lib/config.js';
-import { defineAvatarSuite, form, type Transport } from './avatars-suite.js';
+import { defineAvatarSuite, form, handlerTransport as transport } from './avatars-suite.js';
 import { useDatabase } from './support/database.js';
 import { startFakeCloudinary, type FakeCloudinary } from './support/fake-cloudinary.js';
 import { BASE, newAccount, problemOf } from './support/http.js';
 import { tinyPng } from './support/images.js';
-
-const handlers: Record<string, Record<string, (request: Request) => Promise<Response>>> = {
-  '/api/register': registration as never,
-  '/api/me': me as never,
-};
-
-const transport: Transport = {
-  send(method, path, init = {}) {
-    const headers: Record<string, string> = { ...init.headers };
-    if (init.token) headers.authorization = `Bearer ${init.token}`;
-    const handler = handlers[path]![method]!;
-    return handler(new Request(BASE + path, { method, headers, body: init.body }));
-  },
-};
 
 let fake: FakeCloudinary;
 let cleanup = async () => {};
