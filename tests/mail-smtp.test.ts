@@ -25,13 +25,7 @@ describe('mail through a real SMTP server', () => {
     smtp = await startSmtpServer({ login: { user: 'mailer', pass: 'mail-secret' }, refuses: () => refuse }); // MAIL_USERNAME/MAIL_PASSWORD must be used
     received = smtp.received;
     Object.assign(process.env, {
-      MAIL_SERVER: '127.0.0.1',
-      MAIL_PORT: String(smtp.port),
-      MAIL_USERNAME: 'mailer',
-      MAIL_PASSWORD: 'mail-secret',
-      MAIL_FROM: 'Auth <auth@example.com>',
-      MAIL_STARTTLS: 'false',
-      MAIL_SSL_TLS: 'false',
+      ...smtp.env,
       REDIS_KEY_PREFIX: `test-${randomBytes(6).toString('hex')}:`,
     });
     resetConfig();
@@ -40,7 +34,7 @@ describe('mail through a real SMTP server', () => {
   });
   afterAll(async () => {
     await smtp.close();
-    for (const name of ['MAIL_SERVER', 'MAIL_PORT', 'MAIL_USERNAME', 'MAIL_PASSWORD', 'MAIL_FROM', 'MAIL_STARTTLS', 'MAIL_SSL_TLS']) delete process.env[name];
+    for (const name of Object.keys(smtp.env)) delete process.env[name];
     resetConfig();
     resetMail();
     await cleanup();

@@ -45,10 +45,7 @@ export function defineLoadSuite(variant: 'embedded' | 'real', enabled: boolean):
       cleanups.push(smtp.close);
       mails = smtp.received;
       Object.assign(process.env, {
-        MAIL_SERVER: '127.0.0.1',
-        MAIL_PORT: String(smtp.port),
-        MAIL_FROM: 'Auth <auth@example.com>',
-        MAIL_STARTTLS: 'false',
+        ...smtp.env,
         RATE_LIMIT_LOGIN_ACCOUNT: '5/15m',
         REDIS_KEY_PREFIX: `load-${randomBytes(6).toString('hex')}:`,
       });

@@ -6,6 +6,8 @@ export interface TestSmtp {
   port: number;
   /** Every message accepted so far, parsed. */
   received: ParsedMail[];
+  /** The MAIL_* variables that point the service at this server (with its login, if any). */
+  env: Record<string, string>;
   close: () => Promise<void>;
 }
 
@@ -34,9 +36,18 @@ export async function startSmtpServer(options: { login?: { user: string; pass: s
     },
   });
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+  const port = (server.server.address() as AddressInfo).port;
   return {
-    port: (server.server.address() as AddressInfo).port,
+    port,
     received,
+    env: {
+      MAIL_SERVER: '127.0.0.1',
+      MAIL_PORT: String(port),
+      MAIL_FROM: 'Auth <auth@example.com>',
+      MAIL_STARTTLS: 'false',
+      MAIL_SSL_TLS: 'false',
+      ...(login ? { MAIL_USERNAME: login.user, MAIL_PASSWORD: login.pass } : {}),
+    },
     close: () => new Promise<void>((done) => server.close(() => done())),
   };
 }
