@@ -5,9 +5,6 @@
  */
 export type ImageType = { mime: 'image/png' | 'image/jpeg' | 'image/webp' | 'image/gif'; extension: string };
 
-/** How many leading bytes `sniffImageType` needs. */
-export const SNIFF_BYTES = 12;
-
 const ascii = (bytes: Uint8Array, start: number, text: string) =>
   [...text].every((char, i) => bytes[start + i] === char.charCodeAt(0));
 

@@ -7,6 +7,8 @@ import { pathToFileURL } from 'node:url';
 import { settleBackground } from '../lib/background.js';
 import { LOCAL_AVATAR_FILE, LOCAL_AVATAR_PATH } from '../lib/avatars/local.js';
 import { getConfig } from '../lib/config.js';
+import { HttpError, methodNotAllowed, notFound } from '../lib/http-errors.js';
+import { problem } from '../lib/respond.js';
 
 /**
  * The local stand-in for Vercel: `/api/a/b` runs the method export of `api/a/b.ts` with a Web
@@ -87,19 +89,11 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
   });
 }
 
-function problemResponse(status: number, title: string, detail: string, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify({ type: 'about:blank', title, status, detail }), {
-    status,
-    headers: { 'Content-Type': 'application/problem+json; charset=utf-8', ...headers },
-  });
-}
-
 async function runFunction(file: string, request: Request): Promise<Response> {
   const mod = (await import(pathToFileURL(file).href)) as Module;
   const handler = mod[request.method];
   if (typeof handler !== 'function') {
-    const allow = METHODS.filter((m) => typeof mod[m] === 'function').join(', ');
-    return problemResponse(405, 'Method Not Allowed', `Use ${allow}.`, { Allow: allow });
+    return problem(methodNotAllowed(METHODS.filter((m) => typeof mod[m] === 'function')));
   }
   return (handler as (r: Request) => Promise<Response>)(request);
 }
@@ -107,11 +101,11 @@ async function runFunction(file: string, request: Request): Promise<Response> {
 async function serveStatic(pathname: string): Promise<Response> {
   const publicDir = join(ROOT, 'public');
   const file = resolve(publicDir, '.' + decodeURIComponent(pathname));
-  if (file !== publicDir && !file.startsWith(publicDir + sep)) return problemResponse(404, 'Not Found', 'No such file.');
+  if (file !== publicDir && !file.startsWith(publicDir + sep)) return problem(notFound('No such file.'));
   const info = await stat(file).catch(() => undefined);
   const target = info?.isDirectory() ? join(file, 'index.html') : file;
   const body = await readFile(target).catch(() => undefined);
-  if (!body) return problemResponse(404, 'Not Found', 'No such file.');
+  if (!body) return problem(notFound('No such file.'));
   return new Response(body, {
     headers: { 'Content-Type': CONTENT_TYPES[extname(target)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' },
   });
@@ -121,7 +115,7 @@ async function serveStatic(pathname: string): Promise<Response> {
 async function serveAvatar(pathname: string): Promise<Response> {
   const file = pathname.slice(LOCAL_AVATAR_PATH.length);
   const body = LOCAL_AVATAR_FILE.test(file) ? await readFile(join(getConfig().avatars.localDir, file)).catch(() => undefined) : undefined;
-  if (!body) return problemResponse(404, 'Not Found', 'No such avatar.');
+  if (!body) return problem(notFound('No such avatar.'));
   return new Response(body, {
     headers: {
       'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
@@ -154,14 +148,14 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<{ 
     const answer = file
       ? runFunction(file, request)
       : path.startsWith('/api/')
-        ? Promise.resolve(problemResponse(404, 'Not Found', `No endpoint at ${pathname}.`))
+        ? Promise.resolve(problem(notFound(`No endpoint at ${pathname}.`)))
         : path.startsWith(LOCAL_AVATAR_PATH)
           ? serveAvatar(path)
           : serveStatic(path);
     answer
       .catch((error: unknown) => {
         log(`dev server error: ${error instanceof Error ? error.message : String(error)}`);
-        return problemResponse(500, 'Internal Server Error', 'The function crashed.');
+        return problem(new HttpError(500, 'internal_error', 'Internal Server Error', 'The function crashed.'));
       })
       // Work a function left running after its response (mail, via waitUntil) finishes before
       // the log line, as Vercel keeps the function alive for it: a reader of the log (or a test)
