@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { answerFirst } from './background.js';
 import { ConfigError, getConfig } from './config.js';
 import { applyCors, preflightResponse } from './cors.js';
 import { isDatabaseUnavailable } from './db/unavailable.js';
@@ -14,7 +15,8 @@ export type Handler = (request: Request) => Promise<Response>;
 /**
  * Wraps a method handler: the configuration is checked first, thrown `HttpError`s become
  * problem+json, anything else a bare 500 whose details stay in the log under an error id,
- * and every answer gets the security and CORS headers.
+ * and every answer gets the security and CORS headers. Work the handler hands to
+ * `runAfterResponse` starts only after it has answered.
  *
  * @example export const GET = endpoint(async (request) => json(await currentUser(request)));
  */
@@ -23,7 +25,7 @@ export function endpoint(handler: Handler): Handler {
     let response: Response;
     try {
       getConfig();
-      response = await handler(request);
+      response = await answerFirst(() => handler(request));
     } catch (error) {
       response = errorResponse(error);
     }
