@@ -35,6 +35,7 @@ const EnvSchema = z.object({
   SQLALCHEMY_DATABASE_URL: postgresUrl.optional(),
   DATABASE_DRIVER: z.enum(['auto', 'pglite', 'pg', 'neon']).default('auto'),
   NEON_WS_PROXY: z.string().optional(),
+  NEON_HTTP_ENDPOINT: httpUrl.optional(),
   PGLITE_DATA_DIR: z.string().optional(),
   DATA_DIR: z.string().default('.data'),
   SECRET_KEY: secret.optional(),
@@ -47,6 +48,7 @@ const EnvSchema = z.object({
   CORS_ORIGINS: z.string().default(''),
   BODY_LIMIT_BYTES: intFrom(1024, 1024 * 1024).default(16 * 1024),
   DB_CONNECT_TIMEOUT_MS: intFrom(100, 30_000).default(2_000),
+  DB_QUERY_TIMEOUT_MS: intFrom(100, 60_000).default(5_000),
   // --- Google sign-in ---
   GOOGLE_CLIENT_ID: z.string().min(1).optional(),
   GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
@@ -136,8 +138,13 @@ export interface Config {
     driver: DatabaseDriver;
     url: string | undefined;
     pgliteDir: string;
+    /** Migrations only: the Neon driver's WebSocket pool goes through this proxy (local PostgreSQL). */
     neonWsProxy: string | undefined;
+    /** Queries: where the Neon driver posts SQL over HTTP, instead of Neon's own endpoint for the host. */
+    neonHttpEndpoint: string | undefined;
     connectTimeoutMs: number;
+    /** The deadline of one query over Neon's HTTP endpoint, where connecting and querying are one request. */
+    queryTimeoutMs: number;
   };
   secretKey: string;
   sessionSecretKey: string;
@@ -306,7 +313,9 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
       url: e.DATABASE_URL,
       pgliteDir: e.PGLITE_DATA_DIR ?? resolve(dataDir, 'pglite'),
       neonWsProxy: e.NEON_WS_PROXY,
+      neonHttpEndpoint: e.NEON_HTTP_ENDPOINT,
       connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
+      queryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
     },
     secretKey,
     sessionSecretKey,

@@ -1,4 +1,4 @@
-import { and, eq, ne, or, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, ne, or, sql } from 'drizzle-orm';
 import { getDb, uniqueViolation } from './db/client.js';
 import { users, type NewUserRow, type UserRow } from './db/schema.js';
 import { conflict } from './http-errors.js';
@@ -60,8 +60,11 @@ export async function assertAvailable(wanted: { username?: string; email?: strin
 }
 
 /**
- * Changes a user's row and answers it with the avatar key it had before, read under a row lock in
- * the same transaction, so that of two racing avatar replacements each deletes the one it replaced.
+ * Changes a user's row and answers it with the avatar key it had before, in one statement: a CTE
+ * reads the old key under a row lock (FOR UPDATE) and the UPDATE joins it. Of two racing avatar
+ * replacements the second waits for the first's lock and reads the key the first wrote, so each
+ * deletes the one it replaced. One statement, not a transaction, because Neon's HTTP driver has no
+ * interactive transactions (and it is one round trip instead of four).
  * 409 when the new username or email is taken; undefined when the user no longer exists.
  *
  * @example const { user, previousAvatarKey } = (await updateUser(id, { avatarUrl, avatarKey }))!;
@@ -71,13 +74,18 @@ export async function updateUser(
   changes: Partial<Pick<NewUserRow, 'username' | 'email' | 'fullName' | 'emailVerified' | 'avatarUrl' | 'avatarKey'>>,
 ): Promise<{ user: UserRow; previousAvatarKey: string | null } | undefined> {
   const db = await getDb();
+  const before = db.$with('before').as(db.select({ previousAvatarKey: sql<string | null>`${users.avatarKey}`.as('previous_avatar_key') }).from(users).where(eq(users.id, id)).for('update'));
   try {
-    return await db.transaction(async (tx) => {
-      const [before] = await tx.select({ avatarKey: users.avatarKey }).from(users).where(eq(users.id, id)).for('update');
-      if (!before) return undefined;
-      const [user] = await tx.update(users).set(changes).where(eq(users.id, id)).returning();
-      return { user: user!, previousAvatarKey: before.avatarKey };
-    });
+    const [row] = await db
+      .with(before)
+      .update(users)
+      .set(changes)
+      .from(before)
+      .where(eq(users.id, id))
+      .returning({ ...getTableColumns(users), previousAvatarKey: before.previousAvatarKey });
+    if (!row) return undefined;
+    const { previousAvatarKey, ...user } = row;
+    return { user, previousAvatarKey };
   } catch (error) {
     throw asConflict(error);
   }

@@ -1,5 +1,6 @@
 import { defineAuthSuite } from './auth-suite.js';
 import { postgresAvailable } from './support/services.js';
 
-// The Neon serverless driver over a loopback WebSocket-to-TCP proxy to the local PostgreSQL.
+// The Neon serverless driver as the functions use it (SQL over HTTP, to a loopback stand-in for
+// Neon's endpoint in front of the local PostgreSQL); migrations through its WebSocket pool.
 defineAuthSuite('neon', await postgresAvailable());

@@ -14,30 +14,44 @@ import { bearerRequest, jsonRequest, newAccount, problemOf } from './support/htt
 import { latestCode } from './support/outbox.js';
 import { createTestDatabase } from './support/postgres.js';
 import { postgresAvailable, POSTGRES_ADMIN_URL } from './support/services.js';
+import { startNeonHttp } from './support/neon-http.js';
 import { startTcpProxy } from './support/tcp-proxy.js';
+import { startWsProxy } from './support/ws-proxy.js';
 
 const enabled = await postgresAvailable();
 
-/** The database goes away mid-life and comes back: clear 503s meanwhile, nothing half-written. */
-describe.skipIf(!enabled)('faults: database unreachable', () => {
+/**
+ * The database goes away mid-life and comes back: clear 503s meanwhile, nothing half-written.
+ * With node-postgres the pool's connections drop; with Neon's HTTP driver its endpoint stays up
+ * but cannot reach the database behind it.
+ */
+describe.skipIf(!enabled).each(['pg', 'neon'] as const)('faults: database unreachable (%s)', (driver) => {
   let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
-  let drop: () => Promise<void>;
+  const cleanups: (() => Promise<void>)[] = [];
   beforeAll(async () => {
     const database = await createTestDatabase();
-    drop = database.drop;
+    cleanups.push(database.drop);
     proxy = await startTcpProxy(Number(new URL(POSTGRES_ADMIN_URL).port || 5432));
+    cleanups.push(() => proxy.close().catch(() => {}));
     const url = new URL(database.url);
     url.port = String(proxy.port());
     url.hostname = '127.0.0.1';
-    Object.assign(process.env, { DATABASE_DRIVER: 'pg', DATABASE_URL: url.toString(), DB_CONNECT_TIMEOUT_MS: '1000' });
+    Object.assign(process.env, { DATABASE_DRIVER: driver, DATABASE_URL: url.toString(), DB_CONNECT_TIMEOUT_MS: '1000', DB_QUERY_TIMEOUT_MS: '1500' });
+    if (driver === 'neon') {
+      const ws = await startWsProxy();
+      const http = await startNeonHttp();
+      cleanups.push(ws.close, http.close);
+      Object.assign(process.env, { NEON_WS_PROXY: ws.url, NEON_HTTP_ENDPOINT: http.url });
+    }
     resetConfig();
     await closeDb();
     await migrateDatabase();
   });
   afterAll(async () => {
     await closeDb();
-    await proxy.close().catch(() => {});
-    await drop();
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    delete process.env.NEON_WS_PROXY;
+    delete process.env.NEON_HTTP_ENDPOINT;
   });
 
   it('answers 503 problem+json with Retry-After within 2 s on every endpoint, then recovers', async () => {

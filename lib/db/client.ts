@@ -18,7 +18,7 @@ let connection: Promise<Connection> | undefined;
 
 /**
  * The shared database handle, opened on first use with the driver the configuration chose:
- * PGlite (embedded, migrated automatically), node-postgres, or Neon's WebSocket pool.
+ * PGlite (embedded, migrated automatically), node-postgres, or Neon's HTTP endpoint.
  * Each driver is imported lazily, so production never loads PGlite.
  *
  * @example const db = await getDb(); await db.select().from(users);
@@ -71,25 +71,19 @@ async function openNodePostgres(config: Config): Promise<Connection> {
 }
 
 async function openNeon(config: Config): Promise<Connection> {
-  const { Pool, neonConfig } = await import('@neondatabase/serverless');
-  const { drizzle } = await import('drizzle-orm/neon-serverless');
-  if (typeof WebSocket === 'undefined') neonConfig.webSocketConstructor = (await import('ws')).default;
-  const proxy = config.database.neonWsProxy;
-  if (proxy) {
-    // A local PostgreSQL behind a WebSocket-to-TCP proxy (development and tests): plain ws://, and
-    // no pipelined connect, which only works with Neon's cleartext-password auth, not SCRAM.
-    neonConfig.wsProxy = (host, port) => `${proxy}/v2?address=${host}:${port}`;
-    neonConfig.useSecureWebSocket = false;
-    neonConfig.pipelineConnect = false;
-    neonConfig.pipelineTLS = false;
-  }
-  const pool = new Pool({
-    connectionString: config.database.url,
-    max: 5,
-    connectionTimeoutMillis: config.database.connectTimeoutMs,
-  });
-  pool.on('error', (error: Error) => console.error(`database pool error: ${error.message}`));
-  return { db: drizzle(pool, { schema }) as unknown as Database, close: () => pool.end() };
+  // Neon's HTTP endpoint, not its WebSocket pool: each query is one HTTPS request (Neon keeps the
+  // PostgreSQL connections warm on its side), so a cold function pays no WebSocket and PostgreSQL
+  // handshake before its first query, and needs no `ws` package. The price: no interactive
+  // transactions, so every write is a single statement (see updateUser). Migrations, which want a
+  // transaction, use the WebSocket pool (scripts/migrate.ts).
+  const { neon, neonConfig } = await import('@neondatabase/serverless');
+  const { drizzle } = await import('drizzle-orm/neon-http');
+  const { neonHttpEndpoint, queryTimeoutMs } = config.database;
+  if (neonHttpEndpoint) neonConfig.fetchEndpoint = neonHttpEndpoint;
+  // The driver's fetch has no deadline of its own; an unreachable database must answer 503 quickly.
+  neonConfig.fetchFunction = (url: string, init: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(queryTimeoutMs) });
+  const sql = neon(config.database.url!);
+  return { db: drizzle(sql, { schema }) as unknown as Database, close: async () => {} };
 }
 
 /**

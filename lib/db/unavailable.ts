@@ -6,6 +6,11 @@
  */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
 const LOST = /timeout exceeded when trying to connect|connection terminated|connection timeout|websocket|socket hang up|connect econnrefused|server closed the connection/i;
+// Neon's HTTP driver: the endpoint could not be reached (`fetch failed`), answered 5xx, or could not
+// reach the database behind it.
+const NEON_HTTP_LOST = /^error connecting to database|^server error \(http status 5\d\d\)|couldn't connect to compute node/i;
+/** Our own deadline on a Neon HTTP query (AbortSignal.timeout) or an aborted fetch. */
+const DEADLINE_ERRORS = new Set(['TimeoutError', 'AbortError']);
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 8; depth++) {
@@ -13,9 +18,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (NETWORK_CODES.has(code)) return true;
     // SQLSTATE 08xxx connection exceptions, 57P01-57P03 shutdown / cannot connect now, 53300 too many connections.
     if (/^08/.test(code) || /^57P0[123]$/.test(code) || code === '53300') return true;
-    if (typeof e.message === 'string' && LOST.test(e.message)) return true;
+    if (typeof e.message === 'string' && (LOST.test(e.message) || NEON_HTTP_LOST.test(e.message))) return true;
+    if (e instanceof Error && DEADLINE_ERRORS.has(e.name)) return true;
     if (e instanceof AggregateError && e.errors.some(isDatabaseUnavailable)) return true;
-    e = e.cause as typeof e;
+    // Neon's driver keeps the fetch error under `sourceError`, drizzle under `cause`.
+    e = (e.cause ?? (e as { sourceError?: unknown }).sourceError) as typeof e;
   }
   return false;
 }

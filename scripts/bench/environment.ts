@@ -1,10 +1,12 @@
 import { createTestDatabase } from '../../tests/support/postgres.js';
 import { startUpstashRest } from '../../tests/support/upstash-rest.js';
+import { startNeonHttp } from '../../tests/support/neon-http.js';
 import { startWsProxy } from '../../tests/support/ws-proxy.js';
 
 /**
- * A production-mode environment on this machine: the Neon driver through a loopback WebSocket
- * proxy to a fresh database on the local PostgreSQL, @upstash/redis through the Upstash REST
+ * A production-mode environment on this machine: the Neon driver over HTTP through a loopback
+ * stand-in for Neon's SQL endpoint (migrations through a WebSocket proxy) to a fresh database on
+ * the local PostgreSQL, @upstash/redis through the Upstash REST
  * stand-in over the local Redis, and every other required variable set (mail, Google and
  * Cloudinary point at closed loopback ports: no benchmarked path reaches them before answering),
  * so the functions load exactly what they would load on Vercel. `close()` removes it all.
@@ -12,6 +14,7 @@ import { startWsProxy } from '../../tests/support/ws-proxy.js';
 export async function productionEnvironment(): Promise<{ env: Record<string, string>; close: () => Promise<void> }> {
   const database = await createTestDatabase();
   const proxy = await startWsProxy();
+  const neonHttp = await startNeonHttp();
   const redis = await startUpstashRest();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -19,6 +22,7 @@ export async function productionEnvironment(): Promise<{ env: Record<string, str
     DATABASE_URL: database.url,
     DATABASE_DRIVER: 'neon',
     NEON_WS_PROXY: proxy.url,
+    NEON_HTTP_ENDPOINT: neonHttp.url,
     SECRET_KEY: 'bench-secret-key-that-is-long-enough-0123456789',
     SESSION_SECRET_KEY: 'bench-session-key-that-is-long-enough-0123456789',
     FRONTEND_CALLBACK_URL: 'http://localhost:5173/auth/callback',
@@ -39,6 +43,7 @@ export async function productionEnvironment(): Promise<{ env: Record<string, str
     env,
     close: async () => {
       await proxy.close();
+      await neonHttp.close();
       await redis.close();
       await database.drop();
     },

@@ -1,6 +1,5 @@
-// Network round trips per endpoint on its common path, counted by wrapping the database driver's
-// query method and the fetch that @upstash/redis uses, in production mode (Neon driver, Upstash
-// REST). Each endpoint runs twice and the second, warm run is counted. Prints one JSON line.
+// Network round trips per endpoint on its common path, counted by wrapping the fetch that both
+// the Neon HTTP driver and @upstash/redis use, in production mode (Neon driver, Upstash REST). Each endpoint runs twice and the second, warm run is counted. Prints one JSON line.
 import { settleBackground } from '../../lib/background.js';
 import { closeDb } from '../../lib/db/client.js';
 import { productionEnvironment } from './environment.js';
@@ -21,17 +20,13 @@ const counts = { db: 0, redis: 0 };
 const production = await productionEnvironment();
 Object.assign(process.env, production.env);
 
-const neon = await import('@neondatabase/serverless');
-const originalQuery = neon.Client.prototype.query;
-neon.Client.prototype.query = function (this: unknown, ...args: unknown[]) {
-  counts.db++;
-  return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
-} as typeof originalQuery;
 const originalFetch = globalThis.fetch;
-const redisUrl = process.env.UPSTASH_REDIS_REST_URL;
+const redisUrl = process.env.UPSTASH_REDIS_REST_URL!;
+const databaseUrl = process.env.NEON_HTTP_ENDPOINT!;
 globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-  if (redisUrl && url.startsWith(redisUrl)) counts.redis++;
+  if (url.startsWith(redisUrl)) counts.redis++;
+  if (url.startsWith(databaseUrl)) counts.db++;
   return originalFetch(input, init);
 }) as typeof fetch;
 

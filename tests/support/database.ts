@@ -2,6 +2,7 @@ import { resetConfig } from '../../lib/config.js';
 import { closeDb } from '../../lib/db/client.js';
 import { migrateDatabase } from '../../scripts/migrate.js';
 import { createTestDatabase } from './postgres.js';
+import { startNeonHttp } from './neon-http.js';
 import { startWsProxy } from './ws-proxy.js';
 
 export type TestDriver = 'pglite' | 'pg' | 'neon';
@@ -9,7 +10,8 @@ export type TestDriver = 'pglite' | 'pg' | 'neon';
 /**
  * Points the app at a fresh database behind the given driver and applies the migrations:
  * an in-memory PGlite, or a new database on the local PostgreSQL through node-postgres or
- * through the Neon serverless driver (via a loopback WebSocket proxy). Returns the cleanup.
+ * through the Neon serverless driver: queries over HTTP to a loopback stand-in for Neon's SQL endpoint,
+ * migrations over a loopback WebSocket proxy, as on Neon. Returns the cleanup.
  */
 export async function useDatabase(driver: TestDriver): Promise<() => Promise<void>> {
   const cleanups: (() => Promise<void>)[] = [];
@@ -23,8 +25,10 @@ export async function useDatabase(driver: TestDriver): Promise<() => Promise<voi
     process.env.DATABASE_URL = database.url;
     if (driver === 'neon') {
       const proxy = await startWsProxy();
-      cleanups.push(proxy.close);
+      const http = await startNeonHttp();
+      cleanups.push(proxy.close, http.close);
       process.env.NEON_WS_PROXY = proxy.url;
+      process.env.NEON_HTTP_ENDPOINT = http.url;
     }
   }
   resetConfig();
