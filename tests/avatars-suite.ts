@@ -190,6 +190,25 @@ export function defineAvatarSuite(name: string, setup: () => { transport: Transp
       expect((await (await api.send('GET', '/api/me', { token: body.access_token })).json()).avatar_url).toBe(user.avatar_url);
     });
 
+    it('two racing avatar replacements: each destroys the one it replaced, only the final avatar remains', async () => {
+      const { body, asset: first } = await signUpWith(tinyPng(), 'a.png', 'image/png');
+      const replace = (bytes: Uint8Array, filename: string) =>
+        api.send('PATCH', '/api/me', { token: body.access_token, body: form({}, [{ bytes, filename, type: 'image/png' }]) });
+      const answers = await Promise.all([replace(tinyPng(2, 3), 'b.png'), replace(tinyPng(4, 5), 'c.png')]);
+      for (const answer of answers) expect(answer.status, await answer.clone().text()).toBe(200);
+      const final = (await (await api.send('GET', '/api/me', { token: body.access_token })).json()).avatar_url as string;
+      const mine = (url: string) => [...fake.assets.values()].filter((a) => url.includes(`/${a.publicId}.`));
+      expect(mine(final)).toHaveLength(1);
+      // The two uploads and the first avatar: exactly the final one is left, none destroyed twice.
+      const uploaded = [(await answers[0]!.json()).avatar_url, (await answers[1]!.json()).avatar_url] as string[];
+      expect(uploaded).toContain(final);
+      const loser = uploaded.find((url) => url !== final)!;
+      expect(mine(loser)).toHaveLength(0);
+      expect(fake.assets.has(first!.publicId)).toBe(false);
+      const destroyed = fake.calls.filter((c) => c.action === 'destroy' && c.status === 200).map((c) => c.publicId);
+      expect(destroyed.filter((id) => id === first!.publicId)).toHaveLength(1);
+    });
+
     it('PATCH keeps the old avatar when the new upload fails (502), and stores the new URL even if the old one cannot be deleted', async () => {
       const { body, asset: old } = await signUpWith(tinyPng(), 'a.png', 'image/png');
       fake.failNext('upload', 500);
