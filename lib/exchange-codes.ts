@@ -18,32 +18,33 @@ function keyOf(code: string): string {
   return PREFIX + createHmac('sha256', getConfig().secretKey).update(`exchange-code:${code}`).digest('base64url');
 }
 
+/** Who a code signs in: the user and their token version when the code was issued. */
+export interface ExchangeGrant {
+  userId: string;
+  tokenVersion: number;
+}
+
 /**
  * A fresh code (32 random bytes, base64url) for the user, redeemable once within 60 seconds.
+ * The grant is stored with it, so the exchange needs no database read: the user was read (and
+ * checked not blocked) by the callback that issues the code, and the access token it becomes is
+ * checked against the user's row on every use (blocked, token version), like any other.
  *
- * @example const code = await issueExchangeCode(user.id); // → redirect to FRONTEND_CALLBACK_URL?code=…
+ * @example const code = await issueExchangeCode(user); // → redirect to FRONTEND_CALLBACK_URL?code=…
  */
-export async function issueExchangeCode(userId: string): Promise<string> {
+export async function issueExchangeCode(user: { id: string; tokenVersion: number }): Promise<string> {
   const code = randomBytes(32).toString('base64url');
-  await getStore().put(keyOf(code), userId, TTL_SECONDS);
+  await getStore().put(keyOf(code), `${user.tokenVersion}:${user.id}`, TTL_SECONDS);
   return code;
 }
 
 /**
- * The user id a code was issued for, consuming the code; null when it is unknown, used or expired.
+ * The grant a code was issued for, consuming the code; null when it is unknown, used or expired.
  *
- * @example const userId = await redeemExchangeCode(input.code); if (!userId) throw badRequest(…);
+ * @example const grant = await redeemExchangeCode(input.code); if (!grant) throw badRequest(…);
  */
-export async function redeemExchangeCode(code: string): Promise<string | null> {
-  return getStore().take(keyOf(code));
-}
-
-/**
- * Puts a redeemed code back (with a fresh 60 seconds) when the exchange failed for a reason of
- * ours, such as the database being down, so that the user's retry can still succeed.
- *
- * @example catch (error) { await restoreExchangeCode(input.code, userId); throw error; }
- */
-export async function restoreExchangeCode(code: string, userId: string): Promise<void> {
-  await getStore().put(keyOf(code), userId, TTL_SECONDS);
+export async function redeemExchangeCode(code: string): Promise<ExchangeGrant | null> {
+  const value = await getStore().take(keyOf(code));
+  const match = value ? /^(\d+):(.+)$/.exec(value) : null;
+  return match ? { tokenVersion: Number(match[1]), userId: match[2]! } : null;
 }

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { GET as callback } from '../api/google/callback.js';
 import { POST as exchangeHandler } from '../api/google/exchange.js';
 import { GET as start } from '../api/google/start.js';
+import { GET as me } from '../api/me.js';
 import { loadConfig, resetConfig, ConfigError } from '../lib/config.js';
 import { getDb } from '../lib/db/client.js';
 import { users } from '../lib/db/schema.js';
@@ -16,7 +17,7 @@ import { getStore } from '../lib/store.js';
 import { useDatabase } from './support/database.js';
 import { CookieJar } from './support/cookie-jar.js';
 import { authorizeAtProvider, CLIENT, followCallback, startGoogleRig, type GoogleRig } from './support/google-flow.js';
-import { newAccount, problemOf } from './support/http.js';
+import { bearerRequest, newAccount, problemOf } from './support/http.js';
 
 let rig: GoogleRig;
 let cleanupDb: () => Promise<void>;
@@ -396,21 +397,36 @@ describe('POST /api/google/exchange', () => {
 
   it('stores codes for 60 seconds under an HMAC, never the code itself', async () => {
     const put = vi.spyOn(getStore(), 'put');
-    const code = await issueExchangeCode('00000000-0000-0000-0000-000000000000');
+    const code = await issueExchangeCode({ id: '00000000-0000-0000-0000-000000000000', tokenVersion: 3 });
     expect(put).toHaveBeenCalledTimes(1);
     const [key, value, ttl] = put.mock.calls[0]!;
     expect(key).toMatch(/^exchange:[A-Za-z0-9_-]{43}$/);
     expect(key).not.toContain(code);
-    expect(value).toBe('00000000-0000-0000-0000-000000000000');
+    expect(value).toBe('3:00000000-0000-0000-0000-000000000000');
     expect(ttl).toBe(60);
   });
 
-  it('refuses a code whose user was blocked after the callback', async () => {
+  it('a user blocked after the callback gets a token from the exchange that is refused on first use', async () => {
     const who = identity();
     const { code } = await signInAtProvider(who.sub);
     const db = await getDb();
     await db.update(users).set({ isBlocked: true }).where(eq(users.googleSub, who.sub));
-    expect((await exchange(code!)).status).toBe(400);
+    // The exchange reads no database (the code carries the grant); the token's first use does.
+    const answer = await exchange(code!);
+    expect(answer.status).toBe(200);
+    const { access_token } = await answer.json();
+    expect((await me(bearerRequest('/api/me', access_token))).status).toBe(401);
+    await db.update(users).set({ isBlocked: false }).where(eq(users.googleSub, who.sub));
+    expect((await me(bearerRequest('/api/me', access_token))).status).toBe(200);
+  });
+
+  it('a password reset after the callback revokes the token the exchange then gives', async () => {
+    const who = identity();
+    const { code } = await signInAtProvider(who.sub);
+    const db = await getDb();
+    await db.update(users).set({ tokenVersion: 1 }).where(eq(users.googleSub, who.sub));
+    const { access_token } = await (await exchange(code!)).json();
+    expect((await me(bearerRequest('/api/me', access_token))).status).toBe(401);
   });
 });
 

@@ -31,7 +31,7 @@ export const GET = endpoint(async (request) => {
     const idToken = await exchangeGoogleCode(google, request, code, flow.codeVerifier);
     const profile = await verifyGoogleIdToken(google, idToken, flow.nonce);
     const user = await signInWithGoogle(profile);
-    target.searchParams.set('code', await issueExchangeCode(user.id));
+    target.searchParams.set('code', await issueExchangeCode(user));
   } catch (error) {
     target.searchParams.set('error', failureCode(error));
   }

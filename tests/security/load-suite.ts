@@ -81,7 +81,7 @@ export function defineLoadSuite(variant: 'embedded' | 'real', enabled: boolean):
           expect((await forgot(jsonRequest('/api/forgot-password', { email: account.email }, from(ip())))).status).toBe(202);
           await settleBackground();
           const code = codeIn(mails.filter((m) => recipient(m) === account.email).at(-1))!;
-          const exchangeCode = await issueExchangeCode(body.user.id);
+          const exchangeCode = await issueExchangeCode({ id: body.user.id, tokenVersion: 0 }); // a new account
           resetAccounts.push({ account, code, exchangeCode });
           secrets.push(account.password, code, exchangeCode, body.access_token);
         }
