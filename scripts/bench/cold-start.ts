@@ -114,8 +114,9 @@ try {
     )).flat(),
   ];
   const rows: ColdStartRow[] = [];
-  const specFor = (target: (typeof targets)[number]) => {
-    const spec = { ...requestFor(target.route, account), method: target.method };
+  // Each run gets its own request: reset and exchange need a fresh one-time code each time.
+  const specFor = async (target: (typeof targets)[number]) => {
+    const spec = { ...(await withEnv(production.env, () => requestFor(target.route, account))), method: target.method };
     // PATCH /api/me on its common path: a signed-in JSON change of the display name.
     if (target.method === 'PATCH') Object.assign(spec, { headers: { ...spec.headers, authorization: `Bearer ${account.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ full_name: 'Bench' }) });
     return spec;
@@ -128,12 +129,12 @@ try {
       let status = 0;
       // Interleaved with nothing else: each run is a fresh process, so none warms another.
       for (let i = 0; i < RUNS; i++) {
-        const result = await runChild(file, specFor(target), production.env);
+        const result = await runChild(file, await specFor(target), production.env);
         times.push(result.ms);
         imports.push(result.importMs);
         status = result.status;
       }
-      const probe = await runChild(file, specFor(target), production.env, true);
+      const probe = await runChild(file, await specFor(target), production.env, true);
       rows.push({
         function: target.name,
         method: target.method,

@@ -7,10 +7,13 @@ export interface RequestSpec {
 }
 
 export interface BenchAccount {
+  id: string;
   username: string;
   email: string;
   password: string;
   token: string;
+  /** A second account, whose password the reset requests change (so the first keeps its own). */
+  resetEmail: string;
 }
 
 const BASE = 'https://auth.example.com';
@@ -23,8 +26,12 @@ const json = (method: string, path: string, body: unknown, headers: Record<strin
 
 let serial = 0;
 
-/** A request for the function at `route`, on its common (successful) path where it has one. */
-export function requestFor(route: string, account: BenchAccount): RequestSpec {
+/**
+ * A request for the function at `route` on its common, successful path. Reset and exchange need a
+ * live one-time code, issued here first through the app's own code (so this process must have the
+ * bench environment's configuration and store): one code per request, as each works once.
+ */
+export async function requestFor(route: string, account: BenchAccount): Promise<RequestSpec> {
   const unique = `${process.pid}_${Date.now().toString(36)}_${serial++}`;
   switch (route) {
     case '/api/register':
@@ -35,10 +42,15 @@ export function requestFor(route: string, account: BenchAccount): RequestSpec {
       return { method: 'GET', url: BASE + route, headers: { authorization: `Bearer ${account.token}` } };
     case '/api/forgot-password':
       return json('POST', route, { email: account.email });
-    case '/api/reset-password':
-      return json('POST', route, { email: account.email, otp: '000000', new_password: 'another bench password' });
-    case '/api/google/exchange':
-      return json('POST', route, { code: 'unknown-code' });
+    case '/api/reset-password': {
+      const { issueOtp } = await import('../../lib/otp.js');
+      const otp = await issueOtp(account.resetEmail);
+      return json('POST', route, { email: account.resetEmail, otp, new_password: `new bench password ${unique}` });
+    }
+    case '/api/google/exchange': {
+      const { issueExchangeCode } = await import('../../lib/exchange-codes.js');
+      return json('POST', route, { code: await issueExchangeCode({ id: account.id, tokenVersion: 0 }) });
+    }
     default:
       return { method: 'GET', url: BASE + route, headers: {} };
   }

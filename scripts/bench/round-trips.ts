@@ -13,7 +13,7 @@ export const ROUND_TRIP_TARGETS: Record<string, [number, number]> = {
   'POST /api/register': [1, 1],
   'POST /api/forgot-password': [1, 2],
   'POST /api/reset-password': [2, 2],
-  'POST /api/google/exchange': [0, 1],
+  'POST /api/google/exchange': [0, 1], // the issue names only Redis; no database read either
 };
 
 const counts = { db: 0, redis: 0 };
@@ -43,9 +43,9 @@ try {
     let status = 0;
     let answered = { db: 0, redis: 0 };
     for (let run = 0; run < 2; run++) {
+      const spec = await requestFor(route, account); // issuing a one-time code is not counted
       counts.db = 0;
       counts.redis = 0;
-      const spec = requestFor(route, account);
       const response = await mod[method]!(new Request(spec.url, { method, headers: spec.headers, body: spec.body }));
       // What the client waits for: round trips made before the answer. Work after the response
       // (mail, a login's limit refund) runs on, off the request's path.
