@@ -75,6 +75,7 @@ function toRequest(req: IncomingMessage, origin: string): Request {
   } as RequestInit);
 }
 
+/** Writes a function's Response to the Node response. Bodies are buffered: every answer here is small. */
 async function send(res: ServerResponse, response: Response): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
@@ -82,15 +83,23 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
+  const body = response.body ? Buffer.from(await response.arrayBuffer()) : undefined;
   res.writeHead(response.status, headers);
-  if (!response.body) return void res.end();
-  await new Promise<void>((done, fail) => {
-    Readable.fromWeb(response.body as never).on('error', fail).pipe(res).on('finish', done).on('error', fail);
-  });
+  res.end(body);
 }
 
+// Each function module once: a repeated dynamic import() still costs a trip through the module
+// loader (and tsx's hooks thread) on every request, which capped the dev server's throughput.
+const functionModules = new Map<string, Promise<Module>>();
+
 async function runFunction(file: string, request: Request): Promise<Response> {
-  const mod = (await import(pathToFileURL(file).href)) as Module;
+  let loading = functionModules.get(file);
+  if (!loading) {
+    loading = import(pathToFileURL(file).href) as Promise<Module>;
+    loading.catch(() => functionModules.delete(file)); // a module that failed to load is retried
+    functionModules.set(file, loading);
+  }
+  const mod = await loading;
   const handler = mod[request.method];
   if (typeof handler !== 'function') {
     return problem(methodNotAllowed(METHODS.filter((m) => typeof mod[m] === 'function')));
