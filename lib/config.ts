@@ -2,6 +2,10 @@ import { resolve } from 'node:path';
 import * as z from 'zod';
 import { loadLocalSecrets } from './local-secrets.js';
 
+// Decision: zod's JIT (new Function per object schema, compiled on first parse) costs a cold
+// function several milliseconds for requests it parses once; the interpreted path is used instead.
+z.config({ jitless: true });
+
 /**
  * Every environment variable the service reads, validated in this one module.
  *

@@ -1,4 +1,4 @@
-import busboy from 'busboy';
+import type busboy from 'busboy';
 import { badRequest, payloadTooLarge, unprocessable, type HttpError } from './http-errors.js';
 
 /** The one file a multipart form may carry, held in memory (it is at most `maxFileBytes`). */
@@ -37,9 +37,11 @@ export async function readMultipart(request: Request, rules: MultipartRules): Pr
   const ceiling = rules.maxFileBytes + (rules.fields.length + 1) * (rules.maxFieldBytes + 1024);
   if (Number(request.headers.get('content-length')) > ceiling) throw tooLarge(rules);
 
+  // Loaded on the first multipart request only: JSON requests (most of them) never pay for it.
+  const { default: createParser } = await import('busboy');
   let parser: busboy.Busboy;
   try {
-    parser = busboy({
+    parser = createParser({
       headers: { 'content-type': contentType },
       // busboy counts a file that reaches `fileSize` as truncated, hence the + 1.
       // One field more than known, so that an unknown one is named by the 'field' handler first.
