@@ -240,6 +240,19 @@ describe('sign-in through a real OpenID provider', () => {
     expect(await userRowByEmail(who.email)).toBeUndefined();
   });
 
+  it('checks the RFC 9207 `iss` of the authorization response: another issuer is refused and signs nobody in', async () => {
+    const who = identity();
+    const { jar, authorizationUrl } = await beginSignIn();
+    const callbackUrl = await authorizeAtProvider(jar, authorizationUrl, rig.app.url, who.sub);
+    // The stand-in provider names itself, as Google does.
+    expect(callbackUrl.searchParams.get('iss')).toBe(process.env.GOOGLE_ISSUER);
+    callbackUrl.searchParams.set('iss', 'https://attacker.example.com');
+    const { error, location } = await followCallback(jar, callbackUrl);
+    expect(error).toBe('provider_error');
+    expectNoToken(location);
+    expect(await userRowByEmail(who.email)).toBeUndefined();
+  });
+
   it('answers ?error=invalid_state without the cookie (another browser) or with a tampered one', async () => {
     const who = identity();
     const { jar, authorizationUrl } = await beginSignIn();

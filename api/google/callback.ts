@@ -22,6 +22,11 @@ export const GET = endpoint(async (request) => {
     if (!flow || !sameText(params.get('state') ?? '', flow.state)) {
       throw new GoogleSignInFailure('invalid_state', 'state missing or not the one in the cookie');
     }
+    // RFC 9207 (mix-up defence): when the response names its issuer, it must be Google's.
+    const issuer = params.get('iss');
+    if (issuer !== null && !google.issuers.includes(issuer)) {
+      throw new GoogleSignInFailure('provider_error', `authorization response from issuer ${issuer}, not the configured one`);
+    }
     const providerError = params.get('error');
     if (providerError) {
       throw new GoogleSignInFailure(providerError === 'access_denied' ? 'access_denied' : 'provider_error', `provider said ${providerError}`);
