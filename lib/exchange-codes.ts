@@ -24,6 +24,8 @@ export interface ExchangeGrant {
   tokenVersion: number;
 }
 
+const valueOf = (grant: ExchangeGrant): string => `${grant.tokenVersion}:${grant.userId}`;
+
 /**
  * A fresh code (32 random bytes, base64url) for the user, redeemable once within 60 seconds.
  * The grant is stored with it, so the exchange needs no database read: the user was read (and
@@ -34,7 +36,7 @@ export interface ExchangeGrant {
  */
 export async function issueExchangeCode(user: { id: string; tokenVersion: number }): Promise<string> {
   const code = randomBytes(32).toString('base64url');
-  await getStore().put(keyOf(code), `${user.tokenVersion}:${user.id}`, TTL_SECONDS);
+  await getStore().put(keyOf(code), valueOf({ userId: user.id, tokenVersion: user.tokenVersion }), TTL_SECONDS);
   return code;
 }
 
@@ -47,4 +49,14 @@ export async function redeemExchangeCode(code: string): Promise<ExchangeGrant | 
   const value = await getStore().take(keyOf(code));
   const match = value ? /^(\d+):(.+)$/.exec(value) : null;
   return match ? { tokenVersion: Number(match[1]), userId: match[2]! } : null;
+}
+
+/**
+ * Puts a redeemed code back, with a fresh 60 seconds, when the exchange was refused for a reason
+ * that is not the code's (the rate limit), so that the user's retry can still succeed.
+ *
+ * @example await restoreExchangeCode(input.code, grant);
+ */
+export async function restoreExchangeCode(code: string, grant: ExchangeGrant): Promise<void> {
+  await getStore().put(keyOf(code), valueOf(grant), TTL_SECONDS);
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST as exchange } from '../api/google/exchange.js';
 import { resetConfig } from '../lib/config.js';
+import { issueExchangeCode } from '../lib/exchange-codes.js';
 import { resetStore } from '../lib/store.js';
 import { useDatabase } from './support/database.js';
 import { jsonRequest, problemOf } from './support/http.js';
@@ -32,5 +33,17 @@ describe('POST /api/google/exchange is rate limited per client IP', () => {
     expect((await problemOf(limited)).type).toBe('urn:problem:rate_limited');
     // Another address has its own window.
     expect((await exchange(from('203.0.113.10'))).status).toBe(400);
+  });
+
+  it('puts a live code back when the limit refuses, so it works once the address may try again', async () => {
+    const ip = '203.0.113.11';
+    for (let i = 0; i < 3; i++) await exchange(jsonRequest('/api/google/exchange', { code: 'y'.repeat(43) }, { headers: { 'x-real-ip': ip } }));
+    const code = await issueExchangeCode({ id: '00000000-0000-0000-0000-000000000001', tokenVersion: 0 });
+    const limited = await exchange(jsonRequest('/api/google/exchange', { code }, { headers: { 'x-real-ip': ip } }));
+    expect(limited.status).toBe(429);
+    // From an address with budget left (as after the wait), the same code still works, once.
+    const other = (n: number) => exchange(jsonRequest('/api/google/exchange', { code }, { headers: { 'x-real-ip': `198.51.100.${n}` } }));
+    expect((await other(1)).status).toBe(200);
+    expect((await other(2)).status).toBe(400);
   });
 });

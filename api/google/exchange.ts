@@ -1,6 +1,6 @@
 import { readBody } from '../../lib/body.js';
 import { endpoint, preflight } from '../../lib/endpoint.js';
-import { redeemExchangeCode } from '../../lib/exchange-codes.js';
+import { redeemExchangeCode, restoreExchangeCode, type ExchangeGrant } from '../../lib/exchange-codes.js';
 import { clientIp } from '../../lib/client-ip.js';
 import { badRequest } from '../../lib/http-errors.js';
 import { enforceLimit } from '../../lib/rate-limit.js';
@@ -20,13 +20,24 @@ const REFUSED = 'The code is unknown, already used or expired. Sign in with Goog
  */
 export const POST = endpoint(async (request) => {
   const input = parseInput(ExchangeRequest, await readBody(request, ['json']));
-  // Limit and redemption go out together, one Redis round trip (auto-pipelined). A refused
-  // request has then used its code: harmless, since codes are unguessable and only the holder's
-  // own address is limited; that holder signs in with Google again.
-  const [, grant] = await Promise.all([enforceLimit('exchangeIp', clientIp(request)), redeemExchangeCode(input.code)]);
+  // Limit and redemption go out together, one Redis round trip (auto-pipelined). When the limit
+  // refuses, the code it took meanwhile is put back, so the user's retry after the wait works.
+  const [limit, redeemed] = await Promise.allSettled([enforceLimit('exchangeIp', clientIp(request)), redeemExchangeCode(input.code)]);
+  if (limit.status === 'rejected') {
+    if (redeemed.status === 'fulfilled' && redeemed.value) await putBack(input.code, redeemed.value);
+    throw limit.reason;
+  }
+  if (redeemed.status === 'rejected') throw redeemed.reason;
+  const grant = redeemed.value;
   if (!grant) throw badRequest(REFUSED, 'invalid_code');
   return json(await issueAccessToken({ id: grant.userId, tokenVersion: grant.tokenVersion }));
 });
 
 export const OPTIONS = preflight(['POST']);
 
+/** Best effort: if Redis fails now, the answer is still the limit's, and the user signs in again. */
+async function putBack(code: string, grant: ExchangeGrant): Promise<void> {
+  await restoreExchangeCode(code, grant).catch((error: unknown) => {
+    console.error(`exchange code restore failed: ${error instanceof Error ? error.message : String(error)}`);
+  });
+}
