@@ -47,19 +47,20 @@ export function preflight(methods: string[]): Handler {
 
 function errorResponse(error: unknown): Response {
   if (error instanceof HttpError) return problem(error);
-  if (isDatabaseUnavailable(error)) {
-    console.error(`database unavailable: ${error instanceof Error ? error.message : String(error)}`);
-    return problem(serviceUnavailable('The database cannot be reached right now; try again shortly.', 5));
-  }
   const id = randomUUID();
-  if (error instanceof ConfigError) {
-    console.error(`[${id}] configuration error: ${error.problems.join('; ')}`);
-    return problem(new HttpError(500, 'misconfigured', 'Internal Server Error', `The service is misconfigured (error id ${id}).`));
-  }
+  // Before the database check: a Redis timeout carries a TimeoutError too.
   if (error instanceof StoreUnavailableError) {
     // Fail closed: nothing that needs Redis (codes, rate limits) pretends to work without it.
     console.error(`[${id}] store unavailable: ${error.message}`);
     return problem(serviceUnavailable('A backing service is unavailable; try again shortly.', STORE_RETRY_AFTER_SECONDS));
+  }
+  if (isDatabaseUnavailable(error)) {
+    console.error(`database unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    return problem(serviceUnavailable('The database cannot be reached right now; try again shortly.', 5));
+  }
+  if (error instanceof ConfigError) {
+    console.error(`[${id}] configuration error: ${error.problems.join('; ')}`);
+    return problem(new HttpError(500, 'misconfigured', 'Internal Server Error', `The service is misconfigured (error id ${id}).`));
   }
   console.error(`[${id}] unhandled ${describeError(error)}`);
   return problem(new HttpError(500, 'internal_error', 'Internal Server Error', `Something went wrong (error id ${id}).`));

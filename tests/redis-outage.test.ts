@@ -85,6 +85,7 @@ describe.skipIf(!withRedis)('when Redis is down', () => {
       const started = performance.now();
       const response = await calls()[name]();
       const elapsed = performance.now() - started;
+      const logged = errors.mock.calls.flat().join(' ');
       errors.mockRestore();
       expect(response.status).toBe(503);
       expect(elapsed).toBeLessThan(2_000);
@@ -92,6 +93,9 @@ describe.skipIf(!withRedis)('when Redis is down', () => {
       const problem = await problemOf(response);
       expect(problem.type).toBe('urn:problem:service_unavailable');
       expect(JSON.stringify(problem)).not.toMatch(/127\.0\.0\.1|fetch|redis/i);
+      // Named as what it is: not the database (a Redis timeout also carries a TimeoutError).
+      expect(problem.detail).toMatch(/backing service/);
+      expect(logged).toMatch(/store unavailable/);
       expect(await snapshot()).toEqual(before);
     });
   }
