@@ -14,9 +14,9 @@ if (flag === '--modules') {
   port1.unref();
   register(pathToFileURL(new URL('./load-hooks.mjs', import.meta.url).pathname), { data: { port: port2 }, transferList: [port2] });
 }
-const started = performance.now(); process.stderr.write(`${started.toFixed(1)} import start\n`);
+const started = performance.now();
 const mod = await import(pathToFileURL(bundle).href);
-const importMs = performance.now() - started; process.stderr.write(`${performance.now().toFixed(1)} import done\n`);
+const importMs = performance.now() - started;
 const response = await mod[method](new Request(url, { method, headers, body }));
 await response.text();
 const ms = performance.now() - started;
