@@ -4,7 +4,7 @@ import { endpoint, preflight } from '../lib/endpoint.js';
 import { unauthorized } from '../lib/http-errors.js';
 import { checkPassword, hashPassword } from '../lib/passwords.js';
 import { runAfterResponse } from '../lib/background.js';
-import { enforceLimit, refundLimit } from '../lib/rate-limit.js';
+import { countAgainstLimit, enforceLimit, refundLimit } from '../lib/rate-limit.js';
 import { json } from '../lib/respond.js';
 import { LoginRequest } from '../lib/schemas/auth.js';
 import { issueAccessToken } from '../lib/tokens.js';
@@ -22,7 +22,9 @@ const FAILED = 'Incorrect username or password.';
  * a success gives it back after the response. Both limits and the user lookup start together,
  * so the common path is one Redis round trip (auto-pipelined) beside one database query.
  * Decision: the per-account key is the login name as typed (lower-cased), not the user id, so it
- * is known before the lookup; an attacker alternating username and email gets twice the budget.
+ * is known before the lookup and costs no extra round trip. So that alternating the username and
+ * the email does not double the budget, a failure on an existing account is also counted, after
+ * the response, under its other login name.
  */
 export const POST = endpoint(async (request) => {
   const input = parseInput(LoginRequest, await readBody(request, ['json', 'form']));
@@ -33,7 +35,11 @@ export const POST = endpoint(async (request) => {
     findUserByLogin(login),
   ]);
   const { ok, needsRehash } = await checkPassword(input.password, user?.passwordHash);
-  if (!user || !ok || user.isBlocked) throw unauthorized(FAILED);
+  if (!user || !ok || user.isBlocked) {
+    const other = user && (login === user.email ? user.username.toLowerCase() : user.email);
+    if (other && other !== login) runAfterResponse('login limit cross-count', () => countAgainstLimit('loginAccount', other));
+    throw unauthorized(FAILED);
+  }
   runAfterResponse('login limit refund', () => refundLimit('loginAccount', login));
   if (needsRehash) await setPasswordHash(user.id, await hashPassword(input.password));
   return json(await issueAccessToken(user));

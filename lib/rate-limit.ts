@@ -33,6 +33,17 @@ export async function refundLimit(name: RateLimitName, subject: string): Promise
   await guarded(() => getStore().hit(`${name}:${subject}`, getConfig().rateLimits[name], -1));
 }
 
+/**
+ * Counts one request against the named limit for `subject` without refusing anything: for a
+ * request that another subject's limit already let through (a login's failure also counted under
+ * the account's other login name).
+ *
+ * @example runAfterResponse('cross-count', () => countAgainstLimit('loginAccount', user.email));
+ */
+export async function countAgainstLimit(name: RateLimitName, subject: string): Promise<void> {
+  await guarded(() => getStore().hit(`${name}:${subject}`, getConfig().rateLimits[name]));
+}
+
 function refuseWhenSpent(name: RateLimitName, result: LimitResult | undefined): void {
   if (!result || result.success) return;
   const resetSeconds = Math.max(1, Math.ceil((result.reset - Date.now()) / 1000));

@@ -245,6 +245,17 @@ export function definePasswordResetSuite(backend: Backend, enabled: boolean): vo
       expect(Number(locked.headers.get('retry-after'))).toBeLessThanOrEqual(15 * 60);
     });
 
+    it('shares one failure budget between the username and the email of an account', async () => {
+      setEnv({ RATE_LIMIT_LOGIN_ACCOUNT: '4/15m' });
+      const { account } = await signUp();
+      for (const name of [account.username, account.email, account.username.toUpperCase(), account.email]) {
+        expect((await loginAs(name, 'wrong password')).status).toBe(401);
+        await settleBackground(); // the failure is counted under the other name after the response
+      }
+      expect((await loginAs(account.username, account.password)).status).toBe(429);
+      expect((await loginAs(account.email, account.password)).status).toBe(429);
+    });
+
     it('keeps the per-account failure limit exact under a concurrent burst of guesses', async () => {
       setEnv({ RATE_LIMIT_LOGIN_ACCOUNT: '5/15m' });
       const { account } = await signUp();
