@@ -24,7 +24,9 @@ const FAILED = 'Incorrect username or password.';
  * Decision: the per-account key is the login name as typed (lower-cased), not the user id, so it
  * is known before the lookup and costs no extra round trip. So that alternating the username and
  * the email does not double the budget, a failure on an existing account is also counted, after
- * the response, under its other login name.
+ * the response, under its other login name. (Someone who already knows a username and an email
+ * can then tell, by the shared count, that they are one account; sign-up's 409 already tells
+ * that each is taken.)
  */
 export const POST = endpoint(async (request) => {
   const input = parseInput(LoginRequest, await readBody(request, ['json', 'form']));
