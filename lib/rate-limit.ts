@@ -19,7 +19,7 @@ const MESSAGES: Record<RateLimitName, string> = {
  * @example await enforceLimit('forgotEmail', input.email);
  */
 export async function enforceLimit(name: RateLimitName, subject: string): Promise<void> {
-  refuseWhenSpent(name, await guarded(() => getStore().hit(`${name}:${subject}`, getConfig().rateLimits[name])));
+  refuseWhenSpent(name, await count(name, subject, 1));
 }
 
 /**
@@ -30,7 +30,7 @@ export async function enforceLimit(name: RateLimitName, subject: string): Promis
  * @example await enforceLimit('loginAccount', login); … if (ok) runAfterResponse('refund', () => refundLimit('loginAccount', login));
  */
 export async function refundLimit(name: RateLimitName, subject: string): Promise<void> {
-  await guarded(() => getStore().hit(`${name}:${subject}`, getConfig().rateLimits[name], -1));
+  await count(name, subject, -1);
 }
 
 /**
@@ -41,7 +41,12 @@ export async function refundLimit(name: RateLimitName, subject: string): Promise
  * @example runAfterResponse('cross-count', () => countAgainstLimit('loginAccount', user.email));
  */
 export async function countAgainstLimit(name: RateLimitName, subject: string): Promise<void> {
-  await guarded(() => getStore().hit(`${name}:${subject}`, getConfig().rateLimits[name]));
+  await count(name, subject, 1);
+}
+
+/** `rate` requests (negative: slots given back) against the named limit for `subject`. */
+function count(name: RateLimitName, subject: string, rate: number): Promise<LimitResult | undefined> {
+  return guarded(() => getStore().hit(`${name}:${subject}`, getConfig().rateLimits[name], rate));
 }
 
 function refuseWhenSpent(name: RateLimitName, result: LimitResult | undefined): void {

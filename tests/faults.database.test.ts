@@ -14,9 +14,8 @@ import { bearerRequest, jsonRequest, newAccount, problemOf } from './support/htt
 import { latestCode } from './support/outbox.js';
 import { createTestDatabase } from './support/postgres.js';
 import { postgresAvailable, POSTGRES_ADMIN_URL } from './support/services.js';
-import { startNeonHttp } from './support/neon-http.js';
+import { startNeonStandIns } from './support/neon-http.js';
 import { startTcpProxy } from './support/tcp-proxy.js';
-import { startWsProxy } from './support/ws-proxy.js';
 
 const enabled = await postgresAvailable();
 
@@ -38,10 +37,9 @@ describe.skipIf(!enabled).each(['pg', 'neon'] as const)('faults: database unreac
     url.hostname = '127.0.0.1';
     Object.assign(process.env, { DATABASE_DRIVER: driver, DATABASE_URL: url.toString(), DB_CONNECT_TIMEOUT_MS: '1000', DB_QUERY_TIMEOUT_MS: '1500' });
     if (driver === 'neon') {
-      const ws = await startWsProxy();
-      const http = await startNeonHttp();
-      cleanups.push(ws.close, http.close);
-      Object.assign(process.env, { NEON_WS_PROXY: ws.url, NEON_HTTP_ENDPOINT: http.url });
+      const neon = await startNeonStandIns();
+      cleanups.push(neon.close);
+      Object.assign(process.env, neon.env);
     }
     resetConfig();
     await closeDb();

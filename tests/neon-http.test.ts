@@ -7,17 +7,16 @@ import { resetConfig } from '../lib/config.js';
 import { closeDb } from '../lib/db/client.js';
 import { migrateDatabase } from '../scripts/migrate.js';
 import { bearerRequest, jsonRequest, newAccount, problemOf } from './support/http.js';
-import { startNeonHttp } from './support/neon-http.js';
+import { startNeonStandIns } from './support/neon-http.js';
 import { createTestDatabase } from './support/postgres.js';
 import { postgresAvailable } from './support/services.js';
-import { startWsProxy } from './support/ws-proxy.js';
 
 const enabled = await postgresAvailable();
 
 /** The functions' Neon driver speaks SQL over HTTP; these pin what that changes. */
 describe.skipIf(!enabled)('Neon driver over HTTP', () => {
   const cleanups: (() => Promise<void>)[] = [];
-  let neonHttp: Awaited<ReturnType<typeof startNeonHttp>>;
+  let neon: Awaited<ReturnType<typeof startNeonStandIns>>;
   const useEndpoint = async (url: string) => {
     process.env.NEON_HTTP_ENDPOINT = url;
     resetConfig();
@@ -25,11 +24,10 @@ describe.skipIf(!enabled)('Neon driver over HTTP', () => {
   };
   beforeAll(async () => {
     const database = await createTestDatabase();
-    const ws = await startWsProxy();
-    neonHttp = await startNeonHttp();
-    cleanups.push(database.drop, ws.close, neonHttp.close);
-    Object.assign(process.env, { DATABASE_DRIVER: 'neon', DATABASE_URL: database.url, NEON_WS_PROXY: ws.url, DB_QUERY_TIMEOUT_MS: '800' });
-    await useEndpoint(neonHttp.url);
+    neon = await startNeonStandIns();
+    cleanups.push(database.drop, neon.close);
+    Object.assign(process.env, { DATABASE_DRIVER: 'neon', DATABASE_URL: database.url, DB_QUERY_TIMEOUT_MS: '800' }, neon.env);
+    await useEndpoint(neon.env.NEON_HTTP_ENDPOINT);
     await migrateDatabase();
   });
   afterAll(async () => {
@@ -40,18 +38,18 @@ describe.skipIf(!enabled)('Neon driver over HTTP', () => {
   });
 
   it('sends each query as one HTTP request, and a profile change is one statement', async () => {
-    const before = neonHttp.requests();
+    const before = neon.requests();
     const signUp = await register(jsonRequest('/api/register', newAccount()));
     expect(signUp.status).toBe(201);
-    expect(neonHttp.requests() - before).toBe(1);
+    expect(neon.requests() - before).toBe(1);
     const { access_token } = await signUp.json();
-    const counted = neonHttp.requests();
+    const counted = neon.requests();
     const patch = await patchMe(
       new Request('http://localhost/api/me', { method: 'PATCH', headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ full_name: 'Ada Lovelace' }) }),
     );
     expect(patch.status).toBe(200);
     // One request to authenticate (the user row), one for the change with the old avatar key.
-    expect(neonHttp.requests() - counted).toBe(2);
+    expect(neon.requests() - counted).toBe(2);
     const profile = await (await me(bearerRequest('/api/me', access_token))).json();
     expect(profile.full_name).toBe('Ada Lovelace');
     expect(new Date(profile.created_at).getTime()).toBeGreaterThan(Date.now() - 60_000);
@@ -75,7 +73,7 @@ describe.skipIf(!enabled)('Neon driver over HTTP', () => {
     } finally {
       silent.closeAllConnections();
       await new Promise<void>((done) => silent.close(() => done()));
-      await useEndpoint(neonHttp.url);
+      await useEndpoint(neon.env.NEON_HTTP_ENDPOINT);
     }
   });
 
@@ -89,7 +87,7 @@ describe.skipIf(!enabled)('Neon driver over HTTP', () => {
       expect((await problemOf(response)).detail).not.toMatch(/127\.0\.0\.1|fetch failed|neon/i);
     } finally {
       log.mockRestore();
-      await useEndpoint(neonHttp.url);
+      await useEndpoint(neon.env.NEON_HTTP_ENDPOINT);
     }
   }
 });

@@ -1,7 +1,6 @@
 import { createTestDatabase } from '../../tests/support/postgres.js';
 import { startUpstashRest } from '../../tests/support/upstash-rest.js';
-import { startNeonHttp } from '../../tests/support/neon-http.js';
-import { startWsProxy } from '../../tests/support/ws-proxy.js';
+import { startNeonStandIns } from '../../tests/support/neon-http.js';
 
 /**
  * A production-mode environment on this machine: the Neon driver over HTTP through a loopback
@@ -13,16 +12,14 @@ import { startWsProxy } from '../../tests/support/ws-proxy.js';
  */
 export async function productionEnvironment(): Promise<{ env: Record<string, string>; close: () => Promise<void> }> {
   const database = await createTestDatabase();
-  const proxy = await startWsProxy();
-  const neonHttp = await startNeonHttp();
+  const neon = await startNeonStandIns();
   const redis = await startUpstashRest();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'production',
     DATABASE_URL: database.url,
     DATABASE_DRIVER: 'neon',
-    NEON_WS_PROXY: proxy.url,
-    NEON_HTTP_ENDPOINT: neonHttp.url,
+    ...neon.env,
     SECRET_KEY: 'bench-secret-key-that-is-long-enough-0123456789',
     SESSION_SECRET_KEY: 'bench-session-key-that-is-long-enough-0123456789',
     FRONTEND_CALLBACK_URL: 'http://localhost:5173/auth/callback',
@@ -42,8 +39,7 @@ export async function productionEnvironment(): Promise<{ env: Record<string, str
   return {
     env,
     close: async () => {
-      await proxy.close();
-      await neonHttp.close();
+      await neon.close();
       await redis.close();
       await database.drop();
     },

@@ -2,8 +2,7 @@ import { resetConfig } from '../../lib/config.js';
 import { closeDb } from '../../lib/db/client.js';
 import { migrateDatabase } from '../../scripts/migrate.js';
 import { createTestDatabase } from './postgres.js';
-import { startNeonHttp } from './neon-http.js';
-import { startWsProxy } from './ws-proxy.js';
+import { startNeonStandIns } from './neon-http.js';
 
 export type TestDriver = 'pglite' | 'pg' | 'neon';
 
@@ -24,11 +23,9 @@ export async function useDatabase(driver: TestDriver): Promise<() => Promise<voi
     cleanups.push(database.drop);
     process.env.DATABASE_URL = database.url;
     if (driver === 'neon') {
-      const proxy = await startWsProxy();
-      const http = await startNeonHttp();
-      cleanups.push(proxy.close, http.close);
-      process.env.NEON_WS_PROXY = proxy.url;
-      process.env.NEON_HTTP_ENDPOINT = http.url;
+      const neon = await startNeonStandIns();
+      cleanups.push(neon.close);
+      Object.assign(process.env, neon.env);
     }
   }
   resetConfig();

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
+import { startWsProxy } from './ws-proxy.js';
 
 /** The PostgreSQL error fields Neon's HTTP endpoint returns with a 400, as the driver reads them. */
 const ERROR_FIELDS = ['severity', 'code', 'detail', 'hint', 'position', 'internalPosition', 'internalQuery', 'where', 'schema', 'table', 'column', 'dataType', 'constraint', 'file', 'line', 'routine'] as const;
@@ -114,4 +115,21 @@ export async function startNeonHttp(): Promise<{ url: string; requests: () => nu
 function reply(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
+}
+
+/**
+ * Both local stand-ins the Neon driver needs, as on Neon: the HTTP SQL endpoint for the functions'
+ * queries and the WebSocket proxy for migrations. `env` points the configuration at them.
+ */
+export async function startNeonStandIns(): Promise<{ env: { NEON_HTTP_ENDPOINT: string; NEON_WS_PROXY: string }; requests: () => number; close: () => Promise<void> }> {
+  const http = await startNeonHttp();
+  const ws = await startWsProxy();
+  return {
+    env: { NEON_HTTP_ENDPOINT: http.url, NEON_WS_PROXY: ws.url },
+    requests: http.requests,
+    close: async () => {
+      await ws.close();
+      await http.close();
+    },
+  };
 }
