@@ -1,5 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
-import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { JOSEError } from 'jose/errors';
+import { createRemoteJWKSet } from 'jose/jwks/remote';
+import { jwtVerify, type JWTVerifyGetKey } from 'jose/jwt/verify';
 import type { ConfiguredGoogle } from './google.js';
 import { GoogleSignInFailure } from './google-sign-in-error.js';
 
@@ -45,7 +47,7 @@ export async function verifyGoogleIdToken(google: ConfiguredGoogle, idToken: str
       clockTolerance: 5,
     }));
   } catch (error) {
-    const reason = error instanceof errors.JOSEError ? `${error.code} ${error.message}` : error instanceof Error ? error.message : String(error);
+    const reason = error instanceof JOSEError ? `${error.code} ${error.message}` : error instanceof Error ? error.message : String(error);
     throw new GoogleSignInFailure('invalid_id_token', `ID token refused: ${reason}`);
   }
   if (typeof payload.nonce !== 'string' || !sameText(payload.nonce, nonce)) {
