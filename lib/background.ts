@@ -1,24 +1,37 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { waitUntil } from '@vercel/functions';
 
 const pending = new Set<Promise<void>>();
 
-/** Per request (set by `endpoint()`): resolves once the handler's response is ready. */
-const answered = new AsyncLocalStorage<Promise<void>>();
+/** Per request (set by `endpoint()`). */
+interface RequestScope {
+  /** Resolves once the handler's response is ready: the tasks start then. */
+  answered: Promise<void>;
+  /** The tasks' hand-over to Vercel's `waitUntil`, which must be done before the answer leaves. */
+  registrations: Promise<void>[];
+}
+const scope = new AsyncLocalStorage<RequestScope>();
+
+// `@vercel/functions` is loaded by the first request that runs work after its response, not by
+// every function at start-up (most never need it; it is about 10 ms of a cold start).
+type WaitUntil = (promise: Promise<unknown>) => void;
+let loadingWaitUntil: Promise<WaitUntil> | undefined;
+const loadWaitUntil = (): Promise<WaitUntil> => (loadingWaitUntil ??= import('@vercel/functions').then((m) => m.waitUntil));
 
 /**
  * Runs work after the response, such as sending a mail, so that its duration (and whether it
  * happens at all) does not show in the response time. Inside `endpoint()` the task starts only once
  * the handler has returned its response (then on the next turn of the event loop), however much
  * the handler still awaits after scheduling it; outside a request it starts on the next turn.
- * On Vercel `waitUntil` keeps the function alive until it settles; elsewhere `waitUntil` is a no-op
- * (no request context), the promise simply runs on, and `settleBackground` lets the dev server and
- * tests wait for it. Failures are logged.
+ * On Vercel `waitUntil` keeps the function alive until it settles (`endpoint()` holds the answer
+ * until the task is handed over); elsewhere `waitUntil` is a no-op (no request context), the
+ * promise simply runs on, and `settleBackground` lets the dev server and tests wait for it.
+ * Failures are logged.
  *
  * @example runAfterResponse('password reset mail', () => sendMail(message));
  */
 export function runAfterResponse(label: string, task: () => Promise<unknown>): void {
-  const start = answered.getStore() ?? new Promise<void>((started) => setImmediate(started));
+  const request = scope.getStore();
+  const start = request?.answered ?? new Promise<void>((started) => setImmediate(started));
   const run: Promise<void> = start
     .then(task)
     .then(
@@ -27,19 +40,24 @@ export function runAfterResponse(label: string, task: () => Promise<unknown>): v
     )
     .finally(() => pending.delete(run));
   pending.add(run);
-  waitUntil(run);
+  const registered = loadWaitUntil()
+    .then((waitUntil) => waitUntil(run))
+    .catch((error: unknown) => console.error(`${label}: waitUntil failed: ${error instanceof Error ? error.message : String(error)}`));
+  request?.registrations.push(registered);
 }
 
 /**
  * Runs `handler` so that the tasks it hands to `runAfterResponse` wait for its answer: they start
- * on the turn of the event loop after `handler` settled (answered or threw).
+ * on the turn of the event loop after `handler` settled (answered or threw), and the answer is
+ * returned only once they are handed to `waitUntil`.
  */
 export async function answerFirst<T>(handler: () => Promise<T>): Promise<T> {
   let release!: () => void;
-  const gate = new Promise<void>((open) => (release = open));
+  const request: RequestScope = { answered: new Promise<void>((open) => (release = open)), registrations: [] };
   try {
-    return await answered.run(gate, handler);
+    return await scope.run(request, handler);
   } finally {
+    await Promise.all(request.registrations);
     setImmediate(release);
   }
 }

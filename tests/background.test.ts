@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runAfterResponse, settleBackground } from '../lib/background.js';
 import { endpoint } from '../lib/endpoint.js';
 
@@ -20,6 +20,33 @@ describe('runAfterResponse inside endpoint()', () => {
     expect(response.status).toBe(200);
     await settleBackground();
     expect(events).toEqual(['answered', 'caller has response', 'task']);
+  });
+
+  it("hands each task to Vercel's waitUntil before the answer is returned", async () => {
+    // The request context the Vercel runtime provides, read by @vercel/functions' waitUntil.
+    const context = Symbol.for('@vercel/request-context');
+    const handedOver: Promise<unknown>[] = [];
+    (globalThis as Record<symbol, unknown>)[context] = { get: () => ({ waitUntil: (p: Promise<unknown>) => void handedOver.push(p) }) };
+    try {
+      // Fresh modules: the first task of a cold function is the one whose hand-over must be waited for.
+      vi.resetModules();
+      const fresh = { ...(await import('../lib/endpoint.js')), ...(await import('../lib/background.js')) };
+      let done = false;
+      const handler = fresh.endpoint(async () => {
+        fresh.runAfterResponse('test task', async () => {
+          done = true;
+        });
+        return new Response('{}', { headers: { 'content-type': 'application/json' } });
+      });
+      const response = await handler(new Request('http://localhost/api/x'));
+      expect(response.status).toBe(200);
+      expect(handedOver).toHaveLength(1);
+      expect(done).toBe(false);
+      await handedOver[0];
+      expect(done).toBe(true);
+    } finally {
+      delete (globalThis as Record<symbol, unknown>)[context];
+    }
   });
 
   it('still runs the task when the handler fails, and logs a failing task without touching the answer', async () => {
