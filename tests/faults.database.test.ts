@@ -6,15 +6,12 @@ import { GET as me, PATCH as patchMe } from '../api/me.js';
 import { POST as register } from '../api/register.js';
 import { POST as reset } from '../api/reset-password.js';
 import { settleBackground } from '../lib/background.js';
-import { getConfig, resetConfig } from '../lib/config.js';
+import { getConfig } from '../lib/config.js';
 import { issueExchangeCode } from '../lib/exchange-codes.js';
-import { closeDb } from '../lib/db/client.js';
-import { migrateDatabase } from '../scripts/migrate.js';
+import { useDatabase } from './support/database.js';
 import { bearerRequest, jsonRequest, newAccount, problemOf } from './support/http.js';
 import { latestCode } from './support/outbox.js';
-import { createTestDatabase } from './support/postgres.js';
 import { postgresAvailable, POSTGRES_ADMIN_URL } from './support/services.js';
-import { startNeonStandIns } from './support/neon-http.js';
 import { startTcpProxy } from './support/tcp-proxy.js';
 
 const enabled = await postgresAvailable();
@@ -26,30 +23,14 @@ const enabled = await postgresAvailable();
  */
 describe.skipIf(!enabled).each(['pg', 'neon'] as const)('faults: database unreachable (%s)', (driver) => {
   let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
-  const cleanups: (() => Promise<void>)[] = [];
+  let cleanup = async () => {};
   beforeAll(async () => {
-    const database = await createTestDatabase();
-    cleanups.push(database.drop);
     proxy = await startTcpProxy(Number(new URL(POSTGRES_ADMIN_URL).port || 5432));
-    cleanups.push(() => proxy.close().catch(() => {}));
-    const url = new URL(database.url);
-    url.port = String(proxy.port());
-    url.hostname = '127.0.0.1';
-    Object.assign(process.env, { DATABASE_DRIVER: driver, DATABASE_URL: url.toString(), DB_CONNECT_TIMEOUT_MS: '1000', DB_QUERY_TIMEOUT_MS: '1500' });
-    if (driver === 'neon') {
-      const neon = await startNeonStandIns();
-      cleanups.push(neon.close);
-      Object.assign(process.env, neon.env);
-    }
-    resetConfig();
-    await closeDb();
-    await migrateDatabase();
+    cleanup = await useDatabase(driver, { port: proxy.port(), env: { DB_CONNECT_TIMEOUT_MS: '1000', DB_QUERY_TIMEOUT_MS: '1500' } });
   });
   afterAll(async () => {
-    await closeDb();
-    for (const cleanup of cleanups.reverse()) await cleanup();
-    delete process.env.NEON_WS_PROXY;
-    delete process.env.NEON_HTTP_ENDPOINT;
+    await cleanup();
+    await proxy.close().catch(() => {});
   });
 
   it('answers 503 problem+json with Retry-After within 2 s on every endpoint, then recovers', async () => {
