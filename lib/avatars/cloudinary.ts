@@ -28,7 +28,7 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
   };
   return {
     async save(image) {
-      const { v2: cloudinary } = await import('cloudinary');
+      const cloudinary = await loadSdk();
       const result = await new Promise<UploadResult>((resolve, reject) => {
         const upload = cloudinary.uploader.upload_stream(
           {
@@ -48,7 +48,7 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
       return { url: result.secure_url, key: result.public_id };
     },
     async remove(key) {
-      const { v2: cloudinary } = await import('cloudinary');
+      const cloudinary = await loadSdk();
       // The SDK's types omit the per-call credentials and timeout it accepts.
       const options = { ...credentials, resource_type: 'image', invalidate: true, timeout: UPLOAD_TIMEOUT_MS } as { resource_type: 'image' };
       const answer = (await cloudinary.uploader.destroy(key, options)) as { result?: string };
@@ -56,4 +56,12 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
       if (answer.result !== 'ok' && answer.result !== 'not found') throw new Error(`Cloudinary destroy failed: ${answer.result}`);
     },
   };
+}
+
+/**
+ * The SDK is CommonJS: `v2` is read off `default` (its `module.exports`), which Node gives every
+ * CommonJS import; esbuild's code-split output gives nothing else (evanw/esbuild#3245).
+ */
+async function loadSdk() {
+  return (await import('cloudinary')).default.v2;
 }

@@ -1,14 +1,11 @@
-// Cold start per function: each api/ file built on its own with esbuild in two ways, then imported
-// by fresh `node` processes that answer one request. Prints one JSON line: the rows.
-// - traced: our code bundled, packages left external and loaded from node_modules, as Vercel's
-//   Node.js builder deploys a function by default (it traces node_modules, it does not bundle them);
-// - bundled: packages bundled too, minified, dynamic imports split into chunks loaded on first use;
-//   only PGlite (WASM assets), node-postgres and the Cloudinary SDK stay external, so the check
-//   below can still see whether they are loaded.
+// Cold start per function: each api/ file built on its own with esbuild in two ways ("traced" and
+// "bundled", see bundle-options.ts), then imported by fresh `node` processes that answer one
+// request. Prints one JSON line: the rows.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { bundleOptions, type Mode } from './bundle-options.js';
 import { closeDb } from '../../lib/db/client.js';
 import { productionEnvironment, withEnv } from './environment.js';
 import { requestFor, type RequestSpec } from './requests.js';
@@ -26,31 +23,9 @@ function apiFiles(dir = join(ROOT, 'api')): string[] {
   );
 }
 
-type Mode = 'traced' | 'bundled';
-const LAZY_EXTERNALS = ['@electric-sql/pglite', 'pg', 'cloudinary'];
-
 async function bundle(entry: string, name: string, mode: Mode): Promise<{ file: string; bytes: number }> {
   const outdir = join(OUT, mode, name.replaceAll('/', '_'));
-  const result = await build({
-    entryPoints: { index: entry },
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'error',
-    metafile: true,
-    ...(mode === 'traced'
-      ? { packages: 'external' as const }
-      : {
-          splitting: true,
-          minify: true,
-          external: LAZY_EXTERNALS,
-          // Bundled CommonJS packages call require(); give the ESM output one.
-          banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-        }),
-  });
+  const result = await build({ ...bundleOptions(mode), entryPoints: { index: entry }, outdir, metafile: true });
   // What a cold start must read before answering: the entry and the chunks it imports statically.
   const outputs = result.metafile.outputs;
   const entryKey = Object.keys(outputs).find((k) => k.endsWith('index.mjs'))!;
