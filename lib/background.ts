@@ -13,12 +13,12 @@ const scope = new AsyncLocalStorage<RequestScope>();
 
 // `@vercel/functions` is loaded by the first request that runs work after its response, not by
 // every function at start-up (most never need it; it is about 10 ms of a cold start).
-// It is CommonJS: `waitUntil` is read off `default` (its `module.exports`), which Node gives every
-// CommonJS import. esbuild's code-split output gives nothing else (evanw/esbuild#3245), so the
-// named export would be undefined in a bundled function.
+// It is CommonJS, which importers expose differently: Node gives the named export and `default`
+// (its `module.exports`), esbuild's code-split chunks only `default` (evanw/esbuild#3245), tsx (the
+// dev server) only the named export. So both are tried.
 type WaitUntil = (promise: Promise<unknown>) => void;
 let loadingWaitUntil: Promise<WaitUntil> | undefined;
-const loadWaitUntil = (): Promise<WaitUntil> => (loadingWaitUntil ??= import('@vercel/functions').then((m) => m.default.waitUntil));
+const loadWaitUntil = (): Promise<WaitUntil> => (loadingWaitUntil ??= import('@vercel/functions').then((m) => m.waitUntil ?? m.default.waitUntil));
 
 /**
  * Runs work after the response, such as sending a mail, so that its duration (and whether it

@@ -41,6 +41,19 @@ describe('npm run dev', () => {
     expect(server.output()).not.toContain(account.password);
   });
 
+  it('runs work after the response without logging a failure (the login refund, handed to waitUntil)', async () => {
+    const account = newAccount();
+    const json = { 'content-type': 'application/json' };
+    expect((await fetch(`${server.url}/api/register`, { method: 'POST', headers: json, body: JSON.stringify(account) })).status).toBe(201);
+    const before = server.output().length;
+    const loggedIn = await fetch(`${server.url}/api/login`, { method: 'POST', headers: json, body: JSON.stringify({ username: account.username, password: account.password }) });
+    expect(loggedIn.status).toBe(200);
+    await vi.waitFor(() => expect(server.output().slice(before)).toMatch(/POST \/api\/login 200 \d+ms/));
+    // The refund starts after the answer; give it time to finish (or to log its failure).
+    await new Promise((r) => setTimeout(r, 300));
+    expect(server.output().slice(before)).not.toMatch(/failed/i);
+  });
+
   it('answers 405 with Allow for a method a function does not export, 404 for no function', async () => {
     const response = await fetch(`${server.url}/api/me`, { method: 'DELETE' });
     expect(response.status).toBe(405);

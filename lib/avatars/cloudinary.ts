@@ -59,9 +59,11 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
 }
 
 /**
- * The SDK is CommonJS: `v2` is read off `default` (its `module.exports`), which Node gives every
- * CommonJS import; esbuild's code-split output gives nothing else (evanw/esbuild#3245).
+ * The SDK is CommonJS, which importers expose differently: Node gives the named export and
+ * `default` (its `module.exports`), esbuild's code-split chunks only `default`
+ * (evanw/esbuild#3245), tsx only the named export. So both are tried.
  */
 async function loadSdk() {
-  return (await import('cloudinary')).default.v2;
+  const sdk = await import('cloudinary');
+  return sdk.v2 ?? sdk.default.v2;
 }

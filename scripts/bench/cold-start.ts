@@ -36,7 +36,7 @@ async function bundle(entry: string, name: string, mode: Mode): Promise<{ file: 
 }
 
 function runChild(bundlePath: string, spec: RequestSpec, env: Record<string, string>, modules = false) {
-  return new Promise<{ ms: number; importMs: number; status: number; modules: string[] }>((done, fail) => {
+  return new Promise<{ ms: number; importMs: number; status: number; modules: string[]; logged: string }>((done, fail) => {
     const args = [join(import.meta.dirname, 'cold-start-child.mjs'), bundlePath, JSON.stringify(spec)];
     if (modules) args.push('--modules');
     const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -46,7 +46,7 @@ function runChild(bundlePath: string, spec: RequestSpec, env: Record<string, str
     child.stderr.on('data', (d) => (err += d));
     child.on('exit', (code) => {
       try {
-        done(JSON.parse(out));
+        done({ ...JSON.parse(out), logged: err.trim() });
       } catch {
         fail(new Error(`cold-start child for ${bundlePath} exited ${code}: ${err || out}`));
       }
@@ -66,6 +66,8 @@ export interface ColdStartRow {
   status: number;
   loadsCloudinary: boolean;
   loadsPglite: boolean;
+  /** What the function wrote to stderr in any run (an error logged during its first request). */
+  logged: string[];
 }
 
 const production = await productionEnvironment();
@@ -102,12 +104,14 @@ try {
       const times: number[] = [];
       const imports: number[] = [];
       let status = 0;
+      const logged = new Set<string>();
       // Interleaved with nothing else: each run is a fresh process, so none warms another.
       for (let i = 0; i < RUNS; i++) {
         const result = await runChild(file, await specFor(target), production.env);
         times.push(result.ms);
         imports.push(result.importMs);
         status = result.status;
+        if (result.logged) logged.add(result.logged);
       }
       const probe = await runChild(file, await specFor(target), production.env, true);
       rows.push({
@@ -121,6 +125,7 @@ try {
         status,
         loadsCloudinary: probe.modules.some((m) => m.includes('/node_modules/cloudinary/')),
         loadsPglite: probe.modules.some((m) => m.includes('/node_modules/@electric-sql/pglite/')),
+        logged: [...logged],
       });
     }
   }

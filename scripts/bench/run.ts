@@ -37,17 +37,20 @@ interface Row {
 const rows: Row[] = [];
 const results: Record<string, unknown> = { at: new Date().toISOString(), node: process.version };
 
-type ColdRow = { function: string; mode: string; bundleBytes: number; medianMs: number; importMs: number; overFloorMs: number; status: number; loadsCloudinary: boolean; loadsPglite: boolean };
+type ColdRow = { function: string; mode: string; bundleBytes: number; medianMs: number; importMs: number; overFloorMs: number; status: number; loadsCloudinary: boolean; loadsPglite: boolean; logged: string[] };
 const cold = await section<ColdRow[]>('cold-start.ts');
 results.coldStart = cold;
 for (const r of cold) {
   const isFloor = r.function.startsWith('(');
   const mayLoadCloudinary = r.function === 'POST /api/register' || r.function === 'PATCH /api/me';
-  const met = isFloor || (r.overFloorMs <= COLD_START_BUDGET_MS && (mayLoadCloudinary || !r.loadsCloudinary) && !r.loadsPglite);
+  // A function that logs during its first request has something failing there (as waitUntil did
+  // in split bundles): its time is not a figure to trust, so the row fails and the log is shown.
+  const met = isFloor || (r.overFloorMs <= COLD_START_BUDGET_MS && (mayLoadCloudinary || !r.loadsCloudinary) && !r.loadsPglite && r.logged.length === 0);
+  for (const line of r.logged) console.error(`cold start, ${r.mode}: ${r.function} logged: ${line}`);
   rows.push({
     figure: `cold start, ${r.mode}: ${r.function}`,
-    measured: `${r.medianMs} ms (+${r.overFloorMs}; import ${r.importMs}), ${(r.bundleBytes / 1024).toFixed(1)} KiB, HTTP ${r.status}${r.loadsCloudinary ? ', loads cloudinary' : ''}${r.loadsPglite ? ', loads PGlite' : ''}`,
-    target: isFloor ? 'floor' : `≤ floor + ${COLD_START_BUDGET_MS} ms${mayLoadCloudinary ? '' : ', no cloudinary'}, no PGlite`,
+    measured: `${r.medianMs} ms (+${r.overFloorMs}; import ${r.importMs}), ${(r.bundleBytes / 1024).toFixed(1)} KiB, HTTP ${r.status}${r.loadsCloudinary ? ', loads cloudinary' : ''}${r.loadsPglite ? ', loads PGlite' : ''}${r.logged.length ? ', logged errors' : ''}`,
+    target: isFloor ? 'floor' : `≤ floor + ${COLD_START_BUDGET_MS} ms${mayLoadCloudinary ? '' : ', no cloudinary'}, no PGlite, no error logged`,
     met,
   });
 }
