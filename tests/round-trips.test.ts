@@ -29,7 +29,7 @@ describe.skipIf(!enabled)('round trips before the answer', () => {
     // The functions log a failed mail (MAIL_SERVER points at a closed port): not what is tested.
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
-      rows = await countRoundTrips(await seedAccount(), { database: production.env.NEON_HTTP_ENDPOINT!, redis: production.env.UPSTASH_REDIS_REST_URL! });
+      rows = await countRoundTrips(await seedAccount(production.provider), { database: production.env.NEON_HTTP_ENDPOINT!, redis: production.env.UPSTASH_REDIS_REST_URL! });
     } finally {
       log.mockRestore();
     }

@@ -1,6 +1,6 @@
 // One cold start: a fresh `node` process imports a bundled function and answers its first request.
 // argv: <bundle.mjs> <json: {method, url, headers, body}> [--modules]
-// Prints JSON {ms, status, modules?}. Timing runs go without the hooks, which cost time themselves.
+// Prints JSON {ms, importMs, status, redirectError, modules}. Timing runs go without the hooks, which cost time themselves.
 import { register } from 'node:module';
 import { MessageChannel } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
@@ -21,5 +21,8 @@ const response = await mod[method](new Request(url, { method, headers, body }));
 await response.text();
 const ms = performance.now() - started;
 if (flag === '--modules') await new Promise((r) => setTimeout(r, 100));
-process.stdout.write(JSON.stringify({ ms, importMs, status: response.status, modules: [...loaded] }));
+// A redirect's own error (the Google callback answers 302 either way): `?error=` on its Location.
+const location = response.headers.get('location');
+const redirectError = location ? new URL(location, url).searchParams.get('error') : null;
+process.stdout.write(JSON.stringify({ ms, importMs, status: response.status, redirectError, modules: [...loaded] }));
 process.exit(0);

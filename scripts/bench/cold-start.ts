@@ -1,6 +1,7 @@
 // Cold start per function: each api/ file built on its own with esbuild in two ways ("traced" and
 // "bundled", see bundle-options.ts), then imported by fresh `node` processes that answer one
-// request. Prints one JSON line: the rows.
+// request. Prints one JSON line: the rows. Alone, for one function:
+//   BENCH_COLD_ONLY=callback npx tsx scripts/bench/cold-start.ts
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -16,6 +17,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const OUT = join(ROOT, '.data/bench/bundles');
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 10);
 const FLOOR = '(empty function)';
+/** Measure only the functions whose "METHOD /route" contains this (and the floor), to try a change. */
+const ONLY = process.env.BENCH_COLD_ONLY;
 
 function apiFiles(dir = join(ROOT, 'api')): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -36,7 +39,7 @@ async function bundle(entry: string, name: string, mode: Mode): Promise<{ file: 
 }
 
 function runChild(bundlePath: string, spec: RequestSpec, env: Record<string, string>, modules = false) {
-  return new Promise<{ ms: number; importMs: number; status: number; modules: string[]; logged: string }>((done, fail) => {
+  return new Promise<{ ms: number; importMs: number; status: number; redirectError: string | null; modules: string[]; logged: string }>((done, fail) => {
     const args = [join(import.meta.dirname, 'cold-start-child.mjs'), bundlePath, JSON.stringify(spec)];
     if (modules) args.push('--modules');
     const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -66,14 +69,15 @@ export interface ColdStartRow {
   status: number;
   loadsCloudinary: boolean;
   loadsPglite: boolean;
-  /** What the function wrote to stderr in any run (an error logged during its first request). */
+  /** What the function wrote to stderr in any run (an error logged during its first request), and
+   *  any `?error=` it redirected with. */
   logged: string[];
 }
 
 const production = await productionEnvironment();
 try {
   const account = await withEnv(production.env, async () => {
-    const seeded = await seedAccount();
+    const seeded = await seedAccount(production.provider);
     await closeDb();
     return seeded;
   });
@@ -89,7 +93,7 @@ try {
         return methods.map((method) => ({ name: `${method} ${route}`, entry: file, route, method }));
       }),
     )).flat(),
-  ];
+  ].filter((t) => t.name === FLOOR || !ONLY || t.name.includes(ONLY));
   const rows: ColdStartRow[] = [];
   // Each run gets its own request: reset and exchange need a fresh one-time code each time.
   const specFor = async (target: (typeof targets)[number]) => {
@@ -112,6 +116,7 @@ try {
         imports.push(result.importMs);
         status = result.status;
         if (result.logged) logged.add(result.logged);
+        if (result.redirectError) logged.add(`redirected with error=${result.redirectError}`);
       }
       const probe = await runChild(file, await specFor(target), production.env, true);
       rows.push({

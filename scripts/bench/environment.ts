@@ -1,19 +1,27 @@
 import { createTestDatabase } from '../../tests/support/postgres.js';
 import { startUpstashRest } from '../../tests/support/upstash-rest.js';
 import { startNeonStandIns } from '../../tests/support/neon-http.js';
+import { startOidcProvider } from '../../tests/support/oidc-provider.js';
+
+/** Where the bench's requests are addressed (functions are called directly, never over the network). */
+export const BENCH_ORIGIN = 'https://auth.example.com';
+export const GOOGLE_CLIENT = { clientId: 'bench-client', clientSecret: 'bench-client-secret-0123456789' };
 
 /**
  * A production-mode environment on this machine: the Neon driver over HTTP through a loopback
  * stand-in for Neon's SQL endpoint (migrations through a WebSocket proxy) to a fresh database on
  * the local PostgreSQL, @upstash/redis through the Upstash REST
- * stand-in over the local Redis, and every other required variable set (mail, Google and
- * Cloudinary point at closed loopback ports: no benchmarked path reaches them before answering),
- * so the functions load exactly what they would load on Vercel. `close()` removes it all.
+ * stand-in over the local Redis, a real OpenID provider (oidc-provider) standing in for Google,
+ * and every other required variable set (mail and Cloudinary point at closed loopback ports: no
+ * benchmarked path reaches them before answering), so the functions load exactly what they would
+ * load on Vercel. `provider` registers the Google accounts; `close()` removes it all.
  */
-export async function productionEnvironment(): Promise<{ env: Record<string, string>; close: () => Promise<void> }> {
+export async function productionEnvironment() {
   const database = await createTestDatabase();
   const neon = await startNeonStandIns();
   const redis = await startUpstashRest();
+  const callback = `${BENCH_ORIGIN}/api/google/callback`;
+  const provider = await startOidcProvider({ ...GOOGLE_CLIENT, redirectUris: [callback] });
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'production',
@@ -29,8 +37,13 @@ export async function productionEnvironment(): Promise<{ env: Record<string, str
     MAIL_SERVER: '127.0.0.1',
     MAIL_PORT: '9',
     MAIL_FROM: 'Bench <bench@example.com>',
-    GOOGLE_CLIENT_ID: 'bench-client',
-    GOOGLE_CLIENT_SECRET: 'bench-secret',
+    GOOGLE_CLIENT_ID: GOOGLE_CLIENT.clientId,
+    GOOGLE_CLIENT_SECRET: GOOGLE_CLIENT.clientSecret,
+    GOOGLE_REDIRECT_URI: callback,
+    GOOGLE_AUTH_URL: provider.authorizationUrl,
+    GOOGLE_TOKEN_URL: provider.tokenUrl,
+    GOOGLE_JWKS_URL: provider.jwksUrl,
+    GOOGLE_ISSUER: provider.issuer,
     CLOUDINARY_URL: 'cloudinary://123:secret@bench?upload_prefix=http://127.0.0.1:9',
     ...GENEROUS_LIMITS,
     // bcrypt's work is measured on its own (overhead figures); cold starts measure everything else.
@@ -38,7 +51,9 @@ export async function productionEnvironment(): Promise<{ env: Record<string, str
   };
   return {
     env,
+    provider,
     close: async () => {
+      await provider.close();
       await neon.close();
       await redis.close();
       await database.drop();

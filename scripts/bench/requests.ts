@@ -1,3 +1,7 @@
+import { CookieJar } from '../../tests/support/cookie-jar.js';
+import { authorizeAtProvider } from '../../tests/support/provider-login.js';
+import { BENCH_ORIGIN } from './environment.js';
+
 /** The first (cold-start) and common-path (round-trip) request of each function. */
 export interface RequestSpec {
   method: string;
@@ -8,6 +12,8 @@ export interface RequestSpec {
 
 export interface BenchAccount {
   id: string;
+  /** The login name at the OpenID provider standing in for Google, of a Google-only account. */
+  googleLogin: string;
   username: string;
   email: string;
   password: string;
@@ -16,7 +22,7 @@ export interface BenchAccount {
   resetEmail: string;
 }
 
-const BASE = 'https://auth.example.com';
+const BASE = BENCH_ORIGIN;
 const json = (method: string, path: string, body: unknown, headers: Record<string, string> = {}): RequestSpec => ({
   method,
   url: BASE + path,
@@ -51,7 +57,22 @@ export async function requestFor(route: string, account: BenchAccount): Promise<
       const { issueExchangeCode } = await import('../../lib/exchange-codes.js');
       return json('POST', route, { code: await issueExchangeCode({ id: account.id, tokenVersion: 0 }) });
     }
+    case '/api/google/callback':
+      return googleCallback(account.googleLogin);
     default:
       return { method: 'GET', url: BASE + route, headers: {} };
   }
+}
+
+/**
+ * The callback of a successful "Sign in with Google" by an existing Google account: the start
+ * function's redirect and state cookie, followed through the provider's login and consent forms
+ * back to the callback URL with a fresh authorization code (each works once).
+ */
+export async function googleCallback(login: string): Promise<RequestSpec> {
+  const { GET: start } = await import('../../api/google/start.js');
+  const started = await start(new Request(`${BASE}/api/google/start`));
+  const cookie = started.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+  const url = await authorizeAtProvider(new CookieJar(), new URL(started.headers.get('location')!), BASE, login);
+  return { method: 'GET', url: url.href, headers: { cookie } };
 }

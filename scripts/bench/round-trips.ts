@@ -8,7 +8,7 @@ import { seedAccount } from './seed.js';
 const production = await productionEnvironment();
 Object.assign(process.env, production.env);
 try {
-  const account = await seedAccount();
+  const account = await seedAccount(production.provider);
   console.log(JSON.stringify(await countRoundTrips(account, { database: production.env.NEON_HTTP_ENDPOINT!, redis: production.env.UPSTASH_REDIS_REST_URL! })));
 } finally {
   await closeDb();
