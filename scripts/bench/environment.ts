@@ -2,6 +2,7 @@ import { createTestDatabase } from '../../tests/support/postgres.js';
 import { startUpstashRest } from '../../tests/support/upstash-rest.js';
 import { startNeonStandIns } from '../../tests/support/neon-http.js';
 import { startOidcProvider } from '../../tests/support/oidc-provider.js';
+import { startSmtpServer } from '../../tests/support/smtp.js';
 
 /** Where the bench's requests are addressed (functions are called directly, never over the network). */
 export const BENCH_ORIGIN = 'https://auth.example.com';
@@ -11,10 +12,11 @@ export const GOOGLE_CLIENT = { clientId: 'bench-client', clientSecret: 'bench-cl
  * A production-mode environment on this machine: the Neon driver over HTTP through a loopback
  * stand-in for Neon's SQL endpoint (migrations through a WebSocket proxy) to a fresh database on
  * the local PostgreSQL, @upstash/redis through the Upstash REST
- * stand-in over the local Redis, a real OpenID provider (oidc-provider) standing in for Google,
- * and every other required variable set (mail and Cloudinary point at closed loopback ports: no
- * benchmarked path reaches them before answering), so the functions load exactly what they would
- * load on Vercel. `provider` registers the Google accounts; `close()` removes it all.
+ * stand-in over the local Redis, a real OpenID provider (oidc-provider) standing in for Google, a
+ * real SMTP server for the mail sent after a response, and every other required variable set
+ * (Cloudinary points at a closed loopback port: no benchmarked request carries a file), so the
+ * functions load exactly what they would load on Vercel. `provider` registers the Google
+ * accounts; `close()` removes it all.
  */
 export async function productionEnvironment() {
   const database = await createTestDatabase();
@@ -22,6 +24,7 @@ export async function productionEnvironment() {
   const redis = await startUpstashRest();
   const callback = `${BENCH_ORIGIN}/api/google/callback`;
   const provider = await startOidcProvider({ ...GOOGLE_CLIENT, redirectUris: [callback] });
+  const smtp = await startSmtpServer();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'production',
@@ -34,9 +37,7 @@ export async function productionEnvironment() {
     UPSTASH_REDIS_REST_URL: redis.url,
     UPSTASH_REDIS_REST_TOKEN: redis.token,
     REDIS_KEY_PREFIX: `bench-${process.pid}-${Date.now()}:`,
-    MAIL_SERVER: '127.0.0.1',
-    MAIL_PORT: '9',
-    MAIL_FROM: 'Bench <bench@example.com>',
+    ...smtp.env,
     GOOGLE_CLIENT_ID: GOOGLE_CLIENT.clientId,
     GOOGLE_CLIENT_SECRET: GOOGLE_CLIENT.clientSecret,
     GOOGLE_REDIRECT_URI: callback,
@@ -53,6 +54,7 @@ export async function productionEnvironment() {
     env,
     provider,
     close: async () => {
+      await smtp.close();
       await provider.close();
       await neon.close();
       await redis.close();
