@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundleOptions } from '../scripts/bench/bundle-options.js';
+import { bundledBuildOptions } from '../scripts/bench/bundle-options.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const out = mkdtempSync(join(tmpdir(), 'auth-bundled-'));
@@ -17,7 +17,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 describe('a function bundled with code splitting', () => {
   it("hands work after the response to Vercel's waitUntil", async () => {
     await build({
-      ...bundleOptions('bundled'),
+      ...bundledBuildOptions(),
       stdin: {
         resolveDir: ROOT,
         loader: 'ts',

@@ -1,17 +1,18 @@
-// Cold start per function: each api/ file built on its own with esbuild in two ways ("traced" and
-// "bundled", see bundle-options.ts), then imported by fresh `node` processes that answer one
-// request. Prints one JSON line: the rows. Alone, for one function:
+// Cold start per function: each api/ file built on its own in two ways ("vercel", by Vercel's own
+// Node.js builder as a deployment is, and "bundled" by esbuild), then imported by fresh `node`
+// processes that answer one request. Prints one JSON line: the rows. Alone, for one function:
 //   BENCH_COLD_ONLY=callback npx tsx scripts/bench/cold-start.ts
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { bundleOptions, type Mode } from './bundle-options.js';
+import { bundledBuildOptions } from './bundle-options.js';
 import { closeDb } from '../../lib/db/client.js';
 import { productionEnvironment, withEnv } from './environment.js';
 import { requestFor, type RequestSpec } from './requests.js';
 import { seedAccount } from './seed.js';
 import { median, round } from './stats.js';
+import { buildLikeVercel } from './vercel-build.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const OUT = join(ROOT, '.data/bench/bundles');
@@ -26,23 +27,51 @@ function apiFiles(dir = join(ROOT, 'api')): string[] {
   );
 }
 
-async function bundle(entry: string, name: string, mode: Mode): Promise<{ file: string; bytes: number }> {
-  const outdir = join(OUT, mode, name.replaceAll('/', '_'));
-  const result = await build({ ...bundleOptions(mode), entryPoints: { index: entry }, outdir, metafile: true });
-  // What a cold start must read before answering: the entry and the chunks it imports statically.
-  const outputs = result.metafile.outputs;
-  const entryKey = Object.keys(outputs).find((k) => k.endsWith('index.mjs'))!;
-  const eager = new Set<string>([entryKey]);
-  for (const key of eager) for (const imp of outputs[key]!.imports) if (imp.kind === 'import-statement' && outputs[imp.path]) eager.add(imp.path);
-  const bytes = [...eager].reduce((n, k) => n + outputs[k]!.bytes, 0);
-  return { file: join(outdir, 'index.mjs'), bytes };
+/**
+ * - vercel: built by Vercel's own Node.js builder, as a deployment is (see vercel-build.ts).
+ * - bundled: what a deployment could be with a bundling build step (see bundle-options.ts).
+ */
+type Mode = 'vercel' | 'bundled';
+const FLOOR_SOURCE = "export async function GET() { return new Response('{}', { headers: { 'content-type': 'application/json' } }); }\n";
+const FLOOR_ENTRY = 'api/__bench_floor.ts';
+
+interface Built {
+  file: string;
+  /** The function's root folder (its working directory, as /var/task is on Vercel). */
+  root: string;
+  /** bundled: what a cold start reads before the request (the entry and its static chunks);
+   *  vercel: everything deployed for the function. */
+  bytes: number;
 }
 
-function runChild(bundlePath: string, spec: RequestSpec, env: Record<string, string>, modules = false) {
+/** Builds every entry (paths relative to the project) in `mode`. */
+async function buildAll(entries: string[], mode: Mode): Promise<Map<string, Built>> {
+  const built = new Map<string, Built>();
+  if (mode === 'vercel') {
+    const functions = await buildLikeVercel(entries, join(OUT, mode), { [FLOOR_ENTRY]: FLOOR_SOURCE });
+    entries.forEach((entry, i) => built.set(entry, { file: join(functions[i]!.dir, functions[i]!.handler), root: functions[i]!.dir, bytes: functions[i]!.deployedBytes }));
+    return built;
+  }
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, 'floor.ts'), FLOOR_SOURCE);
+  for (const entry of entries) {
+    const outdir = join(OUT, mode, entry.replace(/\.ts$/, '').replaceAll('/', '_'));
+    const source = entry === FLOOR_ENTRY ? join(OUT, 'floor.ts') : join(ROOT, entry);
+    const result = await build({ ...bundledBuildOptions(), entryPoints: { index: source }, outdir, metafile: true });
+    const outputs = result.metafile.outputs;
+    const entryKey = Object.keys(outputs).find((k) => k.endsWith('index.mjs'))!;
+    const eager = new Set<string>([entryKey]);
+    for (const key of eager) for (const imp of outputs[key]!.imports) if (imp.kind === 'import-statement' && outputs[imp.path]) eager.add(imp.path);
+    built.set(entry, { file: join(outdir, 'index.mjs'), root: outdir, bytes: [...eager].reduce((n, k) => n + outputs[k]!.bytes, 0) });
+  }
+  return built;
+}
+
+function runChild({ file: bundlePath, root }: Built, spec: RequestSpec, env: Record<string, string>, modules = false) {
   return new Promise<{ ms: number; importMs: number; status: number; redirectError: string | null; modules: string[]; logged: string }>((done, fail) => {
     const args = [join(import.meta.dirname, 'cold-start-child.mjs'), bundlePath, JSON.stringify(spec)];
     if (modules) args.push('--modules');
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -61,7 +90,8 @@ export interface ColdStartRow {
   function: string;
   method: string;
   mode: Mode;
-  bundleBytes: number;
+  /** See `Built`. */
+  bytes: number;
   medianMs: number;
   /** Of which the import alone, before the first request. */
   importMs: number;
@@ -81,16 +111,14 @@ try {
     await closeDb();
     return seeded;
   });
-  mkdirSync(OUT, { recursive: true });
-  const floorFile = join(OUT, 'floor.ts');
-  writeFileSync(floorFile, "export async function GET() { return new Response('{}', { headers: { 'content-type': 'application/json' } }); }\n");
   const targets = [
-    { name: FLOOR, entry: floorFile, route: '/api/floor', method: 'GET' },
+    { name: FLOOR, entry: FLOOR_ENTRY, route: '/api/floor', method: 'GET' },
     ...(await Promise.all(
       apiFiles().map(async (file) => {
-        const route = '/' + relative(ROOT, file).replace(/\.ts$/, '');
+        const entry = relative(ROOT, file);
+        const route = '/' + entry.replace(/\.ts$/, '');
         const methods = Object.keys(await import(file)).filter((m) => m !== 'OPTIONS');
-        return methods.map((method) => ({ name: `${method} ${route}`, entry: file, route, method }));
+        return methods.map((method) => ({ name: `${method} ${route}`, entry, route, method }));
       }),
     )).flat(),
   ].filter((t) => t.name === FLOOR || !ONLY || t.name.includes(ONLY));
@@ -102,28 +130,29 @@ try {
     if (target.method === 'PATCH') Object.assign(spec, { headers: { ...spec.headers, authorization: `Bearer ${account.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ full_name: 'Bench' }) });
     return spec;
   };
-  for (const mode of ['traced', 'bundled'] as const) {
+  for (const mode of ['vercel', 'bundled'] as const) {
+    const built = await buildAll([...new Set(targets.map((t) => t.entry))], mode);
     for (const target of targets) {
-      const { file, bytes } = await bundle(target.entry, target.name === FLOOR ? 'floor' : target.route, mode);
+      const fn = built.get(target.entry)!;
       const times: number[] = [];
       const imports: number[] = [];
       let status = 0;
       const logged = new Set<string>();
       // Interleaved with nothing else: each run is a fresh process, so none warms another.
       for (let i = 0; i < RUNS; i++) {
-        const result = await runChild(file, await specFor(target), production.env);
+        const result = await runChild(fn, await specFor(target), production.env);
         times.push(result.ms);
         imports.push(result.importMs);
         status = result.status;
         if (result.logged) logged.add(result.logged);
         if (result.redirectError) logged.add(`redirected with error=${result.redirectError}`);
       }
-      const probe = await runChild(file, await specFor(target), production.env, true);
+      const probe = await runChild(fn, await specFor(target), production.env, true);
       rows.push({
         function: target.name,
         method: target.method,
         mode,
-        bundleBytes: bytes,
+        bytes: fn.bytes,
         medianMs: round(median(times), 1),
         importMs: round(median(imports), 1),
         overFloorMs: 0,
