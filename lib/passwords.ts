@@ -1,13 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { getConfig } from './config.js';
-
-/** bcrypt reads only the first 72 bytes; longer passwords are refused, never silently cut. */
-export const PASSWORD_MIN_BYTES = 8;
-export const PASSWORD_MAX_BYTES = 72;
-
-export function passwordBytes(password: string): number {
-  return Buffer.byteLength(password, 'utf8');
-}
+import { PASSWORD_MAX_BYTES, passwordBytes } from './password-rules.js';
 
 /** bcrypt hash at the configured cost (`BCRYPT_COST`). */
 export function hashPassword(password: string): Promise<string> {
