@@ -1,4 +1,11 @@
-import { ArcticFetchError, CodeChallengeMethod, OAuth2Client, OAuth2RequestError } from 'arctic';
+// arctic's index re-exports its 60-odd providers (about 70 module files, which Vercel's untraced
+// loading pays for one by one on a cold start); only the generic client is used here, so it is
+// imported from its own files. arctic has no `exports` map, so these paths are reachable, and the
+// Google tests fail if a new arctic version moves them.
+import { CodeChallengeMethod, OAuth2Client } from 'arctic/dist/client.js';
+import { ArcticFetchError, OAuth2RequestError } from 'arctic/dist/request.js';
+
+export { generateCodeVerifier, generateState } from 'arctic/dist/oauth2.js';
 import { getConfig, type GoogleConfig } from './config.js';
 import { GoogleSignInFailure } from './google-sign-in-error.js';
 import { serviceUnavailable } from './http-errors.js';

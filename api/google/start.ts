@@ -1,7 +1,6 @@
-import { generateCodeVerifier, generateState } from 'arctic';
 import { endpoint, preflight } from '../../lib/endpoint.js';
 import { signInCookie } from '../../lib/google-cookie.js';
-import { googleAuthorizationUrl, requireGoogle } from '../../lib/google.js';
+import { generateCodeVerifier, generateState, googleAuthorizationUrl, requireGoogle } from '../../lib/google.js';
 
 /**
  * GET /api/google/start: begins "Sign in with Google". A fresh `state`, PKCE verifier and
