@@ -38,7 +38,10 @@ const rows: Row[] = [];
 const results: Record<string, unknown> = { at: new Date().toISOString(), node: process.version };
 
 // vercel: everything deployed for the function; bundled: what it reads before its first request.
-const size = (r: ColdRow) => (r.mode === 'vercel' ? `${(r.bytes / 1024 / 1024).toFixed(1)} MiB deployed` : `${(r.bytes / 1024).toFixed(1)} KiB`);
+const size = (r: ColdRow) => {
+  const amount = r.bytes >= 1024 * 1024 ? `${(r.bytes / 1024 / 1024).toFixed(1)} MiB` : `${(r.bytes / 1024).toFixed(1)} KiB`;
+  return r.mode === 'vercel' ? `${amount} deployed` : amount;
+};
 type ColdRow = { function: string; mode: string; bytes: number; medianMs: number; importMs: number; overFloorMs: number; status: number; loadsCloudinary: boolean; loadsPglite: boolean; logged: string[] };
 const cold = await section<ColdRow[]>('cold-start.ts');
 results.coldStart = cold;

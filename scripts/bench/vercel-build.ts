@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { FileBlob, FileFsRef, glob, type Config, type Files, type Meta } from '@vercel/build-utils';
@@ -53,7 +52,9 @@ export interface VercelFunction {
  * @example const [me] = await buildLikeVercel(['api/me.ts'], '.data/bench/vercel');
  */
 export async function buildLikeVercel(entrypoints: string[], outDir: string, extraFiles: Record<string, string> = {}): Promise<VercelFunction[]> {
-  const work = mkdtempSync(join(tmpdir(), 'vercel-build-'));
+  // Inside the project (.data is not part of the build's files): hard links need one file system.
+  mkdirSync(join(ROOT, '.data'), { recursive: true });
+  const work = mkdtempSync(join(ROOT, '.data', 'vercel-build-'));
   try {
     execFileSync('cp', ['-al', join(ROOT, 'node_modules'), join(work, 'node_modules')]);
     const files: Files = {
