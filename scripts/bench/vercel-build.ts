@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { FileBlob, FileFsRef, glob, type Config, type Files, type Meta } from '@vercel/build-utils';
@@ -13,6 +12,23 @@ interface NodeBuilder {
   }>;
 }
 const { build } = createRequire(import.meta.url)('@vercel/node') as NodeBuilder;
+
+/** Mirrors a folder with hard links (a copy where the file system has none), symlinks kept. */
+function linkTree(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const [source, target] = [join(from, entry.name), join(to, entry.name)];
+    if (entry.isDirectory()) linkTree(source, target);
+    else if (entry.isSymbolicLink()) symlinkSync(readlinkSync(source), target);
+    else {
+      try {
+        linkSync(source, target);
+      } catch {
+        copyFileSync(source, target);
+      }
+    }
+  }
+}
 
 /** A `functions` glob of vercel.json (`*`, `**`) as a regular expression. */
 function globToRegExp(glob: string): RegExp {
@@ -56,7 +72,7 @@ export async function buildLikeVercel(entrypoints: string[], outDir: string, ext
   mkdirSync(join(ROOT, '.data'), { recursive: true });
   const work = mkdtempSync(join(ROOT, '.data', 'vercel-build-'));
   try {
-    execFileSync('cp', ['-al', join(ROOT, 'node_modules'), join(work, 'node_modules')]);
+    linkTree(join(ROOT, 'node_modules'), join(work, 'node_modules'));
     const files: Files = {
       ...(await glob('**', { cwd: ROOT, ignore: ['node_modules/**', '.git/**', '.data/**', 'test-output/**', 'coverage/**'] })),
       ...Object.fromEntries(Object.entries(extraFiles).map(([path, data]) => [path, new FileBlob({ data })])),
