@@ -4,11 +4,11 @@
 // Google tests fail if a new arctic version moves them.
 import { CodeChallengeMethod, OAuth2Client } from 'arctic/dist/client.js';
 import { ArcticFetchError, OAuth2RequestError } from 'arctic/dist/request.js';
-
-export { generateCodeVerifier, generateState } from 'arctic/dist/oauth2.js';
 import { getConfig, type GoogleConfig } from './config.js';
 import { GoogleSignInFailure } from './google-sign-in-error.js';
 import { serviceUnavailable } from './http-errors.js';
+
+export { generateCodeVerifier, generateState } from 'arctic/dist/oauth2.js';
 
 /**
  * Google's OAuth 2.0 authorization code flow with PKCE, through arctic's generic `OAuth2Client`
