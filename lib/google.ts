@@ -1,5 +1,5 @@
-// arctic's index re-exports its 60-odd providers (about 70 module files, which Vercel's untraced
-// loading pays for one by one on a cold start); only the generic client is used here, so it is
+// arctic's index re-exports its 60-odd providers (about 70 module files, which a deployment, not
+// bundled, loads one by one on a cold start); only the generic client is used here, so it is
 // imported from its own files. arctic has no `exports` map, so these paths are reachable, and the
 // Google tests fail if a new arctic version moves them.
 import { CodeChallengeMethod, OAuth2Client } from 'arctic/dist/client.js';
