@@ -21,7 +21,21 @@ const postgresUrl = z
 const httpUrl = z.url({ protocol: /^https?$/ });
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const secret = z.string().min(32, 'must be at least 32 characters');
-const boolean = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+/** true/false, 1/0, yes/no, on/off in any letter case: the seed's `.env` writes `True` and `False`. */
+const boolean = z.stringbool();
+/**
+ * Comma-separated origins (`https://app.example.com`); a trailing slash is forgiven, a path or a
+ * wildcard is not: `*` would let any site read answers to its users' requests.
+ */
+const originList = z.string().transform((value, ctx): string[] => {
+  const origins: string[] = [];
+  for (const entry of value.split(',').map((o) => o.trim()).filter(Boolean)) {
+    const url = URL.canParse(entry) ? new URL(entry) : undefined;
+    if (url && /^https?:$/.test(url.protocol) && url.origin === entry.replace(/\/$/, '')) origins.push(url.origin);
+    else ctx.addIssue({ code: 'custom', message: `"${entry}" is not an origin such as https://app.example.com (no path, no *)` });
+  }
+  return origins;
+});
 const DURATION_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 /** `<count>/<duration>`, e.g. `3/1h`, `20/15m`, `100/30s`: at most count requests per sliding window. */
 const rateLimit = z
@@ -49,7 +63,7 @@ const EnvSchema = z.object({
   ACCESS_TOKEN_EXPIRE_MINUTES: intFrom(1, 24 * 60).default(30),
   BCRYPT_COST: intFrom(4, 15).default(12),
   FRONTEND_CALLBACK_URL: httpUrl.optional(),
-  CORS_ORIGINS: z.string().default(''),
+  CORS_ORIGINS: originList.default([]),
   BODY_LIMIT_BYTES: intFrom(1024, 1024 * 1024).default(16 * 1024),
   DB_CONNECT_TIMEOUT_MS: intFrom(100, 30_000).default(2_000),
   DB_QUERY_TIMEOUT_MS: intFrom(100, 60_000).default(5_000),
@@ -259,21 +273,15 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`CLOUDINARY_URL (or ${CLOUDINARY_PARTS.join(', ')}) is missing`);
     }
   }
-  const partial = CLOUDINARY_PARTS.filter((name) => env[name]);
-  if (partial.length > 0 && partial.length < CLOUDINARY_PARTS.length) {
-    problems.push(`${CLOUDINARY_PARTS.filter((name) => !env[name]).join(', ')} missing beside ${partial.join(', ')}`);
-  }
+  problems.push(...crossChecks(env, production));
+  // Every problem in one error (one log line), not the first one found.
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
 
   const dataDir = resolve(e.DATA_DIR);
   const embedded: string[] = [];
   const driver = chooseDriver(e.DATABASE_DRIVER, e.DATABASE_URL);
-  if (driver === 'pglite') {
-    if (production) throw new ConfigError(['DATABASE_DRIVER pglite is not allowed in production']);
-    embedded.push('database: PGlite');
-  }
-  if (driver !== 'pglite' && !e.DATABASE_URL) throw new ConfigError([`DATABASE_URL is missing for driver ${driver}`]);
+  if (driver === 'pglite') embedded.push('database: PGlite');
 
   let secretKey = e.SECRET_KEY;
   let sessionSecretKey = e.SESSION_SECRET_KEY;
@@ -287,10 +295,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     embedded.push('google sign-in: not configured (/api/google/* answer 503)');
   }
   const frontendCallbackUrl = e.FRONTEND_CALLBACK_URL ?? 'http://localhost:5173/auth/callback';
-  const corsOrigins = [
-    new URL(frontendCallbackUrl).origin,
-    ...e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
-  ];
+  const corsOrigins = [new URL(frontendCallbackUrl).origin, ...e.CORS_ORIGINS];
 
   const redis = redisEndpoint(e.UPSTASH_REDIS_REST_URL, e.UPSTASH_REDIS_REST_TOKEN);
   if (!redis && !production) embedded.push('redis: in-process store (OTPs and rate limits live only as long as this process)');
@@ -359,15 +364,43 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** The Upstash REST URL and token, or undefined when neither is set. A bare host gets `https://`. */
-function redisEndpoint(url: string | undefined, token: string | undefined): Config['redis'] {
-  if (!url && !token) return undefined;
-  if (!url || !token) {
-    throw new ConfigError([`${url ? 'UPSTASH_REDIS_REST_TOKEN' : 'UPSTASH_REDIS_REST_URL'} is missing (the other one is set)`]);
+/**
+ * Problems that involve more than one variable, or a variable and the mode, reported together with
+ * the schema's own (`env` holds the raw strings, aliases applied).
+ */
+function crossChecks(env: Record<string, string | undefined>, production: boolean): string[] {
+  const problems: string[] = [];
+  const partial = CLOUDINARY_PARTS.filter((name) => env[name]);
+  if (partial.length > 0 && partial.length < CLOUDINARY_PARTS.length) {
+    problems.push(`${CLOUDINARY_PARTS.filter((name) => !env[name]).join(', ')} missing beside ${partial.join(', ')}`);
   }
-  const full = /^https?:\/\//i.test(url) ? url : `https://${url}`;
-  if (!URL.canParse(full)) throw new ConfigError(['UPSTASH_REDIS_REST_URL is not a URL']);
-  return { url: full.replace(/\/+$/, ''), token };
+  const driver = env.DATABASE_DRIVER;
+  if (production && driver === 'pglite') problems.push('DATABASE_DRIVER pglite is not allowed in production');
+  // In production the missing URL is already named by REQUIRED_IN_PRODUCTION.
+  if (!production && (driver === 'pg' || driver === 'neon') && !env.DATABASE_URL) {
+    problems.push(`DATABASE_URL is missing for driver ${driver}`);
+  }
+  const { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token } = env;
+  if (Boolean(url) !== Boolean(token)) {
+    problems.push(`${url ? 'UPSTASH_REDIS_REST_TOKEN' : 'UPSTASH_REDIS_REST_URL'} is missing (the other one is set)`);
+  }
+  if (url && !redisRestUrl(url)) {
+    problems.push('UPSTASH_REDIS_REST_URL (or KV_REST_API_URL, UPSTASH_REDIS_URL) must be the REST URL, https://<name>.upstash.io, not a redis:// address');
+  }
+  return problems;
+}
+
+/** The Upstash REST URL: https:// (http:// for a local stand-in); a bare host gets `https://`. */
+function redisRestUrl(url: string): string | undefined {
+  const full = /^[a-z][a-z\d+.-]*:\/\//i.test(url) ? url : `https://${url}`;
+  if (!/^https?:\/\//i.test(full) || !URL.canParse(full)) return undefined;
+  return full.replace(/\/+$/, '');
+}
+
+/** The Upstash REST URL and token, or undefined when neither is set (checked by `crossChecks`). */
+function redisEndpoint(url: string | undefined, token: string | undefined): Config['redis'] {
+  const rest = url && redisRestUrl(url);
+  return rest && token ? { url: rest, token } : undefined;
 }
 
 /** Cloudinary from CLOUDINARY_URL (which wins) or the three separate variables, else undefined. */

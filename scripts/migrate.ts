@@ -1,49 +1,17 @@
 // `npm run db:migrate`: applies drizzle/ migrations to DATABASE_URL (or the embedded PGlite).
-import { closeDb, getDb, MIGRATIONS_FOLDER } from '../lib/db/client.js';
-import { getConfig, type Config } from '../lib/config.js';
+// The work lives in migrate-database.ts, so that this file always runs when started and never
+// needs an "am I the main module?" check (which compared paths and URLs, and silently did nothing
+// from a checkout whose path has a space in it).
+import { closeDb } from '../lib/db/client.js';
+import { getConfig } from '../lib/config.js';
+import { migrateDatabase } from './migrate-database.js';
 
-export async function migrateDatabase(): Promise<void> {
-  const config = getConfig();
-  if (config.database.driver === 'neon') return migrateOverNeonWebSocket(config);
-  const db = await getDb(); // PGlite migrates itself when opened
-  if (config.database.driver === 'pg') {
-    const { migrate } = await import('drizzle-orm/node-postgres/migrator');
-    await migrate(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
-  }
-}
-
-/**
- * Migrations go through the Neon driver's WebSocket pool, not the HTTP endpoint the functions use:
- * drizzle's migrator then runs them in one transaction, so a failed migration leaves nothing half-applied.
- */
-async function migrateOverNeonWebSocket(config: Config): Promise<void> {
-  const { Pool, neonConfig } = await import('@neondatabase/serverless');
-  const { drizzle } = await import('drizzle-orm/neon-serverless');
-  const { migrate } = await import('drizzle-orm/neon-serverless/migrator');
-  if (typeof WebSocket === 'undefined') neonConfig.webSocketConstructor = (await import('ws')).default;
-  const proxy = config.database.neonWsProxy;
-  if (proxy) {
-    // A local PostgreSQL behind a WebSocket-to-TCP proxy (development and tests): plain ws://, and
-    // no pipelined connect, which only works with Neon's cleartext-password auth, not SCRAM.
-    neonConfig.wsProxy = (host, port) => `${proxy}/v2?address=${host}:${port}`;
-    neonConfig.useSecureWebSocket = false;
-    neonConfig.pipelineConnect = false;
-    neonConfig.pipelineTLS = false;
-  }
-  const pool = new Pool({ connectionString: config.database.url, max: 1, connectionTimeoutMillis: config.database.connectTimeoutMs });
-  try {
-    await migrate(drizzle(pool), { migrationsFolder: MIGRATIONS_FOLDER });
-  } finally {
-    await pool.end();
-  }
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  migrateDatabase()
-    .then(() => console.log(`migrations applied (${getConfig().database.driver})`))
-    .catch((error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exitCode = 1;
-    })
-    .finally(() => closeDb());
+try {
+  await migrateDatabase();
+  console.log(`migrations applied (${getConfig().database.driver})`);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+} finally {
+  await closeDb();
 }

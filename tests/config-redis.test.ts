@@ -19,7 +19,20 @@ describe('Redis, rate limit and mail configuration', () => {
     expect(config.rateLimits.loginIp).toEqual({ limit: 100, windowMs: 30_000 });
     expect(loadConfig({ DATA_DIR: base.DATA_DIR }).rateLimits.loginAccount).toEqual({ limit: 5, windowMs: 900_000 });
     expect(() => loadConfig({ ...base, RATE_LIMIT_RESET_EMAIL: 'ten per hour' })).toThrow(/RATE_LIMIT_RESET_EMAIL/);
-    expect(() => loadConfig({ ...base, RATE_LIMIT_FAIL_OPEN: 'yes' })).toThrow(/RATE_LIMIT_FAIL_OPEN/);
+    expect(() => loadConfig({ ...base, RATE_LIMIT_FAIL_OPEN: 'perhaps' })).toThrow(/RATE_LIMIT_FAIL_OPEN/);
+  });
+
+  it("reads the seed's True/False booleans in any letter case", () => {
+    const config = loadConfig({ ...base, MAIL_SERVER: 'smtp.example.com', MAIL_STARTTLS: 'False', MAIL_SSL_TLS: 'True', RATE_LIMIT_FAIL_OPEN: 'TRUE' });
+    expect(config.mail).toMatchObject({ startTls: false, sslTls: true });
+    expect(config.rateLimitFailOpen).toBe(true);
+  });
+
+  it('refuses a Redis address that is not the REST URL, naming it, instead of failing every request with 503', () => {
+    for (const url of ['rediss://default:tok@eu1-x.upstash.io:6379', 'ftp://x.upstash.io', 'https://']) {
+      expect(() => loadConfig({ ...base, UPSTASH_REDIS_URL: url, UPSTASH_REDIS_TOKEN: 't' })).toThrow(/UPSTASH_REDIS_REST_URL .*REST URL/);
+    }
+    expect(loadConfig({ ...base, UPSTASH_REDIS_REST_URL: 'x.upstash.io:443', UPSTASH_REDIS_REST_TOKEN: 't' }).redis?.url).toBe('https://x.upstash.io:443');
   });
 
   it('refuses the in-process store in production instead of falling back to it', () => {

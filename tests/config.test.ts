@@ -39,6 +39,23 @@ describe('configuration', () => {
     expect(problems).toContain('DATABASE_URL');
   });
 
+  it('names every problem in one error, the ones between variables too', () => {
+    const problems = problemsOf({ VERCEL_ENV: 'production', DATABASE_DRIVER: 'pglite', SECRET_KEY: 'short', UPSTASH_REDIS_REST_URL: 'rediss://h:6379' }).join('\n');
+    expect(problems).toContain('SECRET_KEY must be at least 32 characters');
+    expect(problems).toContain('DATABASE_DRIVER pglite is not allowed in production');
+    expect(problems).toContain('UPSTASH_REDIS_REST_TOKEN is missing');
+    expect(problems).toContain('must be the REST URL');
+  });
+
+  it('takes CORS_ORIGINS as origins only: a trailing slash is forgiven, a path or a wildcard refused', () => {
+    const dir = freshDir();
+    const config = loadConfig({ DATA_DIR: dir, CORS_ORIGINS: ' https://a.example.com/ ,http://localhost:8080' });
+    expect(config.corsOrigins).toEqual(['http://localhost:5173', 'https://a.example.com', 'http://localhost:8080']);
+    for (const bad of ['*', 'https://a.example.com/app', 'a.example.com', 'ftp://a.example.com']) {
+      expect(problemsOf({ DATA_DIR: dir, CORS_ORIGINS: `https://ok.example.com,${bad}` }).join('\n')).toContain(`CORS_ORIGINS "${bad}" is not an origin`);
+    }
+  });
+
   it('accepts a complete production environment and picks the driver from the URL', () => {
     const base = { ...PRODUCTION_ENV, CLOUDINARY_URL: 'cloudinary://123:abc@demo' };
     const neon = loadConfig({ ...base, DATABASE_URL: 'postgresql://u:p@ep-cool-1.eu-central-1.aws.neon.tech/db?sslmode=require' });

@@ -5,7 +5,7 @@ import { GET as me, PATCH as patchMe } from '../api/me.js';
 import { POST as register } from '../api/register.js';
 import { resetConfig } from '../lib/config.js';
 import { closeDb } from '../lib/db/client.js';
-import { migrateDatabase } from '../scripts/migrate.js';
+import { migrateDatabase } from '../scripts/migrate-database.js';
 import { bearerRequest, jsonRequest, newAccount, problemOf } from './support/http.js';
 import { startNeonStandIns } from './support/neon-http.js';
 import { createTestDatabase } from './support/postgres.js';

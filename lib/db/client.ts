@@ -75,7 +75,7 @@ async function openNeon(config: Config): Promise<Connection> {
   // PostgreSQL connections warm on its side), so a cold function pays no WebSocket and PostgreSQL
   // handshake before its first query, and needs no `ws` package. The price: no interactive
   // transactions, so every write is a single statement (see updateUser). Migrations, which want a
-  // transaction, use the WebSocket pool (scripts/migrate.ts).
+  // transaction, use the WebSocket pool (scripts/migrate-database.ts).
   const { neon, neonConfig } = await import('@neondatabase/serverless');
   const { drizzle } = await import('drizzle-orm/neon-http');
   const { neonHttpEndpoint, queryTimeoutMs } = config.database;

@@ -8,7 +8,7 @@ import { googleCallback, type BenchAccount } from './requests.js';
  * take the common path of signing in an existing account.
  */
 export async function seedAccount(provider: OidcProvider): Promise<BenchAccount> {
-  const { migrateDatabase } = await import('../migrate.js');
+  const { migrateDatabase } = await import('../migrate-database.js');
   await migrateDatabase();
   const main = await signUp('bench');
   const other = await signUp('bench_reset');

@@ -1,6 +1,6 @@
 import { resetConfig } from '../../lib/config.js';
 import { closeDb } from '../../lib/db/client.js';
-import { migrateDatabase } from '../../scripts/migrate.js';
+import { migrateDatabase } from '../../scripts/migrate-database.js';
 import { createTestDatabase } from './postgres.js';
 import { startNeonStandIns } from './neon-http.js';
 
