@@ -8,7 +8,7 @@ import { countAgainstLimit, enforceLimit, refundLimit } from '../lib/rate-limit.
 import { json } from '../lib/respond.js';
 import { LoginRequest } from '../lib/schemas/auth.js';
 import { issueAccessToken } from '../lib/tokens.js';
-import { findUserByLogin, setPasswordHash } from '../lib/users.js';
+import { findUserByLogin, upgradePasswordHash } from '../lib/users.js';
 import { parseInput } from '../lib/validate.js';
 
 const FAILED = 'Incorrect username or password.';
@@ -31,11 +31,15 @@ const FAILED = 'Incorrect username or password.';
 export const POST = endpoint(async (request) => {
   const input = parseInput(LoginRequest, await readBody(request, ['json', 'form']));
   const login = input.username.toLowerCase();
-  const [, , user] = await Promise.all([
-    enforceLimit('loginIp', clientIp(request)),
-    enforceLimit('loginAccount', login),
-    findUserByLogin(login),
-  ]);
+  const account = enforceLimit('loginAccount', login);
+  const [, , user] = await Promise.all([enforceLimit('loginIp', clientIp(request)), account, findUserByLogin(login)]).catch(
+    async (error: unknown) => {
+      // Refused by the IP limit, or a failing database: no password was checked, so this is no
+      // failed sign-in of the account's, and the slot it reserved is given back.
+      if (await account.then(() => true, () => false)) runAfterResponse('login limit refund', () => refundLimit('loginAccount', login));
+      throw error;
+    },
+  );
   const { ok, needsRehash } = await checkPassword(input.password, user?.passwordHash);
   if (!user || !ok || user.isBlocked) {
     const other = user && (login === user.email ? user.username.toLowerCase() : user.email);
@@ -43,7 +47,7 @@ export const POST = endpoint(async (request) => {
     throw unauthorized(FAILED);
   }
   runAfterResponse('login limit refund', () => refundLimit('loginAccount', login));
-  if (needsRehash) await setPasswordHash(user.id, await hashPassword(input.password));
+  if (needsRehash) await upgradePasswordHash(user.id, user.passwordHash!, await hashPassword(input.password));
   return json(await issueAccessToken(user));
 });
 

@@ -3,7 +3,7 @@ import { readBody } from '../lib/body.js';
 import { endpoint, preflight } from '../lib/endpoint.js';
 import { badRequest, forbidden } from '../lib/http-errors.js';
 import { sendMail } from '../lib/mail.js';
-import { verifyOtp } from '../lib/otp.js';
+import { peekOtp, verifyOtp } from '../lib/otp.js';
 import { passwordChangedMail } from '../lib/password-mail.js';
 import { checkPassword, hashPassword } from '../lib/passwords.js';
 import { enforceLimit } from '../lib/rate-limit.js';
@@ -22,9 +22,13 @@ const INVALID_CODE = 'The code is wrong, used or expired. Ask for a new one.';
  */
 export const POST = endpoint(async (request) => {
   const input = parseInput(ResetPasswordRequest, await readBody(request, ['json']));
-  // The limit and the first check go to Redis together (one round trip, auto-pipelined).
-  const [, valid] = await Promise.all([enforceLimit('resetEmail', input.email), verifyOtp(input.email, input.otp, { consume: false })]);
-  if (!valid) throw badRequest(INVALID_CODE, 'invalid_code');
+  // The limit and a first look at the code go to Redis together (one round trip, auto-pipelined).
+  // The look counts nothing: a request the limit refuses must not spend one of the code's tries.
+  const [, live] = await Promise.all([enforceLimit('resetEmail', input.email), peekOtp(input.email, input.otp)]);
+  if (!live) {
+    await verifyOtp(input.email, input.otp, { consume: false }); // the limit let it try: the wrong guess counts
+    throw badRequest(INVALID_CODE, 'invalid_code');
+  }
   const user = await findUserByEmail(input.email);
   if (!user || user.isBlocked) throw badRequest(INVALID_CODE, 'invalid_code');
   if ((await checkPassword(input.new_password, user.passwordHash)).ok) {

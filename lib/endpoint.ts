@@ -55,7 +55,8 @@ function errorResponse(error: unknown): Response {
     return problem(serviceUnavailable('A backing service is unavailable; try again shortly.', STORE_RETRY_AFTER_SECONDS));
   }
   if (isDatabaseUnavailable(error)) {
-    console.error(`database unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    // Through describeError: a failed drizzle query's message lists its parameters (hashes, emails).
+    console.error(`[${id}] database unavailable: ${describeError(error)}`);
     return problem(serviceUnavailable('The database cannot be reached right now; try again shortly.', 5));
   }
   if (error instanceof ConfigError) {

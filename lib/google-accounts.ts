@@ -9,7 +9,11 @@ import { GoogleSignInFailure } from './google-sign-in-error.js';
  * Finds, links or creates the account for a verified Google identity:
  * 1. an account with this `google_sub` signs in;
  * 2. else, only when Google says the email is verified, the account with that email is linked
- *    (its `google_sub` set, its email marked verified);
+ *    (its `google_sub` set, its email marked verified). If that account had never proved its
+ *    email, Google's word is the first proof of who owns the address: the account is taken over,
+ *    its password removed and its tokens revoked. Otherwise anyone could sign up with someone
+ *    else's address first and keep a way into the account its owner later uses through Google
+ *    (pre-account takeover). The owner keeps the account and can set a password by reset;
  * 3. else a new account (unique username from the email or name, avatar from `picture`).
  * An unverified Google email never links nor creates (`email_not_verified`): it would let anyone
  * who types someone's address into a Google account take over theirs. A blocked account is
@@ -47,11 +51,24 @@ async function resolveAccount(profile: GoogleProfile): Promise<UserRow> {
     // Linked to this very identity since our first lookup: a concurrent sign-in got there first.
     if (sameEmail.googleSub === profile.sub) return sameEmail;
     if (sameEmail.googleSub) throw new GoogleSignInFailure('account_conflict', 'account already linked to another Google identity');
-    // `google_sub IS NULL` in the WHERE: a concurrent link of another identity wins, we start over.
+    const takeOver = !sameEmail.emailVerified;
+    // The WHERE repeats what was decided on: a concurrent link, email change or verification
+    // makes this update miss, and we start over.
     const [updated] = await db
       .update(users)
-      .set({ googleSub: profile.sub, emailVerified: true })
-      .where(and(eq(users.id, sameEmail.id), isNull(users.googleSub)))
+      .set({
+        googleSub: profile.sub,
+        emailVerified: true,
+        ...(takeOver ? { passwordHash: null, tokenVersion: sql`${users.tokenVersion} + 1` } : {}),
+      })
+      .where(
+        and(
+          eq(users.id, sameEmail.id),
+          isNull(users.googleSub),
+          sql`lower(${users.email}) = ${profile.email}`,
+          eq(users.emailVerified, sameEmail.emailVerified),
+        ),
+      )
       .returning()
       .catch(raceOnUnique);
     if (!updated) throw new LostRace();

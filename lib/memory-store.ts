@@ -60,7 +60,7 @@ export function createMemoryStore(prefix: string, now: () => number = Date.now):
     async putCode(key, digest, ttlSeconds) {
       write(prefix + key, JSON.stringify({ digest, wrong: 0 }), ttlSeconds * 1000);
     },
-    async checkCode(key, digest, { maxWrongTries, consume }): Promise<CodeCheck> {
+    async checkCode(key, digest, { maxWrongTries, consume, countWrong = true }): Promise<CodeCheck> {
       const raw = read(prefix + key);
       if (raw === null) return 'missing';
       const code = JSON.parse(raw) as { digest: string; wrong: number };
@@ -68,6 +68,7 @@ export function createMemoryStore(prefix: string, now: () => number = Date.now):
         if (consume) entries.delete(prefix + key);
         return 'ok';
       }
+      if (!countWrong) return 'wrong';
       code.wrong += 1;
       if (code.wrong >= maxWrongTries) entries.delete(prefix + key);
       else entries.get(prefix + key)!.value = JSON.stringify(code); // keeps the original expiry

@@ -22,6 +22,21 @@ export async function issueOtp(email: string): Promise<string> {
 }
 
 /**
+ * Whether `code` is the live code for `email`, changing nothing: not even a wrong guess counts.
+ * For a look that goes out beside a rate limit, before it is known whether the request may try.
+ *
+ * @example const [, live] = await Promise.all([enforceLimit('resetEmail', email), peekOtp(email, otp)]);
+ */
+export async function peekOtp(email: string, code: string): Promise<boolean> {
+  const result = await getStore().checkCode(keyOf(email), digest('otp', `${email}\0${code}`), {
+    maxWrongTries: OTP_MAX_WRONG_TRIES,
+    consume: false,
+    countWrong: false,
+  });
+  return result === 'ok';
+}
+
+/**
  * Whether `code` is the live code for `email`. A wrong guess counts a try (the fifth voids the
  * code); a right one is deleted when `consume` is set, atomically, so of two racing requests
  * with the right code exactly one gets `true`.

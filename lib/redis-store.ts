@@ -20,6 +20,7 @@ if digest == ARGV[1] then
   if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end
   return 1
 end
+if ARGV[4] == '0' then return -1 end
 local wrong = redis.call('HINCRBY', KEYS[1], 'wrong', 1)
 if wrong >= tonumber(ARGV[2]) then redis.call('DEL', KEYS[1]) end
 return -1`;
@@ -96,9 +97,10 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       guard('EVAL', async () => {
         await redis.eval(PUT_CODE, [prefix + key], [digest, ttlSeconds * 1000]);
       }),
-    checkCode: (key, digest, { maxWrongTries, consume }) =>
+    checkCode: (key, digest, { maxWrongTries, consume, countWrong = true }) =>
       guard('EVAL', async (): Promise<CodeCheck> => {
-        const result = Number(await redis.eval(CHECK_CODE, [prefix + key], [digest, maxWrongTries, consume ? '1' : '0']));
+        const args = [digest, maxWrongTries, consume ? '1' : '0', countWrong ? '1' : '0'];
+        const result = Number(await redis.eval(CHECK_CODE, [prefix + key], args));
         return result === 1 ? 'ok' : result === -1 ? 'wrong' : 'missing';
       }),
     hit: (key, rule, rate = 1) =>

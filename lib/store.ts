@@ -18,10 +18,10 @@ export interface Store {
   putCode(key: string, digest: string, ttlSeconds: number): Promise<void>;
   /**
    * Checks a digest against the stored code in one atomic step. A wrong digest counts a try and
-   * voids the code at `maxWrongTries`; a right one deletes it when `consume` is set, so two racing
-   * consumers cannot both see `ok`.
+   * voids the code at `maxWrongTries` (unless `countWrong` is false: a look that changes nothing);
+   * a right one deletes it when `consume` is set, so two racing consumers cannot both see `ok`.
    */
-  checkCode(key: string, digest: string, options: { maxWrongTries: number; consume: boolean }): Promise<CodeCheck>;
+  checkCode(key: string, digest: string, options: { maxWrongTries: number; consume: boolean; countWrong?: boolean }): Promise<CodeCheck>;
   /**
    * Counts `rate` requests (default 1) against a sliding-window limit and says whether they may
    * pass. A negative rate gives slots back (never refused): reserve-then-refund makes a

@@ -109,9 +109,16 @@ export async function findUserById(id: string): Promise<UserRow | undefined> {
   return user;
 }
 
-export async function setPasswordHash(id: string, passwordHash: string): Promise<void> {
+/**
+ * Replaces a hash of a lower bcrypt cost by `to`, a hash of the same password at today's cost, but
+ * only while the stored hash is still `from`: a password reset that lands during the slow re-hash
+ * wins, and the old password does not come back.
+ *
+ * @example await upgradePasswordHash(user.id, user.passwordHash, await hashPassword(password));
+ */
+export async function upgradePasswordHash(id: string, from: string, to: string): Promise<void> {
   const db = await getDb();
-  await db.update(users).set({ passwordHash }).where(eq(users.id, id));
+  await db.update(users).set({ passwordHash: to }).where(and(eq(users.id, id), eq(users.passwordHash, from)));
 }
 
 /** The user with this email (emails are stored lower-cased). */
@@ -123,7 +130,8 @@ export async function findUserByEmail(email: string): Promise<UserRow | undefine
 
 /**
  * Sets a new password and bumps the token version in one statement, so every access token
- * issued before stops working at once.
+ * issued before stops working at once. Only a reset by emailed code calls it, which proves the
+ * mailbox: the email is marked verified too.
  *
  * @example await replacePassword(user.id, await hashPassword(input.new_password));
  */
@@ -131,6 +139,6 @@ export async function replacePassword(id: string, passwordHash: string): Promise
   const db = await getDb();
   await db
     .update(users)
-    .set({ passwordHash, tokenVersion: sql`${users.tokenVersion} + 1` })
+    .set({ passwordHash, emailVerified: true, tokenVersion: sql`${users.tokenVersion} + 1` })
     .where(eq(users.id, id));
 }

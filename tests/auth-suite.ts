@@ -8,6 +8,7 @@ import { POST as register } from '../api/register.js';
 import { resetConfig } from '../lib/config.js';
 import { getDb } from '../lib/db/client.js';
 import { users } from '../lib/db/schema.js';
+import { replacePassword, upgradePasswordHash } from '../lib/users.js';
 import { useDatabase, type TestDriver } from './support/database.js';
 import { bearerRequest, formRequest, jsonRequest, newAccount, problemOf } from './support/http.js';
 
@@ -179,6 +180,22 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
           process.env.BCRYPT_COST = '4';
           resetConfig();
         }
+      });
+
+      it('a re-hash that finishes after a password reset does not bring the old password back', async () => {
+        const { body } = await signUp();
+        const db = await getDb();
+        const [before] = await db.select().from(users).where(eq(users.id, body.user.id));
+        const fromReset = await bcrypt.hash('the new password', 4);
+        await replacePassword(body.user.id, fromReset); // lands while the login re-hashes
+        await upgradePasswordHash(body.user.id, before!.passwordHash!, await bcrypt.hash('the old password', 5));
+        const [after] = await db.select().from(users).where(eq(users.id, body.user.id));
+        expect(after!.passwordHash).toBe(fromReset);
+        // Without a reset in between, the upgrade is written.
+        const upgraded = await bcrypt.hash('the new password', 5);
+        await upgradePasswordHash(body.user.id, fromReset, upgraded);
+        const [last] = await db.select().from(users).where(eq(users.id, body.user.id));
+        expect(last!.passwordHash).toBe(upgraded);
       });
 
       it('refuses a blocked user at login and refuses their existing tokens', async () => {

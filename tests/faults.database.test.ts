@@ -67,6 +67,12 @@ describe.skipIf(!enabled).each(['pg', 'neon'] as const)('faults: database unreac
       }
       // The Google code exchange needs no database (the code carries the grant): it still works.
       expect((await exchange(jsonRequest('/api/google/exchange', { code: exchangeCode }))).status).toBe(200);
+      // The log names the outage, never a query or its parameters (emails, password hashes).
+      const logged = log.mock.calls.flat().map(String).join('\n');
+      expect(logged).toMatch(/\[[0-9a-f-]{36}\] database unavailable: /);
+      expect(logged).not.toMatch(/Failed query|params:|\$2[aby]\$|select |insert /i);
+      expect(logged).not.toContain(account.email);
+      expect(logged).not.toContain(other.email);
     } finally {
       log.mockRestore();
       await proxy.heal();

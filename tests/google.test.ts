@@ -170,9 +170,19 @@ describe('sign-in through a real OpenID provider', () => {
     expect(await userCount()).toBe(before);
   });
 
-  it('links to an existing password account with the same, Google-verified email', async () => {
+  function passwordLogin(account: { username: string; password: string }) {
+    return fetch(`${rig.app.url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: account.username, password: account.password }),
+    });
+  }
+
+  it('links to an existing account whose email was proved, which keeps its password and sessions', async () => {
     const { account, user } = await registerWithPassword();
-    expect(user.email_verified).toBe(false);
+    const token = (await (await passwordLogin(account)).json()).access_token;
+    // Proved by a password reset code (here set directly, as the reset does).
+    await (await getDb()).update(users).set({ emailVerified: true }).where(eq(users.id, user.id));
     const who = identity({ email: account.email.toUpperCase() });
     const before = await userCount();
     const signedIn = await profileFor((await signInAtProvider(who.sub)).code!);
@@ -180,13 +190,22 @@ describe('sign-in through a real OpenID provider', () => {
     expect(signedIn.email_verified).toBe(true);
     expect(await userCount()).toBe(before);
     expect((await userRowByEmail(account.email))!.googleSub).toBe(who.sub);
-    // The password still works.
-    const login = await fetch(`${rig.app.url}/api/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: account.username, password: account.password }),
-    });
-    expect(login.status).toBe(200);
+    expect((await passwordLogin(account)).status).toBe(200);
+    expect((await me(bearerRequest('/api/me', token))).status).toBe(200);
+  });
+
+  it('takes over an account whose email was never proved: its password and tokens stop working (pre-account takeover)', async () => {
+    // Someone signs up first with the address of a person who later comes through Google.
+    const { account, user } = await registerWithPassword();
+    expect(user.email_verified).toBe(false);
+    const squatterToken = (await (await passwordLogin(account)).json()).access_token;
+    const owner = identity({ email: account.email });
+    const signedIn = await profileFor((await signInAtProvider(owner.sub)).code!);
+    expect(signedIn).toMatchObject({ id: user.id, email_verified: true });
+    expect((await passwordLogin(account)).status).toBe(401);
+    expect((await me(bearerRequest('/api/me', squatterToken))).status).toBe(401);
+    const row = (await userRowByEmail(account.email))!;
+    expect(row).toMatchObject({ googleSub: owner.sub, passwordHash: null, tokenVersion: 1 });
   });
 
   it('refuses an unverified Google email that matches an account, and links nothing', async () => {

@@ -106,6 +106,8 @@ export function definePasswordResetSuite(backend: Backend, enabled: boolean): vo
       expect((await loginAs(account.username, 'a brand new password')).status).toBe(200);
       expect((await me(bearerRequest('/api/me', token))).status).toBe(401);
       expect((await resetWith(account.email, code, 'yet another password')).status).toBe(400);
+      // The mailed code proved the mailbox.
+      expect((await userRow(account.email)).emailVerified).toBe(true);
 
       await settleBackground();
       const notices = (await outboxMessages(getConfig().outboxDir)).filter((m) => recipient(m) === account.email && /changed/.test(m.subject ?? ''));
@@ -221,6 +223,19 @@ export function definePasswordResetSuite(backend: Backend, enabled: boolean): vo
       expect((await resetWith(email, '000000')).status).toBe(429);
     });
 
+    it("spends none of the code's tries on guesses the per-email limit refused", async () => {
+      setEnv({ RATE_LIMIT_RESET_EMAIL: '3/15m' });
+      const { account } = await signUp();
+      const code = await requestCode(account.email);
+      const statuses = [];
+      for (let i = 0; i < 8; i++) statuses.push((await resetWith(account.email, wrongCode(code))).status);
+      expect(statuses).toEqual([400, 400, 400, 429, 429, 429, 429, 429]);
+      setEnv({ RATE_LIMIT_RESET_EMAIL: '10/15m' }); // the window has passed, say
+      // Three tries were spent, not eight: the code survives one more wrong guess, and then works.
+      expect((await resetWith(account.email, wrongCode(code))).status).toBe(400);
+      expect((await resetWith(account.email, code)).status).toBe(200);
+    });
+
     it('lets exactly N of 100 concurrent logins from one IP through a limit of N', async () => {
       setEnv({ RATE_LIMIT_LOGIN_IP: '7/1m' });
       const { account } = await signUp();
@@ -243,6 +258,19 @@ export function definePasswordResetSuite(backend: Backend, enabled: boolean): vo
       const locked = await loginAs(account.username.toUpperCase(), account.password);
       expect(locked.status).toBe(429);
       expect(Number(locked.headers.get('retry-after'))).toBeLessThanOrEqual(15 * 60);
+    });
+
+    it('does not count logins the per-IP limit refused against the account, which stays open elsewhere', async () => {
+      setEnv({ RATE_LIMIT_LOGIN_IP: '2/1m', RATE_LIMIT_LOGIN_ACCOUNT: '3/15m' });
+      const { account } = await signUp();
+      const crowded = randomIp(); // a shared address whose budget others used up
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push((await loginAs(account.username, account.password, crowded)).status);
+      expect(statuses).toEqual([200, 200, 429, 429, 429]);
+      await settleBackground();
+      expect((await loginAs(account.username, account.password)).status).toBe(200);
+      for (let i = 0; i < 3; i++) expect((await loginAs(account.username, 'wrong password')).status).toBe(401);
+      expect((await loginAs(account.username, account.password)).status).toBe(429);
     });
 
     it('shares one failure budget between the username and the email of an account', async () => {

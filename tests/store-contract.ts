@@ -43,6 +43,15 @@ export function defineStoreContract(name: string, enabled: boolean, store: () =>
       expect(await store().checkCode(key, 'right', { maxWrongTries: 5, consume: true })).toBe('missing');
     });
 
+    it('counts no try for a wrong digest when countWrong is false', async () => {
+      const key = fresh('look');
+      await store().putCode(key, 'right', 60);
+      for (let i = 0; i < 10; i++) expect(await store().checkCode(key, 'wrong', { maxWrongTries: 5, consume: false, countWrong: false })).toBe('wrong');
+      expect(await store().checkCode(key, 'right', { maxWrongTries: 5, consume: false, countWrong: false })).toBe('ok');
+      for (let i = 0; i < 4; i++) expect(await store().checkCode(key, 'wrong', { maxWrongTries: 5, consume: false })).toBe('wrong');
+      expect(await store().checkCode(key, 'right', { maxWrongTries: 5, consume: true })).toBe('ok');
+    });
+
     it('voids a code at the fifth wrong try, and a new code starts with no tries', async () => {
       const key = fresh('tries');
       await store().putCode(key, 'right', 60);
