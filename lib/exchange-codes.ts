@@ -18,13 +18,15 @@ function keyOf(code: string): string {
   return PREFIX + createHmac('sha256', getConfig().secretKey).update(`exchange-code:${code}`).digest('base64url');
 }
 
-/** Who a code signs in: the user and their token version when the code was issued. */
+/** Who a code signs in: the user and their token version when the code was issued, and until when. */
 export interface ExchangeGrant {
   userId: string;
   tokenVersion: number;
+  /** Milliseconds since the epoch: 60 seconds after issue, kept when the code is put back. */
+  expiresAt: number;
 }
 
-const valueOf = (grant: ExchangeGrant): string => `${grant.tokenVersion}:${grant.userId}`;
+const valueOf = (grant: ExchangeGrant): string => `${grant.expiresAt}:${grant.tokenVersion}:${grant.userId}`;
 
 /**
  * A fresh code (32 random bytes, base64url) for the user, redeemable once within 60 seconds.
@@ -36,7 +38,8 @@ const valueOf = (grant: ExchangeGrant): string => `${grant.tokenVersion}:${grant
  */
 export async function issueExchangeCode(user: { id: string; tokenVersion: number }): Promise<string> {
   const code = randomBytes(32).toString('base64url');
-  await getStore().put(keyOf(code), valueOf({ userId: user.id, tokenVersion: user.tokenVersion }), TTL_SECONDS);
+  const grant = { userId: user.id, tokenVersion: user.tokenVersion, expiresAt: Date.now() + TTL_SECONDS * 1000 };
+  await getStore().put(keyOf(code), valueOf(grant), TTL_SECONDS);
   return code;
 }
 
@@ -47,16 +50,19 @@ export async function issueExchangeCode(user: { id: string; tokenVersion: number
  */
 export async function redeemExchangeCode(code: string): Promise<ExchangeGrant | null> {
   const value = await getStore().take(keyOf(code));
-  const match = value ? /^(\d+):(.+)$/.exec(value) : null;
-  return match ? { tokenVersion: Number(match[1]), userId: match[2]! } : null;
+  const match = value ? /^(\d+):(\d+):(.+)$/.exec(value) : null;
+  if (!match || Number(match[1]) <= Date.now()) return null;
+  return { expiresAt: Number(match[1]), tokenVersion: Number(match[2]), userId: match[3]! };
 }
 
 /**
- * Puts a redeemed code back, with a fresh 60 seconds, when the exchange was refused for a reason
- * that is not the code's (the rate limit), so that the user's retry can still succeed.
+ * Puts a redeemed code back, for what is left of its 60 seconds, when the exchange was refused
+ * for a reason that is not the code's (the rate limit), so that the user's retry can still
+ * succeed. Never for longer: a code kept over the limit must not live on.
  *
  * @example await restoreExchangeCode(input.code, grant);
  */
 export async function restoreExchangeCode(code: string, grant: ExchangeGrant): Promise<void> {
-  await getStore().put(keyOf(code), valueOf(grant), TTL_SECONDS);
+  const left = grant.expiresAt - Date.now();
+  if (left > 0) await getStore().put(keyOf(code), valueOf(grant), Math.ceil(left / 1000));
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POST as exchange } from '../api/google/exchange.js';
 import { resetConfig } from '../lib/config.js';
 import { issueExchangeCode } from '../lib/exchange-codes.js';
@@ -45,5 +45,22 @@ describe('POST /api/google/exchange is rate limited per client IP', () => {
     const other = (n: number) => exchange(jsonRequest('/api/google/exchange', { code }, { headers: { 'x-real-ip': `198.51.100.${n}` } }));
     expect((await other(1)).status).toBe(200);
     expect((await other(2)).status).toBe(400);
+  });
+
+  it('puts a code back for what is left of its 60 seconds only, so it cannot be kept alive past them', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    resetStore(); // an in-process store that reads the faked clock
+    try {
+      const ip = '203.0.113.12';
+      const code = await issueExchangeCode({ id: '00000000-0000-0000-0000-000000000001', tokenVersion: 0 });
+      vi.advanceTimersByTime(50_000);
+      for (let i = 0; i < 3; i++) await exchange(jsonRequest('/api/google/exchange', { code: 'z'.repeat(43) }, { headers: { 'x-real-ip': ip } }));
+      expect((await exchange(jsonRequest('/api/google/exchange', { code }, { headers: { 'x-real-ip': ip } }))).status).toBe(429);
+      vi.advanceTimersByTime(11_000); // 61 s after issue
+      expect((await exchange(jsonRequest('/api/google/exchange', { code }, { headers: { 'x-real-ip': '198.51.100.9' } }))).status).toBe(400);
+    } finally {
+      vi.useRealTimers();
+      resetStore();
+    }
   });
 });

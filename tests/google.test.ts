@@ -434,7 +434,10 @@ describe('POST /api/google/exchange', () => {
     const [key, value, ttl] = put.mock.calls[0]!;
     expect(key).toMatch(/^exchange:[A-Za-z0-9_-]{43}$/);
     expect(key).not.toContain(code);
-    expect(value).toBe('3:00000000-0000-0000-0000-000000000000');
+    // Its absolute expiry, token version and user id.
+    const [expiresAt, rest] = [Number(value.split(':')[0]), value.slice(value.indexOf(':') + 1)];
+    expect(rest).toBe('3:00000000-0000-0000-0000-000000000000');
+    expect(Math.abs(expiresAt - (Date.now() + 60_000))).toBeLessThan(5_000);
     expect(ttl).toBe(60);
   });
 
