@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
@@ -103,6 +103,15 @@ describe('the OpenAPI document', () => {
     expect(document.paths?.['/api/login']?.post?.security).toEqual([]);
     const login = document.paths?.['/api/login']?.post?.requestBody as any;
     expect(Object.keys(login.content).sort()).toEqual(['application/json', 'application/x-www-form-urlencoded']);
+  });
+
+  it('documents 429 on every operation whose handler enforces a limit, and 503 where Google may be unconfigured', async () => {
+    // Read off the handlers' source, so a limit added to a handler without its 429 fails here.
+    for (const route of DOCUMENTED) {
+      const source = readFileSync(join(ROOT, `${route.path.slice(1)}.ts`), 'utf8');
+      if (source.includes('enforceLimit(')) expect(Object.keys(route.responses), `${key(route)} 429`).toContain('429');
+      if (source.includes('requireGoogle(')) expect(Object.keys(route.responses), `${key(route)} 503`).toContain('503');
+    }
   });
 
   it('puts the rate-limit headers on every 429', () => {

@@ -1,8 +1,13 @@
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { serviceUnavailable } from '../../http-errors.js';
 import { GoogleCallbackQuery } from '../../schemas/google.js';
-import { PUBLIC } from '../responses.js';
+import { internalError, problemResponse, PUBLIC } from '../responses.js';
 
-/** GET /api/google/callback. Every outcome is a redirect to the frontend, never an error page. */
+/**
+ * GET /api/google/callback. Every outcome of a sign-in is a redirect to the frontend, never an
+ * error page; only a deployment without Google sign-in (503) or a misconfigured one (500) answers
+ * problem+json.
+ */
 export const googleCallback: RouteConfig = {
   method: 'get',
   path: '/api/google/callback',
@@ -23,5 +28,9 @@ export const googleCallback: RouteConfig = {
         },
       },
     },
+    ...internalError,
+    503: problemResponse('Google sign-in is not configured on this deployment (`GOOGLE_CLIENT_ID`/`_SECRET`).', {
+      not_configured: serviceUnavailable('Google sign-in is not configured.'),
+    }),
   },
 };

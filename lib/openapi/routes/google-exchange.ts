@@ -2,7 +2,7 @@ import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { badRequest } from '../../http-errors.js';
 import { TokenResponse } from '../../schemas/auth.js';
 import { ExchangeRequest } from '../../schemas/google.js';
-import { bodyErrors, internalError, problemResponse, PUBLIC, storeUnavailable } from '../responses.js';
+import { bodyErrors, internalError, problemResponse, PUBLIC, rateLimited, storeUnavailable } from '../responses.js';
 
 /** POST /api/google/exchange. */
 export const googleExchange: RouteConfig = {
@@ -25,6 +25,7 @@ export const googleExchange: RouteConfig = {
       invalid_code: badRequest('The code is invalid or has expired.', 'invalid_code'),
       malformed_json: badRequest('The body is not valid JSON.', 'malformed_json'),
     }),
+    ...rateLimited('code exchanges from this address'),
     ...internalError,
     ...storeUnavailable(),
   },
