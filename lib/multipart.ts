@@ -29,6 +29,8 @@ export interface MultipartRules {
  * bytes stream in: at most one file, in `fileField`, of at most `maxFileBytes` (413), only the
  * known text fields, each once (422). On the first violation it stops reading and cancels the
  * body, so a client sending a gigabyte is cut off after about `maxFileBytes`, not after it all.
+ * busboy judges a text field only once it has ended, so the body as a whole is capped as well
+ * (the file, every field and their headers): an endless field is cut off there.
  *
  * @example const { fields, file } = await readMultipart(request, { fields: ['username'], fileField: 'avatar', maxFileBytes: 2 << 20, maxFieldBytes: 1024 });
  */
@@ -98,10 +100,16 @@ export async function readMultipart(request: Request, rules: MultipartRules): Pr
   });
 
   const reader = request.body?.getReader();
+  let received = 0;
   try {
     while (reader && !failure) {
       const { done, value } = await reader.read();
       if (done) break;
+      received += value.byteLength;
+      if (received > ceiling) {
+        fail(payloadTooLarge(`The body may be at most ${ceiling} bytes: one ${rules.fileField} and the fields.`));
+        break;
+      }
       // A parser that failed never drains: stop waiting when it closes.
       if (!parser.write(value)) await Promise.race([new Promise((drained) => parser.once('drain', drained)), closed]);
     }

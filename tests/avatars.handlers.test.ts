@@ -23,13 +23,12 @@ afterAll(async () => {
 defineAvatarSuite('handlers', () => ({ transport, cloudinary: fake }));
 
 describe('avatar limits at handler level', () => {
-  it('answers 413 after reading little more than the limit of an endless body', async () => {
+  /** Posts a multipart body whose one part never ends; answers the response and the bytes read. */
+  async function endlessPart(partHeaders: string) {
     let pulled = 0;
-    const chunk = new Uint8Array(64 * 1024);
     const boundary = 'xYzBoundary';
-    const head = new TextEncoder().encode(
-      `--${boundary}\r\nContent-Disposition: form-data; name="avatar"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`,
-    );
+    const head = new TextEncoder().encode(`--${boundary}\r\n${partHeaders}\r\n\r\n`);
+    const chunk = new Uint8Array(64 * 1024).fill(0x61);
     let sentHead = false;
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
@@ -47,9 +46,21 @@ describe('avatar limits at handler level', () => {
       duplex: 'half',
     } as RequestInit);
     const response = await registration.POST(request);
+    return { response, pulled };
+  }
+
+  it('answers 413 after reading little more than the limit of an endless body', async () => {
+    const { response, pulled } = await endlessPart('Content-Disposition: form-data; name="avatar"; filename="big.png"\r\nContent-Type: image/png');
     expect(response.status).toBe(413);
     await problemOf(response);
     expect(pulled).toBeGreaterThan(2 * 1024 * 1024);
+    expect(pulled).toBeLessThan(3 * 1024 * 1024);
+  });
+
+  it('cuts off an endless text field too (busboy judges a field only at its end): 413 within the body cap', async () => {
+    const { response, pulled } = await endlessPart('Content-Disposition: form-data; name="full_name"');
+    expect(response.status).toBe(413);
+    expect((await problemOf(response)).detail).toMatch(/The body may be at most \d+ bytes/);
     expect(pulled).toBeLessThan(3 * 1024 * 1024);
   });
 
