@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { settleBackground } from '../lib/background.js';
 import { LOCAL_AVATAR_FILE, LOCAL_AVATAR_PATH } from '../lib/avatars/local.js';
 import { getConfig } from '../lib/config.js';
-import { HttpError, methodNotAllowed, notFound } from '../lib/http-errors.js';
+import { badRequest, HttpError, methodNotAllowed, notFound } from '../lib/http-errors.js';
 import { problem } from '../lib/respond.js';
 
 /**
@@ -58,7 +58,10 @@ function rewrites(): Map<string, string> {
   return new Map((config.rewrites ?? []).map((r) => [r.source, r.destination]));
 }
 
-function toRequest(req: IncomingMessage, origin: string): Request {
+/** A Host header that is a name or an address, with an optional port: nothing else makes a URL. */
+const HOST_HEADER = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+function toRequest(req: IncomingMessage, url: URL): Request {
   const headers = new Headers();
   for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
   // Like Vercel, the platform sets the client address; whatever the client sent is replaced.
@@ -67,7 +70,7 @@ function toRequest(req: IncomingMessage, origin: string): Request {
   headers.set('x-real-ip', ip);
   const method = req.method ?? 'GET';
   const hasBody = method !== 'GET' && method !== 'HEAD';
-  return new Request(new URL(req.url ?? '/', origin), {
+  return new Request(url, {
     method,
     headers,
     body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
@@ -109,7 +112,13 @@ async function runFunction(file: string, request: Request): Promise<Response> {
 
 async function serveStatic(pathname: string): Promise<Response> {
   const publicDir = join(ROOT, 'public');
-  const file = resolve(publicDir, '.' + decodeURIComponent(pathname));
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return problem(badRequest('The path is not valid percent-encoding.', 'malformed_path'));
+  }
+  const file = resolve(publicDir, '.' + decoded);
   if (file !== publicDir && !file.startsWith(publicDir + sep)) return problem(notFound('No such file.'));
   const info = await stat(file).catch(() => undefined);
   const target = info?.isDirectory() ? join(file, 'index.html') : file;
@@ -150,10 +159,18 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<{ 
 
   const server = createServer((req, res) => {
     const started = performance.now();
-    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    // Like Vercel, the request's URL is on the host the client asked for (so avatar URLs and the
+    // Google redirect work from another machine when bound to 0.0.0.0), if that is a plain host.
+    const base = HOST_HEADER.test(req.headers.host ?? '') ? `http://${req.headers.host}` : origin;
+    const url = URL.canParse(req.url ?? '/', base) ? new URL(req.url ?? '/', base) : undefined;
+    if (!url) {
+      send(res, problem(badRequest('The request target is not a valid path.', 'malformed_path'))).catch(() => res.destroy());
+      return;
+    }
+    const pathname = url.pathname;
     const path = rewrite.get(pathname) ?? pathname;
     const file = routes.get(path.replace(/\/$/, ''));
-    const request = toRequest(req, origin);
+    const request = toRequest(req, url);
     const answer = file
       ? runFunction(file, request)
       : path.startsWith('/api/')

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newAccount } from './support/http.js';
+import { tinyPng } from './support/images.js';
 import { startDevServerProcess } from './support/dev-server-process.js';
 
 describe('npm run dev', () => {
@@ -67,4 +69,41 @@ describe('npm run dev', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/html');
   });
+
+  it('answers 400 for a path that is not valid percent-encoding or not a path, and keeps serving', async () => {
+    const broken = await rawRequest('/docs/%E0%A4%A');
+    expect(broken.status).toBe(400);
+    expect(broken.type).toContain('application/problem+json');
+    expect((await rawRequest('//')).status).toBe(400);
+    expect((await fetch(`${server.url}/`)).status).toBe(200);
+  });
+
+  it('builds URLs on the host the client asked for, as Vercel does: an avatar is reachable from another machine', async () => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(newAccount())) form.append(name, value);
+    form.append('avatar', new Blob([new Uint8Array(tinyPng())], { type: 'image/png' }), 'me.png');
+    const encoded = new Response(form);
+    const port = new URL(server.url).port;
+    const response = await rawRequest('/api/register', {
+      method: 'POST',
+      headers: { host: `lan-box.example.test:${port}`, 'content-type': encoded.headers.get('content-type')! },
+      body: Buffer.from(await encoded.arrayBuffer()),
+    });
+    expect(response.status).toBe(201);
+    expect(JSON.parse(response.body).user.avatar_url).toMatch(new RegExp(`^http://lan-box\\.example\\.test:${port}/avatars/`));
+  });
+
+  /** One request with node:http, which (unlike fetch) sends any path and Host header as given. */
+  function rawRequest(path: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}) {
+    const { hostname, port } = new URL(server.url);
+    return new Promise<{ status: number; type: string; body: string }>((done, fail) => {
+      const req = request({ host: hostname, port, path, method: options.method ?? 'GET', headers: options.headers }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d) => (body += d));
+        res.on('end', () => done({ status: res.statusCode!, type: String(res.headers['content-type']), body }));
+      });
+      req.on('error', fail);
+      req.end(options.body);
+    });
+  }
 });
