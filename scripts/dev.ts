@@ -1,4 +1,5 @@
 // `npm run dev`: the whole API on this machine, with embedded defaults for every missing service.
+import { envFileLoaded } from './load-env-file.js'; // first: the modules below may read process.env
 import { getConfig } from '../lib/config.js';
 import { getDb } from '../lib/db/client.js';
 import { startDevServer } from './dev-server.js';
@@ -11,4 +12,5 @@ const defaults =
     ? `  embedded defaults in use:\n${config.embedded.map((e) => `    - ${e}`).join('\n')}`
     : '  no embedded defaults: every service is configured';
 // One write, so that a reader who sees the URL also sees the rest.
-console.log(`auth service listening on ${url}\n  API docs: ${url}/docs   ReDoc: ${url}/redoc\n${defaults}`);
+const envFile = envFileLoaded ? `  variables also read from ${envFileLoaded}\n` : '';
+console.log(`auth service listening on ${url}\n  API docs: ${url}/docs   ReDoc: ${url}/redoc\n${envFile}${defaults}`);

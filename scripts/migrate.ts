@@ -2,6 +2,7 @@
 // The work lives in migrate-database.ts, so that this file always runs when started and never
 // needs an "am I the main module?" check (which compared paths and URLs, and silently did nothing
 // from a checkout whose path has a space in it).
+import './load-env-file.js'; // first: DATABASE_URL may be in .env
 import { closeDb } from '../lib/db/client.js';
 import { getConfig } from '../lib/config.js';
 import { migrateDatabase } from './migrate-database.js';

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -91,6 +92,25 @@ describe('npm run dev', () => {
     });
     expect(response.status).toBe(201);
     expect(JSON.parse(response.body).user.avatar_url).toMatch(new RegExp(`^http://lan-box\\.example\\.test:${port}/avatars/`));
+  });
+
+  it('reads .env (here the file ENV_FILE names) into the variables, and says so; those already set win', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'auth-env-'));
+    const file = join(dir, '.env');
+    writeFileSync(file, 'CORS_ORIGINS=https://from-env-file.example\nBCRYPT_COST=not-a-number\n');
+    const other = await startDevServerProcess({ ENV_FILE: file });
+    try {
+      expect(other.output()).toContain(`variables also read from ${file}`);
+      const preflight = await fetch(`${other.url}/api/login`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://from-env-file.example', 'access-control-request-method': 'POST' },
+      });
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('https://from-env-file.example');
+      // BCRYPT_COST=4 from the environment won over the file's malformed value, or nothing would answer.
+      expect(preflight.status).toBe(204);
+    } finally {
+      await other.stop();
+    }
   });
 
   /** One request with node:http, which (unlike fetch) sends any path and Host header as given. */

@@ -25,6 +25,7 @@ export async function startDevServerProcess(env: Record<string, string> = {}): P
       PORT: '0',
       DATA_DIR: dataDir,
       BCRYPT_COST: '4',
+      ENV_FILE: '', // a developer's own .env stays out of the tests (a test that wants one passes it)
       // The suite's generous limits (setup-env.ts); a test that wants tight ones passes its own.
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('RATE_LIMIT_'))),
       ...env,
