@@ -18,8 +18,10 @@ const ACCEPTED: ForgotPasswordResponse = {
 
 /**
  * POST /api/forgot-password: mails a 6-digit reset code. 202 with one fixed body either way.
- * A code is issued (one Redis write) for unknown addresses too and the mail goes out after the
- * response, so neither the body nor the timing says whether the address has an account.
+ * A code is issued (one Redis write) for unknown addresses too, and the after-response step that
+ * mails it is scheduled either way (it mails only a real account), so neither the body nor the
+ * timing says whether the address has an account, not even on a cold function's first request
+ * (scheduling loads @vercel/functions the first time).
  * Two Redis round trips: both limits together (auto-pipelined), then the code, after the lookup.
  * The code waits for the limits and the lookup, so that a request refused by a limit or failed by
  * a database outage (503) cannot replace, and so void, the code a user was already mailed.
@@ -29,9 +31,9 @@ export const POST = endpoint(async (request) => {
   await Promise.all([enforceLimit('forgotIp', clientIp(request)), enforceLimit('forgotEmail', email)]);
   const user = await findUserByEmail(email);
   const code = await issueOtp(email);
-  if (user && !user.isBlocked) {
-    runAfterResponse('password reset mail', () => sendMail(resetCodeMail(user.email, code, getConfig().otpTtlSeconds)));
-  }
+  runAfterResponse('password reset mail', async () => {
+    if (user && !user.isBlocked) await sendMail(resetCodeMail(user.email, code, getConfig().otpTtlSeconds));
+  });
   return json(ACCEPTED, 202);
 });
 

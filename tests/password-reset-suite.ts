@@ -127,6 +127,24 @@ export function definePasswordResetSuite(backend: Backend, enabled: boolean): vo
       expect(mails.some((m) => recipient(m)?.startsWith('nobody-'))).toBe(false);
     });
 
+    it('does the same work before answering for known and unknown addresses: one hand-over to waitUntil each', async () => {
+      const { account } = await signUp();
+      // The request context Vercel's runtime provides, read by @vercel/functions' waitUntil.
+      const context = Symbol.for('@vercel/request-context');
+      const handedOver: string[] = [];
+      let current = '';
+      (globalThis as Record<symbol, unknown>)[context] = { get: () => ({ waitUntil: () => void handedOver.push(current) }) };
+      try {
+        for (const email of [account.email, `nobody-${randomBytes(4).toString('hex')}@example.com`]) {
+          current = email;
+          expect((await forgot(jsonRequest('/api/forgot-password', { email }, from(randomIp())))).status).toBe(202);
+        }
+      } finally {
+        delete (globalThis as Record<symbol, unknown>)[context];
+      }
+      expect(handedOver).toEqual([account.email, expect.stringMatching(/^nobody-/)]);
+    });
+
     it('gives exactly one 200 to 30 concurrent resets with the right code', async () => {
       const { account } = await signUp();
       const code = await requestCode(account.email);
