@@ -8,8 +8,7 @@ const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)}
  * @example await sendMail(resetCodeMail(user.email, code, 600));
  */
 export function resetCodeMail(to: string, code: string, ttlSeconds: number): MailMessage {
-  const minutes = Math.max(1, Math.round(ttlSeconds / 60));
-  const lasts = `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  const lasts = lifetime(ttlSeconds);
   const notYou = 'If you did not ask to reset your password, ignore this message: your password stays as it is. Never share this code with anyone.';
   return {
     to,
@@ -20,6 +19,17 @@ export function resetCodeMail(to: string, code: string, ttlSeconds: number): Mai
 <p>${escape(notYou)}</p>`,
     consoleNote: `password reset code for ${to}: ${code} (expires in ${lasts})`,
   };
+}
+
+/**
+ * A code's lifetime in words, never longer than it is: whole minutes rounded down, seconds under
+ * a minute (a mail that promised 11 minutes for a 630-second code would fail its reader).
+ *
+ * @example lifetime(600) // "10 minutes"; lifetime(90) // "1 minute"; lifetime(30) // "30 seconds"
+ */
+export function lifetime(seconds: number): string {
+  const [count, unit] = seconds < 60 ? [seconds, 'second'] : [Math.floor(seconds / 60), 'minute'];
+  return `${count} ${unit}${count === 1 ? '' : 's'}`;
 }
 
 /** The notice sent after a reset, so that a reset the owner did not make does not go unnoticed. */
