@@ -111,6 +111,32 @@ describe.skipIf(!withRedis)('when Redis is down', () => {
     errors.mockRestore();
   });
 
+  it('with RATE_LIMIT_FAIL_OPEN=true and Redis hanging, still answers within about one deadline, not one per call', async () => {
+    Object.assign(process.env, { RATE_LIMIT_FAIL_OPEN: 'true', REDIS_TIMEOUT_MS: '1500', UPSTASH_REDIS_REST_URL: hole.url });
+    resetConfig();
+    resetStore();
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const started = performance.now();
+      const response = await calls().forgot(); // the limits time out and are skipped; the code cannot be stored
+      const elapsed = performance.now() - started;
+      expect(response.status).toBe(503);
+      // One deadline (the limits', skipped), not two in a row (then the code's): a ratio, not a time.
+      expect(elapsed / 1500).toBeLessThan(1.5);
+    } finally {
+      errors.mockRestore();
+      delete process.env.REDIS_TIMEOUT_MS;
+    }
+  });
+
+  it('after an outage, tries Redis again once the deadline has passed', async () => {
+    const store = createRedisStore({ url: hole.url, token: 't', prefix: 'x:', timeoutMs: 300 });
+    await expect(store.put('k', 'v', 60)).rejects.toThrow(/failed/);
+    await expect(store.put('k', 'v', 60)).rejects.toThrow(/not tried/);
+    await new Promise((r) => setTimeout(r, 350));
+    await expect(store.put('k', 'v', 60)).rejects.toThrow(/failed/); // tried again (and still hanging)
+  });
+
   it('treats the rate limiter\'s own timeout (success: true, reason "timeout") as an outage', async () => {
     const store = createRedisStore({ url: hole.url, token: 't', prefix: 'x:', timeoutMs: 5_000, limiterTimeoutMs: 100 });
     const started = performance.now();
