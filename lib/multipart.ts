@@ -37,7 +37,7 @@ export interface MultipartRules {
 export async function readMultipart(request: Request, rules: MultipartRules): Promise<MultipartForm> {
   const contentType = request.headers.get('content-type') ?? '';
   const ceiling = rules.maxFileBytes + (rules.fields.length + 1) * (rules.maxFieldBytes + 1024);
-  if (Number(request.headers.get('content-length')) > ceiling) throw tooLarge(rules);
+  if (Number(request.headers.get('content-length')) > ceiling) throw bodyTooLarge(ceiling, rules);
 
   // Loaded on the first multipart request only: JSON requests (most of them) never pay for it.
   const { default: createParser } = await import('busboy');
@@ -107,7 +107,7 @@ export async function readMultipart(request: Request, rules: MultipartRules): Pr
       if (done) break;
       received += value.byteLength;
       if (received > ceiling) {
-        fail(payloadTooLarge(`The body may be at most ${ceiling} bytes: one ${rules.fileField} and the fields.`));
+        fail(bodyTooLarge(ceiling, rules));
         break;
       }
       // A parser that failed never drains: stop waiting when it closes.
@@ -130,6 +130,11 @@ export async function readMultipart(request: Request, rules: MultipartRules): Pr
 
 function tooLarge(rules: MultipartRules): HttpError {
   return payloadTooLarge(`The ${rules.fileField} may be at most ${rules.maxFileBytes} bytes.`);
+}
+
+/** Past the cap on the whole body, declared or counted while streaming. */
+function bodyTooLarge(ceiling: number, rules: MultipartRules): HttpError {
+  return payloadTooLarge(`The body may be at most ${ceiling} bytes: one ${rules.fileField} and the fields.`);
 }
 
 function unknownField(name: string): HttpError {
