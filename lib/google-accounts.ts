@@ -13,7 +13,9 @@ import { GoogleSignInFailure } from './google-sign-in-error.js';
  *    email, Google's word is the first proof of who owns the address: the account is taken over,
  *    its password removed and its tokens revoked. Otherwise anyone could sign up with someone
  *    else's address first and keep a way into the account its owner later uses through Google
- *    (pre-account takeover). The owner keeps the account and can set a password by reset;
+ *    (pre-account takeover). The same holds for another Google identity linked to an account
+ *    whose email was then changed to this unproved address: it is replaced. The owner keeps the
+ *    account and can set a password by reset;
  * 3. else a new account (unique username from the email or name, avatar from `picture`).
  * An unverified Google email never links nor creates (`email_not_verified`): it would let anyone
  * who types someone's address into a Google account take over theirs. A blocked account is
@@ -50,8 +52,10 @@ async function resolveAccount(profile: GoogleProfile): Promise<UserRow> {
     usable(sameEmail);
     // Linked to this very identity since our first lookup: a concurrent sign-in got there first.
     if (sameEmail.googleSub === profile.sub) return sameEmail;
-    if (sameEmail.googleSub) throw new GoogleSignInFailure('account_conflict', 'account already linked to another Google identity');
+    // Another Google identity linked to an account whose (changed) email nobody proved does not
+    // keep the address from its verified owner: the same takeover as for a password.
     const takeOver = !sameEmail.emailVerified;
+    if (sameEmail.googleSub && !takeOver) throw new GoogleSignInFailure('account_conflict', 'account already linked to another Google identity');
     // The WHERE repeats what was decided on: a concurrent link, email change or verification
     // makes this update miss, and we start over.
     const [updated] = await db
@@ -64,7 +68,7 @@ async function resolveAccount(profile: GoogleProfile): Promise<UserRow> {
       .where(
         and(
           eq(users.id, sameEmail.id),
-          isNull(users.googleSub),
+          sameEmail.googleSub ? eq(users.googleSub, sameEmail.googleSub) : isNull(users.googleSub),
           sql`lower(${users.email}) = ${profile.email}`,
           eq(users.emailVerified, sameEmail.emailVerified),
         ),

@@ -131,7 +131,9 @@ export async function findUserByEmail(email: string): Promise<UserRow | undefine
 /**
  * Sets a new password and bumps the token version in one statement, so every access token
  * issued before stops working at once. Only a reset by emailed code calls it, which proves the
- * mailbox: the email is marked verified too.
+ * mailbox: the email is marked verified too, and a Google identity linked while the email was
+ * unproved (an account that changed its email to this address) is unlinked, so that the mailbox's
+ * owner does not share the account with whoever linked it.
  *
  * @example await replacePassword(user.id, await hashPassword(input.new_password));
  */
@@ -139,6 +141,11 @@ export async function replacePassword(id: string, passwordHash: string): Promise
   const db = await getDb();
   await db
     .update(users)
-    .set({ passwordHash, emailVerified: true, tokenVersion: sql`${users.tokenVersion} + 1` })
+    .set({
+      passwordHash,
+      emailVerified: true,
+      googleSub: sql`case when ${users.emailVerified} then ${users.googleSub} else null end`,
+      tokenVersion: sql`${users.tokenVersion} + 1`,
+    })
     .where(eq(users.id, id));
 }

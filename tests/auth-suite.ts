@@ -217,6 +217,18 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
         expect(await userCount()).toBe(before);
       });
 
+      it('answers 422 for a lone UTF-16 surrogate (Neon refuses it in a parameter), and takes an emoji', async () => {
+        const login422 = await login(jsonRequest('/api/login', { username: 'a\ud800', password: 'whatever password' }));
+        expect(login422.status).toBe(422);
+        expect((await problemOf(login422)).errors?.[0]).toMatchObject({ field: 'username', message: expect.stringMatching(/well-formed/) });
+        const before = await userCount();
+        expect((await register(jsonRequest('/api/register', newAccount({ full_name: 'Ada \udc00' })))).status).toBe(422);
+        expect(await userCount()).toBe(before);
+        const emoji = await register(jsonRequest('/api/register', newAccount({ full_name: 'Ada 😀' })));
+        expect(emoji.status).toBe(201);
+        expect((await emoji.json()).user.full_name).toBe('Ada 😀');
+      });
+
       it('answers 422 for a missing password and 415 for multipart', async () => {
         expect((await login(jsonRequest('/api/login', { username: 'x' }))).status).toBe(422);
         const form = new FormData();

@@ -194,6 +194,25 @@ describe('sign-in through a real OpenID provider', () => {
     expect((await me(bearerRequest('/api/me', token))).status).toBe(200);
   });
 
+  it("a Google account that changed its email to someone else's address loses the account to that person's Google sign-in", async () => {
+    const attacker = identity();
+    const traded = await (await exchange((await signInAtProvider(attacker.sub)).code!)).json();
+    const victimEmail = `victim-${attacker.sub}@example.com`;
+    const patched = await fetch(`${rig.app.url}/api/me`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${traded.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: victimEmail }),
+    });
+    expect(patched.status).toBe(200);
+    const owner = identity({ email: victimEmail });
+    const signedIn = await profileFor((await signInAtProvider(owner.sub)).code!);
+    expect(signedIn).toMatchObject({ email: victimEmail, email_verified: true });
+    expect((await userRowByEmail(victimEmail))!.googleSub).toBe(owner.sub);
+    expect((await me(bearerRequest('/api/me', traded.access_token))).status).toBe(401);
+    // The attacker's Google identity no longer reaches that account.
+    expect((await profileFor((await signInAtProvider(attacker.sub)).code!)).id).not.toBe(signedIn.id);
+  });
+
   it('takes over an account whose email was never proved: its password and tokens stop working (pre-account takeover)', async () => {
     // Someone signs up first with the address of a person who later comes through Google.
     const { account, user } = await registerWithPassword();

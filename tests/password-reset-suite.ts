@@ -241,6 +241,17 @@ export function definePasswordResetSuite(backend: Backend, enabled: boolean): vo
       expect((await resetWith(email, '000000')).status).toBe(429);
     });
 
+    it('unlinks a Google identity linked while the email was unproved, and keeps one linked to a proved email', async () => {
+      const db = await getDb();
+      for (const verified of [false, true]) {
+        const { account } = await signUp();
+        const sub = `google-${randomBytes(6).toString('hex')}`;
+        await db.update(users).set({ googleSub: sub, emailVerified: verified }).where(eq(users.email, account.email));
+        expect((await resetWith(account.email, await requestCode(account.email))).status).toBe(200);
+        expect((await userRow(account.email)).googleSub).toBe(verified ? sub : null);
+      }
+    });
+
     it("spends none of the code's tries on guesses the per-email limit refused", async () => {
       setEnv({ RATE_LIMIT_RESET_EMAIL: '3/15m' });
       const { account } = await signUp();
