@@ -1,5 +1,5 @@
 import { readInputWithAvatar } from '../lib/avatar-input.js';
-import { discardAvatar, withStoredAvatar } from '../lib/avatars.js';
+import { discardAvatarLater, withStoredAvatar } from '../lib/avatars.js';
 import { requireUser } from '../lib/current-user.js';
 import { endpoint, preflight } from '../lib/endpoint.js';
 import { unauthorized, unprocessable } from '../lib/http-errors.js';
@@ -17,7 +17,8 @@ export const GET = endpoint(async (request) => json(toPublicUser(await requireUs
 /**
  * PATCH /api/me: change any of username, email, full_name (JSON or multipart) and avatar
  * (multipart). 200 the public user; 409 taken. A changed email is no longer verified. The old
- * avatar is deleted only once the new one's URL is stored, so the user is never left without one.
+ * avatar is deleted only once the new one's URL is stored, so the user is never left without one,
+ * and after the response, so a slow or failing Cloudinary does not hold the answer.
  */
 export const PATCH = endpoint(async (request) => {
   const user = await requireUser(request);
@@ -39,7 +40,7 @@ export const PATCH = endpoint(async (request) => {
     if (!result) throw unauthorized('The account no longer exists.');
     return result;
   });
-  if (avatar && updated.previousAvatarKey) await discardAvatar(updated.previousAvatarKey);
+  if (avatar && updated.previousAvatarKey) discardAvatarLater(updated.previousAvatarKey);
   return json(toPublicUser(updated.user));
 });
 

@@ -1,3 +1,4 @@
+import { runAfterResponse } from './background.js';
 import { getConfig } from './config.js';
 import { badGateway } from './http-errors.js';
 import { cloudinaryAvatarStore } from './avatars/cloudinary.js';
@@ -53,4 +54,14 @@ export async function discardAvatar(key: string): Promise<void> {
   } catch (error) {
     console.error(`avatar ${key} could not be deleted: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/**
+ * Deletes a replaced avatar after the response (see `runAfterResponse`), best effort like
+ * `discardAvatar`: the answer already holds the new one.
+ *
+ * @example discardAvatarLater(updated.previousAvatarKey);
+ */
+export function discardAvatarLater(key: string): void {
+  runAfterResponse(`deleting replaced avatar ${key}`, () => discardAvatar(key));
 }

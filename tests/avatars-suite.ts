@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as me from '../api/me.js';
 import * as registration from '../api/register.js';
 import type { FakeCloudinary } from './support/fake-cloudinary.js';
@@ -185,8 +185,9 @@ export function defineAvatarSuite(name: string, setup: () => { transport: Transp
       const user = await response.json();
       expect(user.avatar_url).not.toBe(body.user.avatar_url);
       expect(user.avatar_url).toMatch(/\.jpg$/);
+      // After the response (the dev server's background work is not this process's to await).
+      await vi.waitFor(() => expect(fake.calls.at(-1)).toEqual({ action: 'destroy', status: 200, publicId: old!.publicId }));
       expect(fake.assets.has(old!.publicId)).toBe(false);
-      expect(fake.calls.at(-1)).toEqual({ action: 'destroy', status: 200, publicId: old!.publicId });
       expect((await (await api.send('GET', '/api/me', { token: body.access_token })).json()).avatar_url).toBe(user.avatar_url);
     });
 
@@ -194,6 +195,7 @@ export function defineAvatarSuite(name: string, setup: () => { transport: Transp
       const { body, asset: first } = await signUpWith(tinyPng(), 'a.png', 'image/png');
       const replace = (bytes: Uint8Array, filename: string) =>
         api.send('PATCH', '/api/me', { token: body.access_token, body: form({}, [{ bytes, filename, type: 'image/png' }]) });
+      const callsBefore = fake.calls.length;
       const answers = await Promise.all([replace(tinyPng(2, 3), 'b.png'), replace(tinyPng(4, 5), 'c.png')]);
       for (const answer of answers) expect(answer.status, await answer.clone().text()).toBe(200);
       const final = (await (await api.send('GET', '/api/me', { token: body.access_token })).json()).avatar_url as string;
@@ -203,6 +205,7 @@ export function defineAvatarSuite(name: string, setup: () => { transport: Transp
       const uploaded = [(await answers[0]!.json()).avatar_url, (await answers[1]!.json()).avatar_url] as string[];
       expect(uploaded).toContain(final);
       const loser = uploaded.find((url) => url !== final)!;
+      await vi.waitFor(() => expect(fake.calls.slice(callsBefore).filter((c) => c.action === 'destroy')).toHaveLength(2));
       expect(mine(loser)).toHaveLength(0);
       expect(fake.assets.has(first!.publicId)).toBe(false);
       const destroyed = fake.calls.filter((c) => c.action === 'destroy' && c.status === 200).map((c) => c.publicId);
@@ -224,6 +227,7 @@ export function defineAvatarSuite(name: string, setup: () => { transport: Transp
       const user = await replaced.json();
       expect(user.avatar_url).not.toBe(body.user.avatar_url);
       expect((await (await api.send('GET', '/api/me', { token: body.access_token })).json()).avatar_url).toBe(user.avatar_url);
+      await vi.waitFor(() => expect(fake.calls.at(-1)).toEqual({ action: 'destroy', status: 500 }));
       expect(fake.assets.has(old!.publicId)).toBe(true); // left behind (and logged), never the other way round
     });
 

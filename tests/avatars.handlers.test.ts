@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as me from '../api/me.js';
 import * as registration from '../api/register.js';
+import { settleBackground } from '../lib/background.js';
 import { resetConfig } from '../lib/config.js';
 import { defineAvatarSuite, form, handlerTransport as transport } from './avatars-suite.js';
 import { useDatabase } from './support/database.js';
@@ -158,6 +159,54 @@ describe('avatar limits at handler level', () => {
       expect(response.status).toBe(502);
       const again = await transport.send('POST', '/api/register', { body: form(account) });
       expect(again.status).toBe(201);
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  async function signedUpWithAvatar() {
+    const signedUp = await transport.send('POST', '/api/register', { body: form(newAccount(), [{ bytes: tinyPng(), filename: 'a.png', type: 'image/png' }]) });
+    expect(signedUp.status).toBe(201);
+    const { access_token: token } = await signedUp.json();
+    const old = fake.calls.filter((c) => c.action === 'upload').at(-1)!.publicId!;
+    return { token, old };
+  }
+
+  it('PATCH answers before the replaced avatar is deleted: a slow Cloudinary destroy does not hold the response', async () => {
+    const { token, old } = await signedUpWithAvatar();
+    let release!: () => void;
+    let destroying!: () => void;
+    const destroyStarted = new Promise<void>((started) => (destroying = started));
+    fake.beforeDestroyAnswer = () => {
+      destroying();
+      return new Promise<void>((go) => (release = go));
+    };
+    try {
+      const response = await transport.send('PATCH', '/api/me', { token, body: form({}, [{ bytes: tinyPng(3, 3), filename: 'b.png', type: 'image/png' }]) });
+      expect(response.status).toBe(200);
+      await destroyStarted; // the deletion started after the answer, and is still waiting on Cloudinary
+      expect(fake.assets.has(old)).toBe(true);
+      release();
+      await settleBackground();
+      expect(fake.assets.has(old)).toBe(false);
+    } finally {
+      fake.beforeDestroyAnswer = undefined;
+      release?.();
+    }
+  });
+
+  it('logs a failed deletion of the replaced avatar with its key and Cloudinary\'s message', async () => {
+    const { token, old } = await signedUpWithAvatar();
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      fake.failNext('destroy', 500);
+      const response = await transport.send('PATCH', '/api/me', { token, body: form({}, [{ bytes: tinyPng(3, 3), filename: 'b.png', type: 'image/png' }]) });
+      expect(response.status).toBe(200);
+      await settleBackground();
+      const lines = log.mock.calls.map((call) => call.join(' '));
+      expect(lines.some((line) => line.includes(old) && line.includes('Simulated Cloudinary failure (HTTP 500)')), lines.join('\n')).toBe(true);
+      expect(lines.join('\n')).not.toContain('[object Object]');
+      expect(fake.assets.has(old)).toBe(true);
     } finally {
       log.mockRestore();
     }

@@ -39,7 +39,7 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
             timeout: UPLOAD_TIMEOUT_MS,
           },
           (error, answer) => {
-            if (error || !answer?.secure_url || !answer.public_id) reject(new Error(`Cloudinary upload failed: ${error?.message ?? 'no URL in the answer'}`));
+            if (error || !answer?.secure_url || !answer.public_id) reject(new Error(`Cloudinary upload failed: ${error ? describeSdkError(error) : 'no URL in the answer'}`));
             else resolve({ secure_url: answer.secure_url, public_id: answer.public_id });
           },
         );
@@ -51,11 +51,24 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
       const cloudinary = await loadSdk();
       // The SDK's types omit the per-call credentials and timeout it accepts.
       const options = { ...credentials, resource_type: 'image', invalidate: true, timeout: UPLOAD_TIMEOUT_MS } as { resource_type: 'image' };
-      const answer = (await cloudinary.uploader.destroy(key, options)) as { result?: string };
+      const answer = (await cloudinary.uploader.destroy(key, options).catch((error: unknown) => {
+        throw new Error(`Cloudinary destroy failed: ${describeSdkError(error)}`);
+      })) as { result?: string };
       // "not found" means it is already gone, which is what we wanted.
       if (answer.result !== 'ok' && answer.result !== 'not found') throw new Error(`Cloudinary destroy failed: ${answer.result}`);
     },
   };
+}
+
+/**
+ * The SDK rejects with plain objects, not Errors: Cloudinary's own `{message, http_code}`, or
+ * `{error: {message}}` when the connection failed. Their message, for the log.
+ */
+function describeSdkError(error: unknown): string {
+  const described = error as { message?: unknown; http_code?: unknown; error?: { message?: unknown } } | null;
+  const message = described?.message ?? described?.error?.message;
+  if (typeof message !== 'string') return String(error);
+  return typeof described?.http_code === 'number' ? `${message} (HTTP ${described.http_code})` : message;
 }
 
 /**

@@ -31,6 +31,8 @@ export interface FakeCloudinary {
   failNext(action: 'upload' | 'destroy', status?: number): void;
   /** Runs before an upload is answered (e.g. to make a username race happen meanwhile). */
   beforeUploadAnswer: (() => Promise<void>) | undefined;
+  /** Runs before a destroy is answered (e.g. to hold it until the caller's response is in). */
+  beforeDestroyAnswer: (() => Promise<void>) | undefined;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function startFakeCloudinary(): Promise<FakeCloudinary> {
     calls: [],
     failNext: (action, status = 500) => void failures.push({ action, status }),
     beforeUploadAnswer: undefined,
+    beforeDestroyAnswer: undefined,
     close: () => new Promise<void>((done) => server.close(() => done())),
   };
 
@@ -91,6 +94,7 @@ export async function startFakeCloudinary(): Promise<FakeCloudinary> {
     if (params.signature !== expected) return error(res, action, 401, `Invalid Signature ${params.signature ?? ''}.`);
 
     if (action === 'destroy') {
+      await fake.beforeDestroyAnswer?.();
       const existed = fake.assets.delete(params.public_id ?? '');
       return answer(res, action, 200, { result: existed ? 'ok' : 'not found' }, params.public_id);
     }
