@@ -1,4 +1,5 @@
-import { endpoint, preflight } from '../lib/endpoint.js';
+import { endpoint } from '../lib/endpoint.js';
+import { otherMethods } from '../lib/other-methods.js';
 import { openApiDocument } from '../lib/openapi/document.js';
 import { json } from '../lib/respond.js';
 
@@ -9,4 +10,4 @@ import { json } from '../lib/respond.js';
  */
 export const GET = endpoint(async () => json(openApiDocument(), 200, { 'Cache-Control': 'public, max-age=300' }));
 
-export const OPTIONS = preflight(['GET']);
+export const { OPTIONS, HEAD, POST, PUT, PATCH, DELETE } = otherMethods({ GET });

@@ -2,7 +2,8 @@ import { runAfterResponse } from '../lib/background.js';
 import { readBody } from '../lib/body.js';
 import { clientIp } from '../lib/client-ip.js';
 import { getConfig } from '../lib/config.js';
-import { endpoint, preflight } from '../lib/endpoint.js';
+import { endpoint } from '../lib/endpoint.js';
+import { otherMethods } from '../lib/other-methods.js';
 import { sendMail } from '../lib/mail.js';
 import { issueOtp } from '../lib/otp.js';
 import { resetCodeMail } from '../lib/password-mail.js';
@@ -37,4 +38,4 @@ export const POST = endpoint(async (request) => {
   return json(ACCEPTED, 202);
 });
 
-export const OPTIONS = preflight(['POST']);
+export const { OPTIONS, GET, HEAD, PUT, PATCH, DELETE } = otherMethods({ POST });

@@ -1,6 +1,7 @@
 import { readBody } from '../lib/body.js';
 import { clientIp } from '../lib/client-ip.js';
-import { endpoint, preflight } from '../lib/endpoint.js';
+import { endpoint } from '../lib/endpoint.js';
+import { otherMethods } from '../lib/other-methods.js';
 import { unauthorized } from '../lib/http-errors.js';
 import { checkPassword, hashPassword } from '../lib/passwords.js';
 import { runAfterResponse } from '../lib/background.js';
@@ -51,4 +52,4 @@ export const POST = endpoint(async (request) => {
   return json(await issueAccessToken(user));
 });
 
-export const OPTIONS = preflight(['POST']);
+export const { OPTIONS, GET, HEAD, PUT, PATCH, DELETE } = otherMethods({ POST });

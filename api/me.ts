@@ -1,8 +1,12 @@
 import { readInputWithAvatar } from '../lib/avatar-input.js';
 import { discardAvatarLater, withStoredAvatar } from '../lib/avatars.js';
+import { runAfterResponse } from '../lib/background.js';
 import { requireUser } from '../lib/current-user.js';
-import { endpoint, preflight } from '../lib/endpoint.js';
+import { emailChangedMail } from '../lib/email-change-mail.js';
+import { endpoint } from '../lib/endpoint.js';
+import { otherMethods } from '../lib/other-methods.js';
 import { unauthorized, unprocessable } from '../lib/http-errors.js';
+import { sendMail } from '../lib/mail.js';
 import { json } from '../lib/respond.js';
 import { UpdateProfileRequest } from '../lib/schemas/profile.js';
 import { toPublicUser } from '../lib/schemas/user.js';
@@ -16,9 +20,10 @@ export const GET = endpoint(async (request) => json(toPublicUser(await requireUs
 
 /**
  * PATCH /api/me: change any of username, email, full_name (JSON or multipart) and avatar
- * (multipart). 200 the public user; 409 taken. A changed email is no longer verified. The old
- * avatar is deleted only once the new one's URL is stored, so the user is never left without one,
- * and after the response, so a slow or failing Cloudinary does not hold the answer.
+ * (multipart). 200 the public user; 409 taken. A changed email is no longer verified, and the old
+ * address is told of the change after the response. The old avatar is deleted only once the new
+ * one's URL is stored, so the user is never left without one, and after the response, so a slow or
+ * failing Cloudinary does not hold the answer.
  */
 export const PATCH = endpoint(async (request) => {
   const user = await requireUser(request);
@@ -41,7 +46,8 @@ export const PATCH = endpoint(async (request) => {
     return result;
   });
   if (avatar && updated.previousAvatarKey) discardAvatarLater(updated.previousAvatarKey);
+  if (emailChanged) runAfterResponse('email change notice', () => sendMail(emailChangedMail(user.email, updated.user.email)));
   return json(toPublicUser(updated.user));
 });
 
-export const OPTIONS = preflight(['GET', 'PATCH']);
+export const { OPTIONS, HEAD, POST, PUT, DELETE } = otherMethods({ GET, PATCH });

@@ -1,7 +1,8 @@
 import { readInputWithAvatar } from '../lib/avatar-input.js';
 import { withStoredAvatar } from '../lib/avatars.js';
 import { clientIp } from '../lib/client-ip.js';
-import { endpoint, preflight } from '../lib/endpoint.js';
+import { endpoint } from '../lib/endpoint.js';
+import { otherMethods } from '../lib/other-methods.js';
 import { hashPassword } from '../lib/passwords.js';
 import { enforceLimit } from '../lib/rate-limit.js';
 import { json } from '../lib/respond.js';
@@ -40,4 +41,4 @@ export const POST = endpoint(async (request) => {
   return json(body, 201);
 });
 
-export const OPTIONS = preflight(['POST']);
+export const { OPTIONS, GET, HEAD, PUT, PATCH, DELETE } = otherMethods({ POST });

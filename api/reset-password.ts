@@ -1,6 +1,7 @@
 import { runAfterResponse } from '../lib/background.js';
 import { readBody } from '../lib/body.js';
-import { endpoint, preflight } from '../lib/endpoint.js';
+import { endpoint } from '../lib/endpoint.js';
+import { otherMethods } from '../lib/other-methods.js';
 import { badRequest, forbidden } from '../lib/http-errors.js';
 import { sendMail } from '../lib/mail.js';
 import { peekOtp, verifyOtp } from '../lib/otp.js';
@@ -42,4 +43,4 @@ export const POST = endpoint(async (request) => {
   return json(body);
 });
 
-export const OPTIONS = preflight(['POST']);
+export const { OPTIONS, GET, HEAD, PUT, PATCH, DELETE } = otherMethods({ POST });

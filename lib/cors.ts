@@ -9,7 +9,9 @@ const EXPOSED_HEADERS = 'Retry-After, RateLimit-Limit, RateLimit-Remaining, Rate
  * because the frontend may send credentials.
  */
 export function applyCors(request: Request, headers: Headers): void {
-  headers.append('Vary', 'Origin');
+  // Once, though a preflight passes here twice (its own answer, then endpoint's finishing touches).
+  const varies = (headers.get('Vary') ?? '').split(',').map((name) => name.trim().toLowerCase());
+  if (!varies.includes('origin') && !varies.includes('*')) headers.append('Vary', 'Origin');
   const origin = request.headers.get('origin');
   if (!origin || !getConfig().corsOrigins.includes(origin)) return;
   headers.set('Access-Control-Allow-Origin', origin);

@@ -13,6 +13,9 @@ export interface MailMessage {
   consoleNote?: string;
 }
 
+/** Text made safe to put inside the HTML part of a mail. */
+export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
 let transport: Transporter | undefined;
 
 /**

@@ -1,6 +1,4 @@
-import type { MailMessage } from './mail.js';
-
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+import { escapeHtml as escape, type MailMessage } from './mail.js';
 
 /**
  * The password reset mail: the code, how long it lasts, and what to do when the reader did not ask.

@@ -8,6 +8,7 @@ import { settleBackground } from '../lib/background.js';
 import { LOCAL_AVATAR_FILE, LOCAL_AVATAR_PATH } from '../lib/avatars/local.js';
 import { getConfig } from '../lib/config.js';
 import { badRequest, HttpError, methodNotAllowed, notFound } from '../lib/http-errors.js';
+import { servedMethods } from '../lib/other-methods.js';
 import { problem } from '../lib/respond.js';
 
 /**
@@ -18,7 +19,6 @@ import { problem } from '../lib/respond.js';
  */
 
 const ROOT = resolve(import.meta.dirname, '..');
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -105,7 +105,8 @@ async function runFunction(file: string, request: Request): Promise<Response> {
   const mod = await loading;
   const handler = mod[request.method];
   if (typeof handler !== 'function') {
-    return problem(methodNotAllowed(METHODS.filter((m) => typeof mod[m] === 'function')));
+    // The api/ files export every method (see otherMethods); this is for a file that does not.
+    return problem(methodNotAllowed([...servedMethods(mod), ...(typeof mod.OPTIONS === 'function' ? ['OPTIONS'] : [])]));
   }
   return (handler as (r: Request) => Promise<Response>)(request);
 }

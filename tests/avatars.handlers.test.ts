@@ -217,5 +217,6 @@ describe('avatar limits at handler level', () => {
       new Request(`${BASE}/api/me`, { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'PATCH' } }),
     );
     expect(response.headers.get('access-control-allow-methods')).toBe('GET, PATCH, OPTIONS');
+    expect(response.headers.get('vary')).toBe('Origin');
   });
 });

@@ -3,6 +3,7 @@ import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POST as forgot } from '../api/forgot-password.js';
 import { POST as login } from '../api/login.js';
+import { PATCH as changeProfile } from '../api/me.js';
 import { POST as register } from '../api/register.js';
 import { POST as reset } from '../api/reset-password.js';
 import { settleBackground } from '../lib/background.js';
@@ -59,6 +60,28 @@ describe('mail through a real SMTP server', () => {
       'Your password reset code',
       'Your password was changed',
     ]);
+  });
+
+  it('tells the old address when the account email is changed, and nobody when it is not', async () => {
+    const account = newAccount();
+    const signedUp = await register(jsonRequest('/api/register', account));
+    expect(signedUp.status).toBe(201);
+    const { access_token: token } = await signedUp.json();
+    const patch = (body: unknown) => changeProfile(jsonRequest('/api/me', body, { method: 'PATCH', headers: { authorization: `Bearer ${token}` } }));
+    expect((await patch({ full_name: 'No mail for this', email: account.email.toUpperCase() })).status).toBe(200);
+    await settleBackground();
+    expect(received.filter((m) => recipient(m) === account.email)).toEqual([]);
+
+    const newAddress = `moved_${account.email}`;
+    const changed = await patch({ email: newAddress });
+    expect(changed.status).toBe(200);
+    expect(await changed.json()).toMatchObject({ email: newAddress, email_verified: false });
+    await settleBackground();
+    const notices = received.filter((m) => recipient(m) === account.email);
+    expect(notices.map((m) => m.subject)).toEqual(['Your account email was changed']);
+    expect(notices[0]!.text).toContain(newAddress);
+    expect(notices[0]!.html).toContain(newAddress);
+    expect(received.some((m) => recipient(m) === newAddress)).toBe(false);
   });
 
   it('still answers 202 when the SMTP server refuses, logs the failure, and works again once it accepts', async () => {

@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { createConfig, detectSpec, lintFromString } from '@redocly/openapi-core';
@@ -10,7 +10,9 @@ import * as loginApi from '../api/login.js';
 import * as meApi from '../api/me.js';
 import * as registerApi from '../api/register.js';
 import { buildOpenApiDocument, openApiDocument } from '../lib/openapi/document.js';
+import { servedMethods } from '../lib/other-methods.js';
 import { DOCUMENTED } from '../lib/openapi/routes/index.js';
+import { apiFiles } from './support/api-files.js';
 import { useDatabase } from './support/database.js';
 import { bearerRequest, formRequest, jsonRequest, newAccount } from './support/http.js';
 
@@ -37,23 +39,12 @@ async function lint(document: unknown) {
   return problems.map((p) => ({ severity: p.severity, id: `${p.ruleId} ${p.location[0]?.pointer}`, message: p.message }));
 }
 
-/** Every `METHOD /api/path` that a file in `api/` exports, except the CORS preflights. */
+/** Every `METHOD /api/path` that a file in `api/` serves (not its CORS preflight or 405 answers). */
 async function apiOperations(): Promise<string[]> {
-  const files: string[] = [];
-  const walk = (folder: string) => {
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      if (entry.isDirectory()) walk(join(folder, entry.name));
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) files.push(join(folder, entry.name));
-    }
-  };
-  walk(join(ROOT, 'api'));
   const operations: string[] = [];
-  for (const file of files) {
+  for (const { file, route } of apiFiles()) {
     const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    const path = '/' + relative(ROOT, file).split(sep).join('/').replace(/\.ts$/, '');
-    for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']) {
-      if (typeof mod[method] === 'function') operations.push(`${method} ${path}`);
-    }
+    for (const method of servedMethods(mod)) operations.push(`${method} ${route}`);
   }
   return operations.sort();
 }

@@ -99,6 +99,13 @@ describe.skipIf(!enabled)("functions built by Vercel's Node.js builder", () => {
     expect(handedOver).toBe(1);
   });
 
+  it('answers a method the function does not serve with a 405 problem naming the ones it does', async () => {
+    const { status, body, stderr } = await answer(built.me, { method: 'DELETE', url: 'https://auth.example.com/api/me', headers: {} }, production.env);
+    expect(stderr).toBe('');
+    expect(status).toBe(405);
+    expect(JSON.parse(body)).toMatchObject({ type: 'urn:problem:method_not_allowed', detail: 'Use GET, PATCH, OPTIONS.' });
+  });
+
   it('deploys no PGlite (vercel.json excludes it; production never loads it)', () => {
     for (const fn of Object.values(built)) {
       expect(existsSync(join(fn.dir, 'node_modules/@electric-sql/pglite'))).toBe(false);

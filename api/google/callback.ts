@@ -1,6 +1,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { getConfig } from '../../lib/config.js';
-import { endpoint, preflight } from '../../lib/endpoint.js';
+import { endpoint } from '../../lib/endpoint.js';
+import { otherMethods } from '../../lib/other-methods.js';
 import { issueExchangeCode } from '../../lib/exchange-codes.js';
 import { signInWithGoogle } from '../../lib/google-accounts.js';
 import { clearSignInCookie, readSignInCookie } from '../../lib/google-cookie.js';
@@ -46,7 +47,7 @@ export const GET = endpoint(async (request) => {
   });
 });
 
-export const OPTIONS = preflight(['GET']);
+export const { OPTIONS, HEAD, POST, PUT, PATCH, DELETE } = otherMethods({ GET });
 
 function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);

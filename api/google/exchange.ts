@@ -1,5 +1,6 @@
 import { readBody } from '../../lib/body.js';
-import { endpoint, preflight } from '../../lib/endpoint.js';
+import { endpoint } from '../../lib/endpoint.js';
+import { otherMethods } from '../../lib/other-methods.js';
 import { redeemExchangeCode, restoreExchangeCode, type ExchangeGrant } from '../../lib/exchange-codes.js';
 import { clientIp } from '../../lib/client-ip.js';
 import { badRequest } from '../../lib/http-errors.js';
@@ -33,7 +34,7 @@ export const POST = endpoint(async (request) => {
   return json(await issueAccessToken({ id: grant.userId, tokenVersion: grant.tokenVersion }));
 });
 
-export const OPTIONS = preflight(['POST']);
+export const { OPTIONS, GET, HEAD, PUT, PATCH, DELETE } = otherMethods({ POST });
 
 /** Best effort: if Redis fails now, the answer is still the limit's, and the user signs in again. */
 async function putBack(code: string, grant: ExchangeGrant): Promise<void> {

@@ -1,4 +1,5 @@
-import { endpoint, preflight } from '../../lib/endpoint.js';
+import { endpoint } from '../../lib/endpoint.js';
+import { otherMethods } from '../../lib/other-methods.js';
 import { signInCookie } from '../../lib/google-cookie.js';
 import { generateCodeVerifier, generateState, googleAuthorizationUrl, requireGoogle } from '../../lib/google.js';
 
@@ -19,4 +20,4 @@ export const GET = endpoint(async (request) => {
   });
 });
 
-export const OPTIONS = preflight(['GET']);
+export const { OPTIONS, HEAD, POST, PUT, PATCH, DELETE } = otherMethods({ GET });

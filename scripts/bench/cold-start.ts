@@ -3,11 +3,13 @@
 // processes that answer one request. Prints one JSON line: the rows. Alone, for one function:
 //   BENCH_COLD_ONLY=callback npx tsx scripts/bench/cold-start.ts
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { bundledBuildOptions } from './bundle-options.js';
+import { apiFiles } from '../../tests/support/api-files.js';
 import { closeDb } from '../../lib/db/client.js';
+import { servedMethods } from '../../lib/other-methods.js';
 import { productionEnvironment, withEnv } from './environment.js';
 import { requestFor, type RequestSpec } from './requests.js';
 import { seedAccount } from './seed.js';
@@ -20,12 +22,6 @@ const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 10);
 const FLOOR = '(empty function)';
 /** Measure only the functions whose "METHOD /route" contains this (and the floor), to try a change. */
 const ONLY = process.env.BENCH_COLD_ONLY;
-
-function apiFiles(dir = join(ROOT, 'api')): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? apiFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-  );
-}
 
 /**
  * - vercel: built by Vercel's own Node.js builder, as a deployment is (see vercel-build.ts).
@@ -114,10 +110,9 @@ try {
   const targets = [
     { name: FLOOR, entry: FLOOR_ENTRY, route: '/api/floor', method: 'GET' },
     ...(await Promise.all(
-      apiFiles().map(async (file) => {
+      apiFiles().map(async ({ file, route }) => {
         const entry = relative(ROOT, file);
-        const route = '/' + entry.replace(/\.ts$/, '');
-        const methods = Object.keys(await import(file)).filter((m) => m !== 'OPTIONS');
+        const methods = servedMethods(await import(file));
         return methods.map((method) => ({ name: `${method} ${route}`, entry, route, method }));
       }),
     )).flat(),

@@ -15,7 +15,7 @@ export const updateMe: RouteConfig = {
   tags: ['Profile'],
   summary: 'Change the profile',
   description:
-    'Changes any of username, email, full name and avatar; fields left out stay as they are. Send multipart/form-data to upload an avatar; the old one is deleted once the new one is stored.',
+    'Changes any of username, email, full name and avatar; fields left out stay as they are. A changed email is no longer verified, and the old address gets a notice of the change. Send multipart/form-data to upload an avatar; the old one is deleted once the new one is stored.',
   security: SIGNED_IN,
   request: {
     body: {
