@@ -29,7 +29,7 @@ export function otherMethods(served: Partial<Record<HttpMethod, Handler>>): Reco
 
 /**
  * The methods a loaded `api/` module really serves, in `HTTP_METHODS` order and without `OPTIONS`:
- * what the dev server, the OpenAPI drift test and the bench route to.
+ * what the OpenAPI document must describe and the bench measures.
  *
  * @example servedMethods(await import('./api/me.ts')) // ['GET', 'PATCH']
  */

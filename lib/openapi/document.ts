@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import pkg from '../../package.json' with { type: 'json' };
 import { BEARER, PASSWORD_FLOW } from './responses.js';
@@ -48,9 +49,10 @@ export function buildOpenApiDocument(routes: RouteConfig[] = DOCUMENTED): OpenAp
   });
 }
 
-let cached: OpenApiDocument | undefined;
+/** Where `npm run docs:generate` writes the document that GET /api/docs serves. */
+export const OPENAPI_FILE = fileURLToPath(new URL('./openapi.json', import.meta.url));
 
-/** The document of the documented routes, built on first use and kept for the life of the function. */
-export function openApiDocument(): OpenApiDocument {
-  return (cached ??= buildOpenApiDocument());
+/** The document as `lib/openapi/openapi.json` holds it: two-space JSON and a final newline. */
+export function serializeOpenApiDocument(): string {
+  return `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`;
 }
