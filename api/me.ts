@@ -2,11 +2,10 @@ import { readInputWithAvatar } from '../lib/avatar-input.js';
 import { discardAvatarLater, withStoredAvatar } from '../lib/avatars.js';
 import { runAfterResponse } from '../lib/background.js';
 import { requireUser } from '../lib/current-user.js';
-import { emailChangedMail } from '../lib/email-change-mail.js';
+import { sendEmailChangeNotice } from '../lib/email-change-notice.js';
 import { endpoint } from '../lib/endpoint.js';
 import { otherMethods } from '../lib/other-methods.js';
 import { unauthorized, unprocessable } from '../lib/http-errors.js';
-import { sendMail } from '../lib/mail.js';
 import { json } from '../lib/respond.js';
 import { UpdateProfileRequest } from '../lib/schemas/profile.js';
 import { toPublicUser } from '../lib/schemas/user.js';
@@ -34,7 +33,7 @@ export const PATCH = endpoint(async (request) => {
   }
   await assertAvailable(input, user.id);
   const emailChanged = input.email !== undefined && input.email !== user.email;
-  const updated = await withStoredAvatar(avatar, new URL(request.url).origin, async (stored) => {
+  const { user: changed, previousAvatarKey, previousEmail } = await withStoredAvatar(avatar, new URL(request.url).origin, async (stored) => {
     const result = await updateUser(user.id, {
       username: input.username,
       email: input.email,
@@ -45,9 +44,10 @@ export const PATCH = endpoint(async (request) => {
     if (!result) throw unauthorized('The account no longer exists.');
     return result;
   });
-  if (avatar && updated.previousAvatarKey) discardAvatarLater(updated.previousAvatarKey);
-  if (emailChanged) runAfterResponse('email change notice', () => sendMail(emailChangedMail(user.email, updated.user.email)));
-  return json(toPublicUser(updated.user));
+  if (avatar && previousAvatarKey) discardAvatarLater(previousAvatarKey);
+  // Both read under the row lock of the update: of racing changes, each tells the address it replaced.
+  if (previousEmail !== changed.email) runAfterResponse('email change notice', () => sendEmailChangeNotice(previousEmail, changed.email));
+  return json(toPublicUser(changed));
 });
 
 export const { OPTIONS, HEAD, POST, PUT, DELETE } = otherMethods({ GET, PATCH });

@@ -90,6 +90,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_FORGOT_EMAIL: rateLimit.prefault('3/1h'),
   RATE_LIMIT_RESET_EMAIL: rateLimit.prefault('10/15m'),
   RATE_LIMIT_EXCHANGE_IP: rateLimit.prefault('30/1m'),
+  RATE_LIMIT_EMAIL_NOTICE: rateLimit.prefault('3/1h'),
   OTP_TTL_SECONDS: intFrom(1, 24 * 60 * 60).default(600),
   MAIL_SERVER: z.string().optional(),
   MAIL_PORT: intFrom(1, 65_535).default(587),
@@ -147,7 +148,7 @@ export interface RateLimitRule {
   limit: number;
   windowMs: number;
 }
-export type RateLimitName = 'loginIp' | 'loginAccount' | 'registerIp' | 'forgotIp' | 'forgotEmail' | 'resetEmail' | 'exchangeIp';
+export type RateLimitName = 'loginIp' | 'loginAccount' | 'registerIp' | 'forgotIp' | 'forgotEmail' | 'resetEmail' | 'exchangeIp' | 'emailNotice';
 
 export interface Config {
   production: boolean;
@@ -355,6 +356,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
       forgotEmail: e.RATE_LIMIT_FORGOT_EMAIL,
       resetEmail: e.RATE_LIMIT_RESET_EMAIL,
       exchangeIp: e.RATE_LIMIT_EXCHANGE_IP,
+      emailNotice: e.RATE_LIMIT_EMAIL_NOTICE,
     },
     rateLimitFailOpen: e.RATE_LIMIT_FAIL_OPEN,
     otpTtlSeconds: e.OTP_TTL_SECONDS,

@@ -10,6 +10,7 @@ const MESSAGES: Record<RateLimitName, string> = {
   forgotEmail: 'Too many password reset requests for this email address.',
   resetEmail: 'Too many password reset attempts for this email address.',
   exchangeIp: 'Too many sign-in code exchanges from this address.',
+  emailNotice: 'Too many account notices to this email address.',
 };
 
 /**
@@ -42,6 +43,18 @@ export async function refundLimit(name: RateLimitName, subject: string): Promise
  */
 export async function countAgainstLimit(name: RateLimitName, subject: string): Promise<void> {
   await count(name, subject, 1);
+}
+
+/**
+ * Takes one slot of the named limit for `subject` and says whether there was one, refusing
+ * nothing itself: for work after the response that should be skipped past a limit, not answered
+ * with a 429 (a notice mail). Fail open or closed as `enforceLimit`.
+ *
+ * @example if (await takeSlot('emailNotice', address)) await sendMail(notice);
+ */
+export async function takeSlot(name: RateLimitName, subject: string): Promise<boolean> {
+  const result = await count(name, subject, 1);
+  return !result || result.success;
 }
 
 /** `rate` requests (negative: slots given back) against the named limit for `subject`. */

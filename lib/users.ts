@@ -60,8 +60,8 @@ export async function assertAvailable(wanted: { username?: string; email?: strin
 }
 
 /**
- * Changes a user's row and answers it with the avatar key it had before, in one statement: a CTE
- * reads the old key under a row lock (FOR UPDATE) and the UPDATE joins it. Of two racing avatar
+ * Changes a user's row and answers it with the avatar key and email it had before, in one
+ * statement: a CTE reads them under a row lock (FOR UPDATE) and the UPDATE joins it. Of two racing avatar
  * replacements the second waits for the first's lock and reads the key the first wrote, so each
  * deletes the one it replaced. One statement, not a transaction, because Neon's HTTP driver has no
  * interactive transactions (and it is one round trip instead of four).
@@ -72,9 +72,15 @@ export async function assertAvailable(wanted: { username?: string; email?: strin
 export async function updateUser(
   id: string,
   changes: Partial<Pick<NewUserRow, 'username' | 'email' | 'fullName' | 'emailVerified' | 'avatarUrl' | 'avatarKey'>>,
-): Promise<{ user: UserRow; previousAvatarKey: string | null } | undefined> {
+): Promise<{ user: UserRow; previousAvatarKey: string | null; previousEmail: string } | undefined> {
   const db = await getDb();
-  const before = db.$with('before').as(db.select({ previousAvatarKey: sql<string | null>`${users.avatarKey}`.as('previous_avatar_key') }).from(users).where(eq(users.id, id)).for('update'));
+  const before = db.$with('before').as(
+    db
+      .select({ previousAvatarKey: sql<string | null>`${users.avatarKey}`.as('previous_avatar_key'), previousEmail: sql<string>`${users.email}`.as('previous_email') })
+      .from(users)
+      .where(eq(users.id, id))
+      .for('update'),
+  );
   try {
     const [row] = await db
       .with(before)
@@ -82,10 +88,10 @@ export async function updateUser(
       .set(changes)
       .from(before)
       .where(eq(users.id, id))
-      .returning({ ...getTableColumns(users), previousAvatarKey: before.previousAvatarKey });
+      .returning({ ...getTableColumns(users), previousAvatarKey: before.previousAvatarKey, previousEmail: before.previousEmail });
     if (!row) return undefined;
-    const { previousAvatarKey, ...user } = row;
-    return { user, previousAvatarKey };
+    const { previousAvatarKey, previousEmail, ...user } = row;
+    return { user, previousAvatarKey, previousEmail };
   } catch (error) {
     throw asConflict(error);
   }

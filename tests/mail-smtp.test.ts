@@ -84,6 +84,28 @@ describe('mail through a real SMTP server', () => {
     expect(received.some((m) => recipient(m) === newAddress)).toBe(false);
   });
 
+  it('sends at most RATE_LIMIT_EMAIL_NOTICE (3 an hour) notices to one address: the changes go through, the rest are skipped', async () => {
+    const victim = `victim_${randomBytes(4).toString('hex')}@example.org`;
+    const signedUp = await register(jsonRequest('/api/register', newAccount()));
+    const { access_token: token } = await signedUp.json();
+    const patch = (email: string) => changeProfile(jsonRequest('/api/me', { email }, { method: 'PATCH', headers: { authorization: `Bearer ${token}` } }));
+    const warnings = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      // Take the victim's address, then leave it with a message in the "new address": five times.
+      for (let i = 0; i < 5; i++) {
+        expect((await patch(victim)).status).toBe(200);
+        const left = await patch(`visit-evil-${i}@evil.example`);
+        expect(left.status).toBe(200);
+        expect((await left.json()).email).toBe(`visit-evil-${i}@evil.example`);
+      }
+      await settleBackground();
+      expect(received.filter((m) => recipient(m) === victim)).toHaveLength(3);
+      expect(warnings.mock.calls.flat().join('\n')).toMatch(/email change notice skipped: RATE_LIMIT_EMAIL_NOTICE/);
+    } finally {
+      warnings.mockRestore();
+    }
+  });
+
   it('still answers 202 when the SMTP server refuses, logs the failure, and works again once it accepts', async () => {
     const account = newAccount();
     expect((await register(jsonRequest('/api/register', account))).status).toBe(201);

@@ -1,0 +1,32 @@
+import { escapeHtml, sendMail, type MailMessage } from './mail.js';
+import { takeSlot } from './rate-limit.js';
+
+/**
+ * Tells the old address that the account's email was changed: a stolen access token is enough to
+ * change it (and then to reset the password through the new address), so the owner should hear of
+ * it at the address they know. At most RATE_LIMIT_EMAIL_NOTICE notices per address (3 an hour):
+ * whoever can change an account's email can choose the old address, by setting it first, and the
+ * new one, whose text the notice repeats, so without a limit this would be a way to send anyone
+ * mail. Past the limit the notice is skipped and logged. For after the response.
+ *
+ * @example runAfterResponse('email change notice', () => sendEmailChangeNotice(previousEmail, user.email));
+ */
+export async function sendEmailChangeNotice(oldAddress: string, newAddress: string): Promise<void> {
+  if (!(await takeSlot('emailNotice', oldAddress))) {
+    console.warn('email change notice skipped: RATE_LIMIT_EMAIL_NOTICE reached for the old address');
+    return;
+  }
+  await sendMail(emailChangedMail(oldAddress, newAddress));
+}
+
+/** The notice itself. It names the new address: what the owner needs to tell their own change from someone else's. */
+export function emailChangedMail(to: string, newAddress: string): MailMessage {
+  const text = `The email address of your account was just changed to ${newAddress}. Mail about the account, such as password reset codes, now goes there.`;
+  const notYou = "If you did not do this, someone may be using your account: contact the service's support at once, and check your other accounts.";
+  return {
+    to,
+    subject: 'Your account email was changed',
+    text: `${text}\n\n${notYou}\n`,
+    html: `<p>${escapeHtml(text)}</p>\n<p>${escapeHtml(notYou)}</p>`,
+  };
+}
