@@ -2,7 +2,6 @@ import { readInputWithAvatar } from '../lib/avatar-input.js';
 import { discardAvatarLater, withStoredAvatar } from '../lib/avatars.js';
 import { runAfterResponse } from '../lib/background.js';
 import { requireUser } from '../lib/current-user.js';
-import { sendEmailChangeNotice } from '../lib/email-change-notice.js';
 import { endpoint } from '../lib/endpoint.js';
 import { otherMethods } from '../lib/other-methods.js';
 import { unauthorized, unprocessable } from '../lib/http-errors.js';
@@ -13,6 +12,9 @@ import { assertAvailable, updateUser } from '../lib/users.js';
 import { parseInput } from '../lib/validate.js';
 
 const FIELDS = Object.keys(UpdateProfileRequest.shape);
+
+// Imported on first use: the notice's limit needs the Redis client, which GET /api/me never does.
+const sendEmailChangeNotice = async (from: string, to: string) => (await import('../lib/email-change-notice.js')).sendEmailChangeNotice(from, to);
 
 /** GET /api/me: the signed-in user. 401 without a valid, unrevoked token of an unblocked user. */
 export const GET = endpoint(async (request) => json(toPublicUser(await requireUser(request))));
