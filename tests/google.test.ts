@@ -256,6 +256,27 @@ describe('sign-in through a real OpenID provider', () => {
     expectNoToken(location);
   });
 
+  it('a blocked, not yet linked account with the same verified email is refused and not linked', async () => {
+    const { account, user } = await registerWithPassword();
+    await (await getDb()).update(users).set({ emailVerified: true, isBlocked: true }).where(eq(users.id, user.id));
+    const who = identity({ email: account.email });
+    const { error } = await signInAtProvider(who.sub);
+    expect(error).toBe('account_blocked');
+    expect((await userRowByEmail(account.email))!.googleSub).toBeNull();
+  });
+
+  it('each start draws a fresh state, nonce and verifier', async () => {
+    const a = (await beginSignIn()).authorizationUrl.searchParams;
+    const b = (await beginSignIn()).authorizationUrl.searchParams;
+    for (const k of ['state', 'nonce', 'code_challenge']) expect(a.get(k)).not.toBe(b.get(k));
+    expect(a.get('state')).not.toBe(a.get('nonce'));
+  });
+
+  it('keeps only an https picture', async () => {
+    const who = identity({ picture: 'http://images.example.com/plain.png' });
+    expect((await profileFor((await signInAtProvider(who.sub)).code!)).avatar_url).toBeNull();
+  });
+
   it('answers ?error=access_denied when the user cancels at the provider', async () => {
     const who = identity();
     const before = await userCount();
@@ -418,6 +439,22 @@ describe('ID token checks (crafted tokens from a loopback token endpoint)', () =
       new SignJWT(claimsFor(sub, nonce)).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(CLIENT.clientSecret));
     expect((await callbackWith(hmac)).error).toBe('invalid_id_token');
     expect(await userRowByEmail(`${sub}@example.com`)).toBeUndefined();
+  });
+
+  it.each([
+    ['no email_verified claim', undefined],
+    ['email_verified "false" as a string', 'false'],
+  ])('refuses %s as unverified, linking and creating nothing', async (_n, value) => {
+    const sub = `crafted-unverified-${Date.now()}-${Math.random()}`;
+    const before = await userCount();
+    const { error } = await callbackWith((nonce) => sign({ ...claimsFor(sub, nonce), email_verified: value }));
+    expect(error).toBe('email_not_verified');
+    expect(await userCount()).toBe(before);
+  });
+
+  it('refuses an empty sub', async () => {
+    const { error } = await callbackWith((nonce) => sign({ ...claimsFor('', nonce), email: `empty-sub-${Date.now()}@example.com` }));
+    expect(error).toBe('invalid_id_token');
   });
 });
 

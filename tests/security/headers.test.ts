@@ -1,19 +1,15 @@
-import { readdirSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetConfig } from '../../lib/config.js';
+import { servedMethods } from '../../lib/other-methods.js';
+import { apiFiles } from '../support/api-files.js';
 import { useDatabase } from '../support/database.js';
 import { Tally } from './summary.js';
 
-const API = resolve(import.meta.dirname, '../../api');
 const FRONTEND_ORIGIN = 'http://localhost:5173';
+/** Origins that only look like the frontend's: none may get CORS headers. */
+const LOOKALIKES = ['https://evil.example', 'http://localhost:5173.evil.example', 'http://localhost:51730', 'http://localhost'];
+const EXPOSED = ['Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'WWW-Authenticate'];
 const tally = new Tally('headers');
-
-function apiFiles(dir = API): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? apiFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-  );
-}
 
 type Handler = (request: Request) => Promise<Response>;
 
@@ -24,17 +20,16 @@ type Handler = (request: Request) => Promise<Response>;
  */
 describe('headers on every endpoint', () => {
   let cleanup: () => Promise<void>;
-  const endpoints: { route: string; method: string; handler: Handler }[] = [];
+  const endpoints: { route: string; method: string; handler: Handler; served: string[] }[] = [];
   const saved = { ...process.env };
   beforeAll(async () => {
     // Google configured (endpoints on a closed port) so its handlers answer as in production.
     Object.assign(process.env, { GOOGLE_CLIENT_ID: 'headers-client', GOOGLE_CLIENT_SECRET: 'headers-secret', GOOGLE_TOKEN_URL: 'http://127.0.0.1:9/token' });
     resetConfig();
     cleanup = await useDatabase('pglite');
-    for (const file of apiFiles()) {
-      const route = '/' + relative(resolve(API, '..'), file).replace(/\.ts$/, '');
+    for (const { file, route } of apiFiles()) {
       const mod = (await import(file)) as Record<string, Handler>;
-      for (const [method, handler] of Object.entries(mod)) endpoints.push({ route, method, handler });
+      for (const [method, handler] of Object.entries(mod)) endpoints.push({ route, method, handler, served: servedMethods(mod) });
     }
   });
   afterAll(async () => {
@@ -56,9 +51,9 @@ describe('headers on every endpoint', () => {
     expect(endpoints.map((e) => `${e.method} ${e.route}`)).toEqual(expect.arrayContaining(['POST /api/register', 'POST /api/login', 'GET /api/me', 'OPTIONS /api/me']));
   });
 
-  it('nosniff everywhere, no-store on everything but the public API document, CORS only for the frontend', async () => {
-    for (const { route, method, handler } of endpoints) {
-      for (const origin of [FRONTEND_ORIGIN, 'https://evil.example', undefined]) {
+  it('nosniff and no referrer everywhere, no-store on everything but the public API document, CORS only for the frontend', async () => {
+    for (const { route, method, handler, served } of endpoints) {
+      for (const origin of [FRONTEND_ORIGIN, ...LOOKALIKES, undefined]) {
         const response = await handler(request(route, method, origin));
         await response.arrayBuffer();
         tally.requests++;
@@ -66,13 +61,21 @@ describe('headers on every endpoint', () => {
         const label = `${method} ${route} from ${origin ?? 'no origin'} (${response.status})`;
         expect(response.status, label).toBeLessThan(500);
         expect(response.headers.get('x-content-type-options'), label).toBe('nosniff');
+        expect(response.headers.get('referrer-policy'), label).toBe('no-referrer');
         if (route !== '/api/docs') expect(response.headers.get('cache-control'), label).toBe('no-store');
         const allowed = response.headers.get('access-control-allow-origin');
         expect(allowed, label).toBe(origin === FRONTEND_ORIGIN ? FRONTEND_ORIGIN : null);
         expect(allowed, label).not.toBe('*');
+        if (origin === FRONTEND_ORIGIN) {
+          // The frontend sends credentials, and must be able to read a 429's wait and a 401's challenge.
+          expect(response.headers.get('access-control-allow-credentials'), label).toBe('true');
+          expect(response.headers.get('access-control-expose-headers')?.split(', '), label).toEqual(EXPOSED);
+        } else {
+          expect(response.headers.get('access-control-allow-credentials'), label).toBeNull();
+        }
         if (method === 'OPTIONS' && origin === FRONTEND_ORIGIN) {
           expect(response.status, label).toBe(204);
-          expect(response.headers.get('access-control-allow-methods'), label).toContain(endpoints.find((e) => e.route === route && e.method !== 'OPTIONS')!.method);
+          expect(response.headers.get('access-control-allow-methods'), label).toBe([...served, 'OPTIONS'].join(', '));
         }
       }
     }

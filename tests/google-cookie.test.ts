@@ -1,0 +1,27 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readSignInCookie, signInCookie } from '../lib/google-cookie.js';
+
+const FLOW = { state: 's'.repeat(43), codeVerifier: 'v'.repeat(43), nonce: 'n'.repeat(43) };
+const callbackWith = (setCookie: string) => new Request('http://localhost/api/google/callback', { headers: { cookie: setCookie.split(';')[0]! } });
+
+afterEach(() => vi.useRealTimers());
+
+describe('the Google sign-in cookie', () => {
+  it('lasts 10 minutes by its own encrypted expiry, not only by the browser keeping Max-Age: an older one captured and replayed is refused', async () => {
+    const start = new Request('http://localhost/api/google/start');
+    expect(await readSignInCookie(callbackWith(await signInCookie(start, FLOW)))).toEqual(FLOW);
+    // jose reads the clock through `new Date()`: fake Date itself, not only Date.now.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() - 11 * 60_000);
+    const old = await signInCookie(start, FLOW);
+    vi.useRealTimers();
+    expect(await readSignInCookie(callbackWith(old))).toBeNull();
+  });
+
+  it('is refused when tampered with', async () => {
+    const cookie = await signInCookie(new Request('http://localhost/api/google/start'), FLOW);
+    const [name, value] = cookie.split(';')[0]!.split('=');
+    const flipped = value!.slice(0, -2) + (value!.at(-2) === 'A' ? 'B' : 'A') + value!.at(-1);
+    expect(await readSignInCookie(callbackWith(`${name}=${flipped}`))).toBeNull();
+  });
+});
