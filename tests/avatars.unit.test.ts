@@ -28,6 +28,10 @@ describe('image type from the first bytes', () => {
     ['a truncated PNG signature', tinyPng().subarray(0, 7)],
     ['RIFF that is not WebP', Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WAVE')])],
     ['SVG', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>')],
+    ['only the first half of the PNG signature', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0, 0, 0, 0, 0])],
+    ['FF D8 without the third JPEG byte', Buffer.from([0xff, 0xd8, 0x00, 0x00])],
+    ['GIF8 of no GIF version', Buffer.from('GIF8xa0000')],
+    ['a GIF version that does not exist', Buffer.from('GIF88a0000')],
   ])('refuses %s', (_, bytes) => {
     expect(sniffImageType(bytes)).toBeUndefined();
   });

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { readBody } from '../lib/body.js';
+import { HttpError } from '../lib/http-errors.js';
+
+const LIMIT = 1024;
+const post = (contentType: string, body: BodyInit) => new Request('http://localhost/api/x', { method: 'POST', headers: { 'content-type': contentType }, body });
+const refusal = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => (error instanceof HttpError ? { status: error.status, code: error.code } : error),
+  );
+
+describe('reading a JSON or form body', () => {
+  it('takes the media type in any letter case, with parameters', async () => {
+    expect(await readBody(post('Application/JSON; charset=UTF-8', '{"a":1}'), ['json'], LIMIT)).toEqual({ a: 1 });
+  });
+
+  it('refuses bytes that are not UTF-8 with a 400, rather than reading them as replacement characters', async () => {
+    expect(await refusal(readBody(post('application/json', new Uint8Array([0x22, 0xff, 0xfe, 0x22])), ['json'], LIMIT))).toEqual({ status: 400, code: 'malformed_body' });
+  });
+
+  it('refuses a form where only JSON is taken (415), and JSON that does not parse (400)', async () => {
+    expect(await refusal(readBody(post('application/x-www-form-urlencoded', 'code=abc'), ['json'], LIMIT))).toEqual({ status: 415, code: 'unsupported_media_type' });
+    expect(await refusal(readBody(post('application/json', '{'), ['json'], LIMIT))).toEqual({ status: 400, code: 'malformed_json' });
+  });
+
+  it('answers 413 from a declared Content-Length past the limit without reading a body that never ends', async () => {
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 1;
+        controller.enqueue(new Uint8Array(1024));
+      },
+    });
+    const request = new Request('http://localhost/api/x', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(LIMIT * 100) },
+      body: endless,
+      duplex: 'half',
+    } as RequestInit);
+    expect(await refusal(readBody(request, ['json'], LIMIT))).toEqual({ status: 413, code: 'payload_too_large' });
+    expect(pulled).toBeLessThanOrEqual(1);
+  });
+});
