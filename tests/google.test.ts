@@ -546,6 +546,17 @@ describe('account resolution under races', () => {
   });
 });
 
+describe('redirect targets', () => {
+  it('the callback goes only to FRONTEND_CALLBACK_URL, whatever redirect parameter a link carries', async () => {
+    for (const name of ['redirect_to', 'redirect_uri', 'redirect', 'next', 'return_to', 'returnTo', 'continue', 'url']) {
+      const query = `code=a&state=b&${name}=${encodeURIComponent('https://evil.example/steal')}`;
+      const response = await callback(new Request(`http://localhost:3000/api/google/callback?${query}`));
+      expect(response.status, name).toBe(302);
+      expectNoToken(new URL(response.headers.get('location')!));
+    }
+  });
+});
+
 describe('without Google configured', () => {
   it('start and callback answer 503 problem+json "Google sign-in is not configured"', async () => {
     const saved = process.env.GOOGLE_CLIENT_ID;
