@@ -159,6 +159,23 @@ export function defineAvatarSuite(name: string, setup: () => { transport: Transp
       await expectStillFree(account);
     });
 
+    it('checks the username and email before any upload: taken in another letter case is a 409 and nothing is uploaded', async () => {
+      const taken = newAccount();
+      expect((await api.send('POST', '/api/register', { body: JSON.stringify(taken), headers: { 'content-type': 'application/json' } })).status).toBe(201);
+      const uploads = () => fake.calls.filter((c) => c.action === 'upload').length;
+      const before = uploads();
+      const byUsername = await register({ ...newAccount(), username: taken.username.toUpperCase() }, [{ bytes: tinyPng(), filename: 'a.png', type: 'image/png' }]);
+      expect(byUsername.status).toBe(409);
+      const byEmail = await register({ ...newAccount(), email: taken.email.toUpperCase() }, [{ bytes: tinyPng(), filename: 'a.png', type: 'image/png' }]);
+      expect(byEmail.status).toBe(409);
+      const { body } = await signUpWith(tinyPng(), 'a.png', 'image/png');
+      const afterSignUp = uploads();
+      const patch = await api.send('PATCH', '/api/me', { token: body.access_token, body: form({ username: taken.username.toUpperCase() }, [{ bytes: tinyPng(2, 2), filename: 'b.png', type: 'image/png' }]) });
+      expect(patch.status).toBe(409);
+      expect(afterSignUp - before).toBe(1); // only the sign-up that went through
+      expect(uploads()).toBe(afterSignUp);
+    });
+
     it('deletes the uploaded asset when the username was taken during the upload (409)', async () => {
       const account = newAccount();
       const rival = { ...newAccount(), username: account.username };
