@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POST as forgot } from '../api/forgot-password.js';
 import { POST as login } from '../api/login.js';
 import { GET as me } from '../api/me.js';
@@ -10,7 +10,8 @@ import { settleBackground } from '../lib/background.js';
 import { getConfig, resetConfig } from '../lib/config.js';
 import { getDb } from '../lib/db/client.js';
 import { users } from '../lib/db/schema.js';
-import { resetStore } from '../lib/store.js';
+import { issueOtp } from '../lib/otp.js';
+import { getStore, resetStore } from '../lib/store.js';
 import { useDatabase } from './support/database.js';
 import { bearerRequest, jsonRequest, newAccount, problemOf } from './support/http.js';
 import { latestCode, outboxMessages, recipient } from './support/outbox.js';
@@ -202,6 +203,58 @@ export function definePasswordResetSuite(backend: Backend, enabled: boolean): vo
       expect((await resetWith(account.email, code)).status).toBe(200);
     });
 
+    it('answers a wrong code with 400 even when the new password is the current one (a 403 would test passwords for anyone)', async () => {
+      const { account } = await signUp();
+      const code = await requestCode(account.email);
+      const wrong = await resetWith(account.email, wrongCode(code), account.password);
+      expect(wrong.status).toBe(400);
+      expect((await problemOf(wrong)).type).toBe('urn:problem:invalid_code');
+    });
+
+    it('neither mails a blocked account a code nor lets it reset with one', async () => {
+      const { account } = await signUp();
+      await (await getDb()).update(users).set({ isBlocked: true }).where(eq(users.email, account.email));
+      expect((await forgot(jsonRequest('/api/forgot-password', { email: account.email }, from(randomIp())))).status).toBe(202);
+      await settleBackground();
+      expect((await outboxMessages(getConfig().outboxDir)).filter((m) => recipient(m) === account.email)).toEqual([]);
+      const before = await userRow(account.email);
+      const refused = await resetWith(account.email, await issueOtp(account.email));
+      expect(refused.status).toBe(400);
+      expect(await userRow(account.email)).toEqual(before);
+    });
+
+    it('issues and stores a code for an unknown address too (the same Redis write: no timing difference)', async () => {
+      const stored = vi.spyOn(getStore(), 'putCode');
+      try {
+        expect((await forgot(jsonRequest('/api/forgot-password', { email: `nobody-${randomBytes(4).toString('hex')}@example.com` }, from(randomIp())))).status).toBe(202);
+        expect(stored).toHaveBeenCalledTimes(1);
+      } finally {
+        stored.mockRestore();
+      }
+    });
+
+    it('stores only a digest of the code, under a key that is a digest of the address', async () => {
+      const stored = vi.spyOn(getStore(), 'putCode');
+      try {
+        const email = `digest-${randomBytes(4).toString('hex')}@example.com`;
+        const code = await issueOtp(email);
+        const [key, value, ttl] = stored.mock.calls[0]!;
+        expect(key).toMatch(/^otp:[A-Za-z0-9_-]{43}$/);
+        for (const secret of [email, code]) expect(`${key} ${value}`).not.toContain(secret);
+        expect(value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+        expect(ttl).toBe(600);
+      } finally {
+        stored.mockRestore();
+      }
+    });
+
+    it('draws codes of 6 digits over the whole range', async () => {
+      const codes = await Promise.all(Array.from({ length: 200 }, (_, i) => issueOtp(`range-${i}-${randomBytes(3).toString('hex')}@example.com`)));
+      for (const code of codes) expect(code).toMatch(/^\d{6}$/);
+      expect(new Set(codes).size).toBeGreaterThan(190);
+      expect(new Set(codes.map((code) => code[0])).size).toBeGreaterThan(5); // not stuck in 000xxx
+    });
+
     it('answers 400 for a code to an unknown address and 422 for a malformed one', async () => {
       expect((await resetWith('nobody-at-all@example.com', '123456')).status).toBe(400);
       const malformed = await resetWith('x@example.com', '12ab56');
@@ -226,6 +279,9 @@ export function definePasswordResetSuite(backend: Backend, enabled: boolean): vo
       expect(refused.headers.get('ratelimit-reset')).toBe(String(retryAfter));
       const other = await forgot(jsonRequest('/api/forgot-password', { email: `other-${account.email}` }, from(randomIp())));
       expect(other.status).toBe(202);
+      // The refused request replaced nothing: the code mailed last still works.
+      await settleBackground();
+      expect((await resetWith(account.email, await latestCode(getConfig().outboxDir, account.email))).status).toBe(200);
     });
 
     it('limits forgot-password per IP and reset-password per email', async () => {

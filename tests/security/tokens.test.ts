@@ -64,12 +64,33 @@ describe('tokens: forged, stale and revoked tokens are all refused', () => {
       missing_sub: await sign({ ver: 0, iss: issuer, aud: audience }),
       missing_exp: await sign(good, key, (j) => j),
       old_version: await sign({ ...good, ver: -1 }),
+      future_version: await sign({ ...good, ver: 1 }),
+      hs512_same_secret: await new SignJWT(good).setProtectedHeader({ alg: 'HS512' }).setIssuedAt().setExpirationTime('5m').sign(key),
+      hs384_same_secret: await new SignJWT(good).setProtectedHeader({ alg: 'HS384' }).setIssuedAt().setExpirationTime('5m').sign(key),
     };
     for (const [name, token] of Object.entries(forged)) {
       expect({ name, status: await status(token) }).toEqual({ name, status: 401 });
     }
     expect(await status(await sign(good))).toBe(200); // the control: same claims, properly signed
     tally.notes.push(`${Object.keys(forged).length} forged kinds refused`);
+  });
+
+  it('issues HS256 tokens that last exactly what expires_in says, for this service only, at the current version', async () => {
+    const { token } = await signUp();
+    const [header, payload] = token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part!, 'base64url').toString()));
+    const { issuer, audience, ttlSeconds } = getConfig().jwt;
+    expect(header.alg).toBe('HS256');
+    expect(payload).toMatchObject({ iss: issuer, aud: audience, ver: 0 });
+    expect(payload.exp - payload.iat).toBe(ttlSeconds);
+    expect(ttlSeconds).toBe(1800);
+  });
+
+  it('takes the scheme in any letter case, as RFC 9110 has it (the API itself answers token_type "bearer")', async () => {
+    const { token } = await signUp();
+    for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
+      const response = await me(new Request('http://localhost/api/me', { headers: { authorization: `${scheme} ${token}` } }));
+      expect(response.status, scheme).toBe(200);
+    }
   });
 
   it("refuses a deleted user's and a blocked user's token", async () => {
