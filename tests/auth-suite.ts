@@ -83,6 +83,7 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
         ['username', { username: 42 }],
         ['email', { email: 'not-an-email' }],
         ['password', { password: 'short' }],
+        ['password', { password: '1234567' }], // 7 bytes, one short
         ['password', { password: 'a'.repeat(73) }],
         ['password', { password: 'é'.repeat(36) + 'a' }], // 73 bytes, 37 characters
         ['full_name', { full_name: 'x'.repeat(101) }],
@@ -101,6 +102,11 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
         expect(response.status).toBe(422);
         const fields = (await problemOf(response)).errors!.map((e) => e.field).sort();
         expect(fields).toEqual(['email', 'password', 'username']);
+      });
+
+      it('accepts a password of exactly 8 bytes, the shortest allowed', async () => {
+        const { account } = await signUp({ password: '12345678' });
+        expect((await login(jsonRequest('/api/login', { username: account.username, password: '12345678' }))).status).toBe(200);
       });
 
       it('accepts a password of exactly 72 bytes, and its 73-byte extension does not log in', async () => {
