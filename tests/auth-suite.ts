@@ -188,6 +188,19 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
         }
       });
 
+      it('leaves a hash at the current cost, or at a higher one, as it is (no rewrite, no downgrade)', async () => {
+        const db = await getDb();
+        const hashOf = async (id: string) => (await db.select().from(users).where(eq(users.id, id)))[0]!.passwordHash!;
+        const { account, body } = await signUp();
+        const atCost = await hashOf(body.user.id);
+        expect((await login(jsonRequest('/api/login', { username: account.username, password: account.password }))).status).toBe(200);
+        expect(await hashOf(body.user.id)).toBe(atCost);
+        const higher = await bcrypt.hash(account.password, 5);
+        await db.update(users).set({ passwordHash: higher }).where(eq(users.id, body.user.id));
+        expect((await login(jsonRequest('/api/login', { username: account.username, password: account.password }))).status).toBe(200);
+        expect(await hashOf(body.user.id)).toBe(higher);
+      });
+
       it('a re-hash that finishes after a password reset does not bring the old password back', async () => {
         const { body } = await signUp();
         const db = await getDb();
