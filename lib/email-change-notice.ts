@@ -1,4 +1,4 @@
-import { escapeHtml, sendMail, type MailMessage } from './mail.js';
+import { noticeMail, sendMail, type MailMessage } from './mail.js';
 import { takeSlot } from './rate-limit.js';
 
 /**
@@ -23,10 +23,5 @@ export async function sendEmailChangeNotice(oldAddress: string, newAddress: stri
 export function emailChangedMail(to: string, newAddress: string): MailMessage {
   const text = `The email address of your account was just changed to ${newAddress}. Mail about the account, such as password reset codes, now goes there.`;
   const notYou = "If you did not do this, someone may be using your account: contact the service's support at once, and check your other accounts.";
-  return {
-    to,
-    subject: 'Your account email was changed',
-    text: `${text}\n\n${notYou}\n`,
-    html: `<p>${escapeHtml(text)}</p>\n<p>${escapeHtml(notYou)}</p>`,
-  };
+  return noticeMail(to, 'Your account email was changed', [text, notYou]);
 }

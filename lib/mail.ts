@@ -16,6 +16,15 @@ export interface MailMessage {
 /** Text made safe to put inside the HTML part of a mail. */
 export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/**
+ * A plain notice about the account: the same paragraphs as text and as escaped HTML.
+ *
+ * @example sendMail(noticeMail(user.email, 'Your password was changed', [what, ifNotYou]));
+ */
+export function noticeMail(to: string, subject: string, paragraphs: string[]): MailMessage {
+  return { to, subject, text: `${paragraphs.join('\n\n')}\n`, html: paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n') };
+}
+
 let transport: Transporter | undefined;
 
 /**

@@ -1,4 +1,4 @@
-import { escapeHtml as escape, type MailMessage } from './mail.js';
+import { escapeHtml as escape, noticeMail, type MailMessage } from './mail.js';
 
 /**
  * The password reset mail: the code, how long it lasts, and what to do when the reader did not ask.
@@ -34,10 +34,5 @@ export function lifetime(seconds: number): string {
 export function passwordChangedMail(to: string): MailMessage {
   const text = 'Your password was just changed, and every session signed in before the change was signed out.';
   const notYou = 'If you did not do this, reset your password now with "Forgot password" and check your email account for intruders.';
-  return {
-    to,
-    subject: 'Your password was changed',
-    text: `${text}\n\n${notYou}\n`,
-    html: `<p>${escape(text)}</p>\n<p>${escape(notYou)}</p>`,
-  };
+  return noticeMail(to, 'Your password was changed', [text, notYou]);
 }

@@ -61,8 +61,8 @@ export async function assertAvailable(wanted: { username?: string; email?: strin
 
 /**
  * Changes a user's row and answers it with the avatar key and email it had before, in one
- * statement: a CTE reads them under a row lock (FOR UPDATE) and the UPDATE joins it. Of two racing avatar
- * replacements the second waits for the first's lock and reads the key the first wrote, so each
+ * statement: a CTE reads them under a row lock (FOR UPDATE) and the UPDATE joins it. Of two racing
+ * avatar replacements the second waits for the first's lock and reads the key the first wrote, so each
  * deletes the one it replaced. One statement, not a transaction, because Neon's HTTP driver has no
  * interactive transactions (and it is one round trip instead of four).
  * 409 when the new username or email is taken; undefined when the user no longer exists.
