@@ -18,6 +18,11 @@ export function defineStoreContract(name: string, enabled: boolean, store: () =>
       await store().put(key, '012345', 60);
       expect(await store().take(key)).toBe('012345');
       expect(await store().take(key)).toBeNull();
+      // Also values that are valid JSON numbers (a client that deserialised replies would answer 123456).
+      for (const value of ['123456', '1700000000000:0:0', '42']) {
+        await store().put(key, value, 60);
+        expect(await store().take(key)).toBe(value);
+      }
     });
 
     it('forgets a value after its ttl', async () => {
