@@ -1,24 +1,18 @@
 import { relative, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { bundledBuildOptions } from '../scripts/bench/bundle-options.js';
+import { bundledBuildOptions, eagerOutputs } from '../scripts/bench/bundle-options.js';
 import { apiFiles } from './support/api-files.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
 /** The packages a bundled function loads before its first request: its entry and the chunks it imports statically. */
 function eagerPackages(metafile: Metafile): Set<string> {
-  const outputs = metafile.outputs;
-  const entry = Object.keys(outputs).find((key) => key.endsWith('index.mjs'))!;
-  const eager = new Set([entry]);
   const packages = new Set<string>();
-  for (const key of eager) {
-    for (const imported of outputs[key]!.imports) {
-      if (imported.kind !== 'import-statement') continue;
-      if (imported.external) packages.add(imported.path);
-      else eager.add(imported.path);
-    }
-    for (const input of Object.keys(outputs[key]!.inputs)) {
+  for (const key of eagerOutputs(metafile)) {
+    const output = metafile.outputs[key]!;
+    for (const imported of output.imports) if (imported.kind === 'import-statement' && imported.external) packages.add(imported.path);
+    for (const input of Object.keys(output.inputs)) {
       const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1];
       if (name) packages.add(name);
     }

@@ -1,4 +1,4 @@
-import type { BuildOptions } from 'esbuild';
+import type { BuildOptions, Metafile } from 'esbuild';
 
 /**
  * The cold-start bench's "bundled" build of an `api/` function with esbuild: packages bundled too,
@@ -23,4 +23,19 @@ export function bundledBuildOptions(): BuildOptions {
     // Bundled CommonJS packages call require(); give the ESM output one.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   };
+}
+
+/**
+ * The outputs of a split build that a cold start reads before its first request: the entry
+ * (`index.mjs`) and the chunks it imports statically, transitively. Dynamic imports wait for use.
+ *
+ * @example const bytes = eagerOutputs(metafile).reduce((n, key) => n + metafile.outputs[key]!.bytes, 0);
+ */
+export function eagerOutputs(metafile: Metafile): string[] {
+  const outputs = metafile.outputs;
+  const eager = new Set([Object.keys(outputs).find((key) => key.endsWith('index.mjs'))!]);
+  for (const key of eager) {
+    for (const imported of outputs[key]!.imports) if (imported.kind === 'import-statement' && outputs[imported.path]) eager.add(imported.path);
+  }
+  return [...eager];
 }

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { bundledBuildOptions } from './bundle-options.js';
+import { bundledBuildOptions, eagerOutputs } from './bundle-options.js';
 import { apiFiles } from '../../tests/support/api-files.js';
 import { closeDb } from '../../lib/db/client.js';
 import { servedMethods } from '../../lib/other-methods.js';
@@ -54,11 +54,8 @@ async function buildAll(entries: string[], mode: Mode): Promise<Map<string, Buil
     const outdir = join(OUT, mode, entry.replace(/\.ts$/, '').replaceAll('/', '_'));
     const source = entry === FLOOR_ENTRY ? join(OUT, 'floor.ts') : join(ROOT, entry);
     const result = await build({ ...bundledBuildOptions(), entryPoints: { index: source }, outdir, metafile: true });
-    const outputs = result.metafile.outputs;
-    const entryKey = Object.keys(outputs).find((k) => k.endsWith('index.mjs'))!;
-    const eager = new Set<string>([entryKey]);
-    for (const key of eager) for (const imp of outputs[key]!.imports) if (imp.kind === 'import-statement' && outputs[imp.path]) eager.add(imp.path);
-    built.set(entry, { file: join(outdir, 'index.mjs'), root: outdir, bytes: [...eager].reduce((n, k) => n + outputs[k]!.bytes, 0) });
+    const bytes = eagerOutputs(result.metafile).reduce((n, key) => n + result.metafile.outputs[key]!.bytes, 0);
+    built.set(entry, { file: join(outdir, 'index.mjs'), root: outdir, bytes });
   }
   return built;
 }
