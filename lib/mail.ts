@@ -26,6 +26,8 @@ export function noticeMail(to: string, subject: string, paragraphs: string[]): M
 }
 
 let transport: Transporter | undefined;
+/** Orders the outbox's files written in the same millisecond by this process (names sort by time). */
+let outboxSerial = 0;
 
 /**
  * Sends a message by SMTP (MAIL_SERVER, MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD, MAIL_STARTTLS,
@@ -47,7 +49,8 @@ export async function sendMail(message: MailMessage): Promise<void> {
   if (config.production) throw new ConfigError(['MAIL_SERVER is missing']);
   const info = await nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }).sendMail(envelope);
   await mkdir(config.outboxDir, { recursive: true });
-  const file = join(config.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`);
+  const serial = String(outboxSerial++ % 1e6).padStart(6, '0');
+  const file = join(config.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${serial}-${randomBytes(4).toString('hex')}.eml`);
   await writeFile(file, info.message as Buffer);
   console.log(`[outbox] ${message.subject} → ${message.to} (${file})${message.consoleNote ? `\n[outbox] ${message.consoleNote}` : ''}`);
 }

@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { emailChangedMail } from '../lib/email-change-notice.js';
+import { getConfig } from '../lib/config.js';
+import { sendMail } from '../lib/mail.js';
 import { lifetime, resetCodeMail } from '../lib/password-mail.js';
+import { outboxMessages, recipient } from './support/outbox.js';
 
 describe('the reset mail', () => {
   it('never promises a code longer than it lasts: minutes rounded down, seconds under a minute', () => {
@@ -18,5 +21,18 @@ describe('the email change notice', () => {
     expect(mail.text).toContain("changed to o'neil&co@example.com.");
     expect(mail.html).toContain('changed to o&#39;neil&#38;co@example.com.');
     expect(mail.html).not.toContain("o'neil&co");
+  });
+});
+
+describe('the local outbox', () => {
+  it('lists mails in the order they were sent, even many in the same millisecond', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-24T12:00:00.000Z') });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const subjects = Array.from({ length: 30 }, (_, i) => `mail ${i}`);
+    for (const subject of subjects) await sendMail({ to: 'order@example.com', subject, text: subject, html: `<p>${subject}</p>` });
+    const listed = (await outboxMessages(getConfig().outboxDir)).filter((m) => recipient(m) === 'order@example.com').map((m) => m.subject);
+    expect(listed).toEqual(subjects);
   });
 });
