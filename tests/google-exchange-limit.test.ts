@@ -35,6 +35,14 @@ describe('POST /api/google/exchange is rate limited per client IP', () => {
     expect((await exchange(from('203.0.113.10'))).status).toBe(400);
   });
 
+  it('counts every address of one IPv6 /64 as one client (each subscriber can pick any of them)', async () => {
+    const from = (ip: string) => jsonRequest('/api/google/exchange', { code: 'w'.repeat(43) }, { headers: { 'x-real-ip': ip } });
+    const statuses = [];
+    for (const host of ['1', '2', 'abcd:1234:9', '4']) statuses.push((await exchange(from(`2001:db8:7:7::${host}`))).status);
+    expect(statuses).toEqual([400, 400, 400, 429]);
+    expect((await exchange(from('2001:db8:7:8::1'))).status).toBe(400);
+  });
+
   it('puts a live code back when the limit refuses, so it works once the address may try again', async () => {
     const ip = '203.0.113.11';
     for (let i = 0; i < 3; i++) await exchange(jsonRequest('/api/google/exchange', { code: 'y'.repeat(43) }, { headers: { 'x-real-ip': ip } }));
