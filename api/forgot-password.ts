@@ -7,7 +7,7 @@ import { otherMethods } from '../lib/other-methods.js';
 import { sendMail } from '../lib/mail.js';
 import { issueOtp } from '../lib/otp.js';
 import { resetCodeMail } from '../lib/password-mail.js';
-import { enforceLimit } from '../lib/rate-limit.js';
+import { enforceLimit, refundLimit } from '../lib/rate-limit.js';
 import { json } from '../lib/respond.js';
 import { ForgotPasswordRequest, type ForgotPasswordResponse } from '../lib/schemas/password-reset.js';
 import { findUserByEmail } from '../lib/users.js';
@@ -26,12 +26,21 @@ const ACCEPTED: ForgotPasswordResponse = {
  * Two Redis round trips: both limits together (auto-pipelined), then the code, after the lookup.
  * The code waits for the limits and the lookup, so that a request refused by a limit or failed by
  * a database outage (503) cannot replace, and so void, the code a user was already mailed.
+ * A request that issues no code (refused by the IP limit, or failed) gives its slot of the
+ * address's limit back: else a stranger over their own IP limit could spend an address's budget
+ * for free and keep its owner from getting any code.
  */
 export const POST = endpoint(async (request) => {
   const { email } = parseInput(ForgotPasswordRequest, await readBody(request, ['json', 'form']));
-  await Promise.all([enforceLimit('forgotIp', clientIp(request)), enforceLimit('forgotEmail', email)]);
-  const user = await findUserByEmail(email);
-  const code = await issueOtp(email);
+  const emailLimit = enforceLimit('forgotEmail', email);
+  const { user, code } = await (async () => {
+    await Promise.all([enforceLimit('forgotIp', clientIp(request)), emailLimit]);
+    const found = await findUserByEmail(email);
+    return { user: found, code: await issueOtp(email) };
+  })().catch(async (error: unknown) => {
+    if (await emailLimit.then(() => true, () => false)) runAfterResponse('forgot limit refund', () => refundLimit('forgotEmail', email));
+    throw error;
+  });
   runAfterResponse('password reset mail', async () => {
     if (user && !user.isBlocked) await sendMail(resetCodeMail(user.email, code, getConfig().otpTtlSeconds));
   });

@@ -6,7 +6,7 @@ import { GET as me, PATCH as patchMe } from '../api/me.js';
 import { POST as register } from '../api/register.js';
 import { POST as reset } from '../api/reset-password.js';
 import { settleBackground } from '../lib/background.js';
-import { getConfig } from '../lib/config.js';
+import { getConfig, resetConfig } from '../lib/config.js';
 import { issueExchangeCode } from '../lib/exchange-codes.js';
 import { useDatabase } from './support/database.js';
 import { bearerRequest, jsonRequest, newAccount, problemOf } from './support/http.js';
@@ -85,5 +85,32 @@ describe.skipIf(!enabled).each(['pg', 'neon'] as const)('faults: database unreac
     // The mailed code still works: no failed attempt replaced or used it.
     expect((await reset(jsonRequest('/api/reset-password', { email: account.email, otp, new_password: 'a brand new password' }))).status).toBe(200);
     await settleBackground();
+  });
+
+  it("gives the address's forgot-password slot back when the database fails (no code was issued)", async () => {
+    const email = newAccount().email;
+    const ask = async () => (await forgot(jsonRequest('/api/forgot-password', { email }))).status;
+    process.env.RATE_LIMIT_FORGOT_EMAIL = '1/1h';
+    resetConfig();
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      await proxy.cut();
+      const duringOutage = [];
+      try {
+        for (let i = 0; i < 2; i++) {
+          duringOutage.push(await ask());
+          await settleBackground(); // the slot is given back after the response
+        }
+      } finally {
+        await proxy.heal();
+      }
+      expect(duringOutage).toEqual([503, 503]);
+      expect([await ask(), await ask()]).toEqual([202, 429]);
+    } finally {
+      await settleBackground();
+      log.mockRestore();
+      process.env.RATE_LIMIT_FORGOT_EMAIL = '10000/1m';
+      resetConfig();
+    }
   });
 });

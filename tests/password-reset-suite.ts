@@ -305,6 +305,22 @@ export function definePasswordResetSuite(backend: Backend, enabled: boolean): vo
       expect((await resetWith(email, '000000')).status).toBe(429);
     });
 
+    it("spends none of an address's forgot-password budget on requests its IP limit refused (no code, no cost)", async () => {
+      setEnv({ RATE_LIMIT_FORGOT_IP: '2/1h', RATE_LIMIT_FORGOT_EMAIL: '3/1h' });
+      const { account } = await signUp();
+      const stranger = randomIp();
+      for (let i = 0; i < 2; i++) await forgot(jsonRequest('/api/forgot-password', { email: `spent-${i}-${stranger}@example.com` }, from(stranger)));
+      for (let i = 0; i < 5; i++) expect((await forgot(jsonRequest('/api/forgot-password', { email: account.email }, from(stranger)))).status).toBe(429);
+      await settleBackground();
+      expect(await codesMailedTo(account.email)).toEqual([]);
+      // The owner still has the address's whole budget, and the last code mailed works.
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await forgot(jsonRequest('/api/forgot-password', { email: account.email }, from(randomIp())))).status);
+      expect(statuses).toEqual([202, 202, 202, 429]);
+      await settleBackground();
+      expect((await resetWith(account.email, await latestCode(getConfig().outboxDir, account.email))).status).toBe(200);
+    });
+
     it('unlinks a Google identity linked while the email was unproved, and keeps one linked to a proved email', async () => {
       const db = await getDb();
       for (const verified of [false, true]) {
