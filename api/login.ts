@@ -44,7 +44,12 @@ export const POST = endpoint(async (request) => {
   const { ok, needsRehash } = await checkPassword(input.password, user?.passwordHash);
   if (!user || !ok || user.isBlocked) {
     const other = user && (login === user.email ? user.username.toLowerCase() : user.email);
-    if (other && other !== login) runAfterResponse('login limit cross-count', () => countAgainstLimit('loginAccount', other));
+    // Scheduled for unknown names too (doing nothing): the first scheduling on an instance loads
+    // @vercel/functions, which would otherwise make a cold instance's first failure on a real
+    // account slower than on a made-up one.
+    runAfterResponse('login limit cross-count', async () => {
+      if (other && other !== login) await countAgainstLimit('loginAccount', other);
+    });
     throw unauthorized(FAILED);
   }
   runAfterResponse('login limit refund', () => refundLimit('loginAccount', login));
