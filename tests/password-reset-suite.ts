@@ -315,9 +315,11 @@ export function definePasswordResetSuite(backend: Backend, enabled: boolean): vo
       expect(await codesMailedTo(account.email)).toEqual([]);
       // The owner still has the address's whole budget, and the last code mailed works.
       const statuses = [];
-      for (let i = 0; i < 4; i++) statuses.push((await forgot(jsonRequest('/api/forgot-password', { email: account.email }, from(randomIp())))).status);
+      for (let i = 0; i < 4; i++) {
+        statuses.push((await forgot(jsonRequest('/api/forgot-password', { email: account.email }, from(randomIp())))).status);
+        await settleBackground(); // each code mailed before the next replaces it, so the newest mail holds the live one
+      }
       expect(statuses).toEqual([202, 202, 202, 429]);
-      await settleBackground();
       expect((await resetWith(account.email, await latestCode(getConfig().outboxDir, account.email))).status).toBe(200);
     });
 
