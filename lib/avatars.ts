@@ -1,9 +1,9 @@
 import { runAfterResponse } from './background.js';
 import { getConfig } from './config.js';
-import { badGateway } from './http-errors.js';
+import { badGateway, unsupportedMediaType } from './http-errors.js';
 import { cloudinaryAvatarStore } from './avatars/cloudinary.js';
 import { localAvatarStore } from './avatars/local.js';
-import type { AvatarImage, AvatarStore, StoredAvatar } from './avatars/store.js';
+import { AvatarUnreadableError, type AvatarImage, type AvatarStore, type StoredAvatar } from './avatars/store.js';
 
 export type { AvatarImage, StoredAvatar } from './avatars/store.js';
 
@@ -16,7 +16,8 @@ export function avatarStore(): AvatarStore {
 /**
  * Stores `image` (if any), then runs `use` with it; when `use` throws (the username was taken
  * meanwhile, the database is down), the new avatar is deleted before the error goes on, so a
- * failed request leaves no orphan. A failed upload is a 502 and `use` never runs.
+ * failed request leaves no orphan. A failed upload is a 502 (415 when the service could not read
+ * the file as an image) and `use` never runs.
  *
  * @example const user = await withStoredAvatar(image, origin, (avatar) => createUser({ ..., avatarUrl: avatar?.url ?? null }));
  */
@@ -31,6 +32,7 @@ export async function withStoredAvatar<T>(
   try {
     avatar = await store.save(image, origin);
   } catch (error) {
+    if (error instanceof AvatarUnreadableError) throw unsupportedMediaType('The avatar could not be read as a PNG, JPEG, WebP or GIF image.');
     console.error(`avatar upload failed: ${error instanceof Error ? error.message : String(error)}`);
     throw badGateway('The avatar could not be stored. Nothing was changed; please try again.');
   }

@@ -72,7 +72,9 @@ export function defineAvatarSuite(name: string, setup: () => { transport: Transp
       expect(body.user.avatar_url).toMatch(/^https:\/\/res\.cloudinary\.com\/fake-cloud\/image\/upload\/v\d+\/avatars\/[0-9a-f]+\.png$/);
       expect(asset).toBeDefined();
       expect(Buffer.compare(asset!.bytes, png)).toBe(0);
-      expect(asset!.params.folder).toBe('avatars');
+      // The id is chosen by the service, inside the folder, so a lost answer can still be cleaned up.
+      expect(asset!.params.public_id).toMatch(/^avatars\/[0-9a-f]{24}$/);
+      expect(asset!.publicId).toBe(asset!.params.public_id);
       expect(asset!.params.transformation).toMatch(/c_fill/);
       expect(asset!.params.transformation).toMatch(/h_256/);
       expect(asset!.params.transformation).toMatch(/w_256/);
@@ -159,6 +161,30 @@ export function defineAvatarSuite(name: string, setup: () => { transport: Transp
       await expectStillFree(account);
     });
 
+    it('deletes an upload Cloudinary stored but never confirmed (the answer was lost): 502, no user, no orphan', async () => {
+      const account = newAccount();
+      const before = new Set(fake.assets.keys());
+      fake.failNext('upload', 0, { afterStoring: true });
+      const response = await register(account, [{ bytes: tinyPng(), filename: 'a.png', type: 'image/png' }]);
+      expect(response.status).toBe(502);
+      const stored = [...fake.assets.keys()].filter((id) => !before.has(id));
+      expect(stored).toHaveLength(1); // the lost answer's asset exists at Cloudinary...
+      await vi.waitFor(() => expect(fake.calls.at(-1)).toEqual({ action: 'destroy', status: 200, publicId: stored[0] }));
+      expect(fake.assets.has(stored[0]!)).toBe(false); // ...until it is deleted after the response
+      await expectStillFree(account);
+    });
+
+    it('answers 415 for a file Cloudinary cannot read as an image (right first bytes, junk after), and creates no user', async () => {
+      const account = newAccount();
+      const callsBefore = fake.calls.length;
+      const bytes = Buffer.concat([tinyPng().subarray(0, 24), Buffer.from('not the rest of a PNG')]);
+      const response = await register(account, [{ bytes, filename: 'a.png', type: 'image/png' }]);
+      expect(response.status).toBe(415);
+      expect((await problemOf(response)).type).toBe('urn:problem:unsupported_media_type');
+      expect(fake.calls.slice(callsBefore)).toEqual([{ action: 'upload', status: 400 }]); // nothing stored, nothing to delete
+      await expectStillFree(account);
+    });
+
     it('checks the username and email before any upload: taken in another letter case is a 409 and nothing is uploaded', async () => {
       const taken = newAccount();
       expect((await api.send('POST', '/api/register', { body: JSON.stringify(taken), headers: { 'content-type': 'application/json' } })).status).toBe(201);
@@ -234,6 +260,8 @@ export function defineAvatarSuite(name: string, setup: () => { transport: Transp
       fake.failNext('upload', 500);
       const failed = await api.send('PATCH', '/api/me', { token: body.access_token, body: form({ full_name: 'Changed' }, [{ bytes: tinyPng(), filename: 'b.png', type: 'image/png' }]) });
       expect(failed.status).toBe(502);
+      // The id it tried is deleted after the response, in case Cloudinary stored it anyway (here it had not).
+      await vi.waitFor(() => expect(fake.calls.at(-1)).toMatchObject({ action: 'destroy', status: 200 }));
       const unchanged = await (await api.send('GET', '/api/me', { token: body.access_token })).json();
       expect(unchanged).toMatchObject({ avatar_url: body.user.avatar_url, full_name: 'Ada' });
       expect(fake.assets.has(old!.publicId)).toBe(true);

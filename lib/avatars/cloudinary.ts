@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { runAfterResponse } from '../background.js';
 import type { CloudinaryConfig } from '../config.js';
-import type { AvatarStore } from './store.js';
+import { AvatarUnreadableError, type AvatarStore } from './store.js';
 
 /** Square, face-aware crop done by Cloudinary on upload, so only the small version is stored. */
 const AVATAR_SIZE = 256;
@@ -11,6 +13,9 @@ interface UploadResult {
   secure_url: string;
   public_id: string;
 }
+
+/** How the SDK rejects: Cloudinary's own `{message, http_code}`, or `{error: {message}}` when the connection failed. */
+type SdkError = { message?: unknown; http_code?: unknown; error?: { message?: unknown } } | null;
 
 /**
  * Avatars on Cloudinary. The SDK is imported on the first upload or delete, never at cold start,
@@ -26,46 +31,66 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
     api_secret: config.apiSecret,
     ...(config.uploadPrefix ? { upload_prefix: config.uploadPrefix } : {}),
   };
+  async function remove(key: string): Promise<void> {
+    const cloudinary = await loadSdk();
+    // The SDK's types omit the per-call credentials and timeout it accepts.
+    const options = { ...credentials, resource_type: 'image', invalidate: true, timeout: UPLOAD_TIMEOUT_MS } as { resource_type: 'image' };
+    const answer = (await cloudinary.uploader.destroy(key, options).catch((error: unknown) => {
+      throw new Error(`Cloudinary destroy failed: ${describeSdkError(error)}`);
+    })) as { result?: string };
+    // "not found" means it is already gone, which is what we wanted.
+    if (answer.result !== 'ok' && answer.result !== 'not found') throw new Error(`Cloudinary destroy failed: ${answer.result}`);
+  }
+
   return {
+    remove,
     async save(image) {
       const cloudinary = await loadSdk();
+      // Decision: the public_id is chosen here, not by Cloudinary, so that an upload whose answer
+      // never came (a timeout, a dropped connection after Cloudinary stored it) can still be
+      // deleted. The folder goes into the id, which names the asset the same way whether the
+      // account uses fixed or dynamic folders.
+      const publicId = [config.folder, randomBytes(12).toString('hex')].filter(Boolean).join('/');
       const result = await new Promise<UploadResult>((resolve, reject) => {
         const upload = cloudinary.uploader.upload_stream(
           {
             ...credentials,
-            folder: config.folder,
+            public_id: publicId,
             resource_type: 'image',
             transformation: [{ width: AVATAR_SIZE, height: AVATAR_SIZE, crop: 'fill', gravity: 'face' }],
             timeout: UPLOAD_TIMEOUT_MS,
           },
           (error, answer) => {
-            if (error || !answer?.secure_url || !answer.public_id) reject(new Error(`Cloudinary upload failed: ${error ? describeSdkError(error) : 'no URL in the answer'}`));
-            else resolve({ secure_url: answer.secure_url, public_id: answer.public_id });
+            if (!error && answer?.secure_url && answer.public_id) resolve({ secure_url: answer.secure_url, public_id: answer.public_id });
+            else reject(error ?? new Error('no URL in the answer'));
           },
         );
         Readable.from([image.bytes]).pipe(upload);
+      }).catch((error: unknown) => {
+        // Cloudinary decodes the whole file; one with an image's first bytes and junk after them is refused.
+        if (isUnreadableImage(error)) throw new AvatarUnreadableError(describeSdkError(error));
+        // Otherwise it may have been stored all the same: delete it by its id, after the response.
+        runAfterResponse(`deleting avatar ${publicId} of a failed upload`, () =>
+          remove(publicId).catch((failure: unknown) => {
+            throw new Error(`avatar ${publicId} could not be deleted: ${failure instanceof Error ? failure.message : String(failure)}`);
+          }),
+        );
+        throw new Error(`Cloudinary upload failed: ${describeSdkError(error)}`);
       });
       return { url: result.secure_url, key: result.public_id };
-    },
-    async remove(key) {
-      const cloudinary = await loadSdk();
-      // The SDK's types omit the per-call credentials and timeout it accepts.
-      const options = { ...credentials, resource_type: 'image', invalidate: true, timeout: UPLOAD_TIMEOUT_MS } as { resource_type: 'image' };
-      const answer = (await cloudinary.uploader.destroy(key, options).catch((error: unknown) => {
-        throw new Error(`Cloudinary destroy failed: ${describeSdkError(error)}`);
-      })) as { result?: string };
-      // "not found" means it is already gone, which is what we wanted.
-      if (answer.result !== 'ok' && answer.result !== 'not found') throw new Error(`Cloudinary destroy failed: ${answer.result}`);
     },
   };
 }
 
-/**
- * The SDK rejects with plain objects, not Errors: Cloudinary's own `{message, http_code}`, or
- * `{error: {message}}` when the connection failed. Their message, for the log.
- */
+/** Cloudinary's answer to a file it could not decode: 400 "Invalid image file". */
+function isUnreadableImage(error: unknown): boolean {
+  const described = error as SdkError;
+  return described?.http_code === 400 && typeof described.message === 'string' && /invalid image file/i.test(described.message);
+}
+
+/** The SDK rejects with plain objects, not Errors (see `SdkError`). Their message, for the log. */
 function describeSdkError(error: unknown): string {
-  const described = error as { message?: unknown; http_code?: unknown; error?: { message?: unknown } } | null;
+  const described = error as SdkError;
   const message = described?.message ?? described?.error?.message;
   if (typeof message !== 'string') return String(error);
   return typeof described?.http_code === 'number' ? `${message} (HTTP ${described.http_code})` : message;

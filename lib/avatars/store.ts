@@ -20,3 +20,14 @@ export interface AvatarStore {
   save(image: AvatarImage, origin: string): Promise<StoredAvatar>;
   remove(key: string): Promise<void>;
 }
+
+/**
+ * The storage service read the file and refused it as an image (the first bytes looked right, the
+ * rest did not): the client's fault, not an outage, so it is answered 415, not 502.
+ */
+export class AvatarUnreadableError extends Error {
+  constructor(detail: string) {
+    super(`the image service could not read the file: ${detail}`);
+    this.name = 'AvatarUnreadableError';
+  }
+}

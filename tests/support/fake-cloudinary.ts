@@ -27,8 +27,11 @@ export interface FakeCloudinary {
   assets: Map<string, FakeAsset>;
   /** Every call, accepted or not, in order. */
   calls: { action: string; status: number; publicId?: string }[];
-  /** The next `action` call answers `status` with a Cloudinary error (or drops the connection for 0). */
-  failNext(action: 'upload' | 'destroy', status?: number): void;
+  /**
+   * The next `action` call answers `status` with a Cloudinary error (or drops the connection for
+   * 0); with `afterStoring`, an upload is stored first, as when only the answer was lost.
+   */
+  failNext(action: 'upload' | 'destroy', status?: number, options?: { afterStoring?: boolean }): void;
   /** Runs before an upload is answered (e.g. to make a username race happen meanwhile). */
   beforeUploadAnswer: (() => Promise<void>) | undefined;
   /** Runs before a destroy is answered (e.g. to hold it until the caller's response is in). */
@@ -52,7 +55,7 @@ export async function startFakeCloudinary(): Promise<FakeCloudinary> {
   const cloudName = 'fake-cloud';
   const apiKey = String(100000000000000 + Math.floor(Math.random() * 1e9));
   const apiSecret = randomBytes(18).toString('base64url');
-  const failures: { action: string; status: number }[] = [];
+  const failures: { action: string; status: number; afterStoring?: boolean }[] = [];
 
   const fake: FakeCloudinary = {
     url: '',
@@ -62,7 +65,7 @@ export async function startFakeCloudinary(): Promise<FakeCloudinary> {
     apiSecret,
     assets: new Map(),
     calls: [],
-    failNext: (action, status = 500) => void failures.push({ action, status }),
+    failNext: (action, status = 500, options = {}) => void failures.push({ action, status, ...options }),
     beforeUploadAnswer: undefined,
     beforeDestroyAnswer: undefined,
     close: () => new Promise<void>((done) => server.close(() => done())),
@@ -79,12 +82,10 @@ export async function startFakeCloudinary(): Promise<FakeCloudinary> {
     if (req.method !== 'POST' || !match) return error(res, 'unknown', 404, 'Resource not found');
     const action = match[2]!;
     const { params, file } = await readForm(req);
-    const failure = failures.findIndex((f) => f.action === action);
-    if (failure >= 0) {
-      const { status } = failures.splice(failure, 1)[0]!;
-      if (status === 0) return void req.socket.destroy();
-      return error(res, action, status, 'Simulated Cloudinary failure');
-    }
+    const index = failures.findIndex((f) => f.action === action);
+    const failure = index >= 0 ? failures.splice(index, 1)[0] : undefined;
+    const fail = (status: number) => (status === 0 ? void req.socket.destroy() : error(res, action, status, 'Simulated Cloudinary failure'));
+    if (failure && !failure.afterStoring) return fail(failure.status);
     if (match[1] !== cloudName) return error(res, action, 401, 'Invalid cloud_name ' + match[1]);
     if (params.api_key !== apiKey) return error(res, action, 401, 'Unknown API key ' + (params.api_key ?? ''));
     const timestamp = Number(params.timestamp);
@@ -100,10 +101,11 @@ export async function startFakeCloudinary(): Promise<FakeCloudinary> {
     }
     if (!file || file.length === 0) return error(res, action, 400, 'Missing required parameter - file');
     const format = sniffFormat(file);
-    if (!format) return error(res, action, 400, 'Invalid image file');
+    if (!format || !complete(file, format)) return error(res, action, 400, 'Invalid image file');
     const publicId = [params.folder, params.public_id ?? randomBytes(10).toString('hex')].filter(Boolean).join('/');
     await fake.beforeUploadAnswer?.();
     fake.assets.set(publicId, { publicId, bytes: file, params });
+    if (failure) return fail(failure.status);
     const version = Math.floor(Date.now() / 1000);
     const path = `${cloudName}/image/upload/v${version}/${publicId}.${format}`;
     return answer(
@@ -156,6 +158,19 @@ function readForm(req: IncomingMessage): Promise<{ params: Record<string, string
     parser.on('error', reject);
     req.pipe(parser);
   });
+}
+
+/**
+ * Cloudinary decodes the whole file; short of that, a file must at least hold its format's end
+ * (PNG's IEND chunk, JPEG's EOI marker, GIF's trailer, the whole RIFF length of a WebP), as a
+ * decoder reads up to it (and, like one, ignores what follows): an image's first bytes followed
+ * by anything else are refused, as Cloudinary refuses them.
+ */
+function complete(bytes: Buffer, format: string): boolean {
+  if (format === 'png') return bytes.includes(Buffer.from('0000000049454e44ae426082', 'hex'));
+  if (format === 'jpg') return bytes.includes(Buffer.from('ffd9', 'hex'), 2);
+  if (format === 'gif') return bytes.includes(0x3b, 13);
+  return bytes.length >= 12 && bytes.readUInt32LE(4) + 8 <= bytes.length;
 }
 
 function sniffFormat(bytes: Buffer): string | undefined {
