@@ -27,6 +27,7 @@ interface Query {
 export async function startNeonHttp(): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
   let requests = 0;
   const pools = new Map<string, pg.Pool>();
+  const listened = new WeakSet<pg.PoolClient>();
   const poolFor = (connectionString: string): pg.Pool => {
     let pool = pools.get(connectionString);
     if (!pool) {
@@ -59,6 +60,12 @@ export async function startNeonHttp(): Promise<{ url: string; requests: () => nu
       client = await poolFor(connectionString).connect();
     } catch (error) {
       return reply(res, 502, { message: `Couldn't connect to compute node: ${error instanceof Error ? error.message : String(error)}` });
+    }
+    // A checked-out client whose connection dies also emits 'error' (its query fails either way, and
+    // a released client may still emit it); without a listener that would be an uncaught exception.
+    if (!listened.has(client)) {
+      listened.add(client);
+      client.on('error', () => {});
     }
     let broken = false;
     try {
