@@ -7,10 +7,19 @@ import { getConfig } from './config.js';
  * The short-lived cookie that carries a sign-in's `state`, PKCE verifier and `nonce` from
  * /api/google/start to /api/google/callback, encrypted (JWE, `dir` + A256GCM) so the browser can
  * neither read the verifier nor forge the state. HttpOnly, SameSite=Lax (the callback is a
- * top-level GET from Google), Secure except on localhost, 10 minutes, only sent to /api/google.
+ * top-level GET from Google), 10 minutes.
+ *
+ * Decision: outside localhost it is `__Host-google_signin`: Secure, Path=/ and no Domain, which
+ * browsers enforce for the prefix, so a page on a sibling subdomain (another app under the same
+ * custom domain) cannot plant a flow of its own (one it started itself) in a user's browser and
+ * sign that user into the attacker's account. The prefix requires Path=/, so the cookie also
+ * rides along to the other endpoints for its 10 minutes (the callback clears it). On localhost
+ * (plain http, where Secure cookies are not kept by every browser) it is `google_signin`, sent
+ * only to /api/google.
  */
 
-export const COOKIE_NAME = 'google_signin';
+const LOCAL_NAME = 'google_signin';
+const SECURE_NAME = '__Host-google_signin';
 const MAX_AGE_SECONDS = 600;
 const PURPOSE = 'google-signin';
 
@@ -25,10 +34,12 @@ function key(): Uint8Array {
   return createHash('sha256').update(getConfig().sessionSecretKey).digest();
 }
 
-function attributes(request: Request, maxAge: number): string {
+/** The cookie's name and attributes for the request's origin (see the decision above). */
+function cookieFor(request: Request): { name: string; attributes: (maxAge: number) => string } {
   const { hostname } = new URL(request.url);
   const local = hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
-  return `Path=/api/google; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${local ? '' : '; Secure'}`;
+  if (local) return { name: LOCAL_NAME, attributes: (maxAge) => `Path=/api/google; Max-Age=${maxAge}; HttpOnly; SameSite=Lax` };
+  return { name: SECURE_NAME, attributes: (maxAge) => `Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax; Secure` };
 }
 
 /**
@@ -42,7 +53,8 @@ export async function signInCookie(request: Request, flow: SignInFlow): Promise<
     .setIssuedAt()
     .setExpirationTime(`${MAX_AGE_SECONDS}s`)
     .encrypt(key());
-  return `${COOKIE_NAME}=${jwe}; ${attributes(request, MAX_AGE_SECONDS)}`;
+  const { name, attributes } = cookieFor(request);
+  return `${name}=${jwe}; ${attributes(MAX_AGE_SECONDS)}`;
 }
 
 /**
@@ -52,7 +64,8 @@ export async function signInCookie(request: Request, flow: SignInFlow): Promise<
  * @example headers: { Location, 'Set-Cookie': clearSignInCookie(request) }
  */
 export function clearSignInCookie(request: Request): string {
-  return `${COOKIE_NAME}=; ${attributes(request, 0)}`;
+  const { name, attributes } = cookieFor(request);
+  return `${name}=; ${attributes(0)}`;
 }
 
 /**
@@ -61,7 +74,8 @@ export function clearSignInCookie(request: Request): string {
  * @example const flow = await readSignInCookie(request); if (!flow) fail('invalid_state');
  */
 export async function readSignInCookie(request: Request): Promise<SignInFlow | null> {
-  const value = cookieValue(request.headers.get('cookie') ?? '', COOKIE_NAME);
+  // Only the name this origin sets: outside localhost a plain `google_signin` was planted by someone else.
+  const value = cookieValue(request.headers.get('cookie') ?? '', cookieFor(request).name);
   if (!value) return null;
   try {
     const { payload } = await jwtDecrypt(value, key(), { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });

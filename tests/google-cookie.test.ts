@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { readSignInCookie, signInCookie } from '../lib/google-cookie.js';
+import { clearSignInCookie, readSignInCookie, signInCookie } from '../lib/google-cookie.js';
 
 const FLOW = { state: 's'.repeat(43), codeVerifier: 'v'.repeat(43), nonce: 'n'.repeat(43) };
 const callbackWith = (setCookie: string) => new Request('http://localhost/api/google/callback', { headers: { cookie: setCookie.split(';')[0]! } });
@@ -23,5 +23,22 @@ describe('the Google sign-in cookie', () => {
     const [name, value] = cookie.split(';')[0]!.split('=');
     const flipped = value!.slice(0, -2) + (value!.at(-2) === 'A' ? 'B' : 'A') + value!.at(-1);
     expect(await readSignInCookie(callbackWith(`${name}=${flipped}`))).toBeNull();
+  });
+
+  it('is __Host-prefixed outside localhost (Secure, Path=/, no Domain), so a sibling subdomain cannot plant one', async () => {
+    const start = new Request('https://auth.example.com/api/google/start');
+    const cookie = await signInCookie(start, FLOW);
+    expect(cookie).toMatch(/^__Host-google_signin=[^;]+; Path=\/; Max-Age=600; HttpOnly; SameSite=Lax; Secure$/);
+    expect(clearSignInCookie(start)).toBe('__Host-google_signin=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure');
+    const value = cookie.split(';')[0]!.split('=').slice(1).join('=');
+    const callback = (header: string) => new Request('https://auth.example.com/api/google/callback', { headers: { cookie: header } });
+    expect(await readSignInCookie(callback(`__Host-google_signin=${value}`))).toEqual(FLOW);
+    // The same flow under the plain name is what another subdomain could set (Domain=.example.com): ignored.
+    expect(await readSignInCookie(callback(`google_signin=${value}`))).toBeNull();
+  });
+
+  it('is google_signin, sent only to /api/google, on localhost (plain http)', async () => {
+    const cookie = await signInCookie(new Request('http://localhost:3000/api/google/start'), FLOW);
+    expect(cookie).toMatch(/^google_signin=[^;]+; Path=\/api\/google; Max-Age=600; HttpOnly; SameSite=Lax$/);
   });
 });
