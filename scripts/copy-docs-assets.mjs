@@ -1,6 +1,7 @@
 // Copies the Swagger UI and ReDoc browser bundles from node_modules into public/, so /docs and
-// /redoc load nothing from a CDN. Runs as `postinstall` (locally, in CI and in Vercel's install
-// step, before public/ is deployed). The copies are git-ignored: the versions are pinned by
+// /redoc load nothing from a CDN. Runs as `postinstall` (for the dev server, tests and CI) and as
+// `npm run build` with --strict: Vercel lists a project's static files before its install step,
+// so only copies made by the build command, which runs after it, are deployed. The copies are git-ignored: the versions are pinned by
 // package-lock.json, and 3 MB of minified vendor code would only bloat every diff.
 // Plain ESM JavaScript, not TypeScript: it must run before (or without) tsx being installed.
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
@@ -20,9 +21,10 @@ const ASSETS = [
 
 const missing = ASSETS.filter(([source]) => !existsSync(join(root, 'node_modules', source)));
 if (missing.length > 0) {
-  // An install without devDependencies: say so, but do not fail the install for pages it does not need.
+  // An install without devDependencies: say so, but do not fail the install for pages it does not
+  // need. The build (--strict) fails instead: a deployment would serve pages without their scripts.
   console.warn(`docs assets not copied, missing: ${missing.map(([source]) => source).join(', ')} (install devDependencies)`);
-  process.exit(0);
+  process.exit(process.argv.includes('--strict') ? 1 : 0);
 }
 for (const [source, target] of ASSETS) {
   mkdirSync(dirname(join(root, 'public', target)), { recursive: true });
