@@ -6,7 +6,9 @@ import { startDevServer } from './dev-server.js';
 
 const config = getConfig();
 await getDb(); // open (and on PGlite, migrate) before the first request
-const { url } = await startDevServer({ port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? '127.0.0.1' });
+// An empty HOST or PORT (as `.env.example` may leave them) means the default, as in lib/config.ts:
+// an empty host would listen on every interface.
+const { url } = await startDevServer({ port: Number(process.env.PORT || 3000), host: process.env.HOST || '127.0.0.1' });
 const defaults =
   config.embedded.length > 0
     ? `  embedded defaults in use:\n${config.embedded.map((e) => `    - ${e}`).join('\n')}`

@@ -10,11 +10,12 @@ import { startDevServerProcess } from './support/dev-server-process.js';
 describe('npm run dev', () => {
   let server: Awaited<ReturnType<typeof startDevServerProcess>>;
   beforeAll(async () => {
-    server = await startDevServerProcess();
+    // HOST and PORT left empty, as a copied .env.example may leave them: the defaults, loopback only.
+    server = await startDevServerProcess({ HOST: '', PORT: '0' });
   });
   afterAll(() => server?.stop());
 
-  it('prints its URL and the embedded defaults it uses', () => {
+  it('prints its URL and the embedded defaults it uses, listening on loopback when HOST is empty', () => {
     expect(server.output()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
     expect(server.output()).toContain('database: PGlite');
     expect(existsSync(join(server.dataDir, 'secrets.json'))).toBe(true);
