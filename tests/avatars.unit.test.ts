@@ -61,6 +61,9 @@ describe('avatar configuration', () => {
     expect(problems({ ...base, CLOUDINARY_API_KEY: '123' })).toMatch(/CLOUDINARY_CLOUD_NAME.*CLOUDINARY_API_SECRET/);
     expect(problems({ ...base, CLOUDINARY_URL: 'https://123:abc@demo' })).toMatch(/CLOUDINARY_URL/);
     expect(problems({ ...base, AVATAR_MAX_BYTES: '12' })).toMatch(/AVATAR_MAX_BYTES/);
+    // Vercel refuses a request body over 4.5 MB before the function runs: a larger limit could never be reached there.
+    expect(problems({ ...base, AVATAR_MAX_BYTES: String(4 * 1024 * 1024) })).toBe('');
+    expect(problems({ ...base, AVATAR_MAX_BYTES: String(4 * 1024 * 1024 + 1) })).toMatch(/AVATAR_MAX_BYTES/);
   });
 
   it('reads CLOUDINARY_URL with its upload_prefix, the folder and the size limit; falls back to files', () => {
