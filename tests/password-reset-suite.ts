@@ -15,6 +15,7 @@ import { getStore, resetStore } from '../lib/store.js';
 import { useDatabase } from './support/database.js';
 import { bearerRequest, jsonRequest, newAccount, problemOf } from './support/http.js';
 import { codeIn, latestCode, outboxMessages, recipient } from './support/outbox.js';
+import { freshWindow } from './support/windows.js';
 import { startUpstashRest } from './support/upstash-rest.js';
 
 export type Backend = 'in-process' | 'redis';
@@ -349,6 +350,7 @@ export function definePasswordResetSuite(backend: Backend, enabled: boolean): vo
 
     it('lets exactly N of 100 concurrent logins from one IP through a limit of N', async () => {
       setEnv({ RATE_LIMIT_LOGIN_IP: '7/1m' });
+      await freshWindow(60_000);
       const { account } = await signUp();
       const ip = randomIp();
       const responses = await Promise.all(Array.from({ length: 100 }, () => loginAs(account.username, account.password, ip)));
@@ -373,6 +375,7 @@ export function definePasswordResetSuite(backend: Backend, enabled: boolean): vo
 
     it('does not count logins the per-IP limit refused against the account, which stays open elsewhere', async () => {
       setEnv({ RATE_LIMIT_LOGIN_IP: '2/1m', RATE_LIMIT_LOGIN_ACCOUNT: '3/15m' });
+      await freshWindow(60_000);
       const { account } = await signUp();
       const crowded = randomIp(); // a shared address whose budget others used up
       const statuses = [];
@@ -419,7 +422,8 @@ export function definePasswordResetSuite(backend: Backend, enabled: boolean): vo
     });
 
     it('keeps each limit in its own bucket: reset requests for an address do not spend its sign-in budget', async () => {
-      setEnv({ RATE_LIMIT_FORGOT_EMAIL: '3/1h', RATE_LIMIT_LOGIN_ACCOUNT: '3/15m' });
+      // The same rule for both, so that only the limit's name in the key keeps them apart.
+      setEnv({ RATE_LIMIT_FORGOT_EMAIL: '3/1h', RATE_LIMIT_LOGIN_ACCOUNT: '3/1h' });
       const { account } = await signUp();
       for (let i = 0; i < 3; i++) expect((await forgot(jsonRequest('/api/forgot-password', { email: account.email }, from(randomIp())))).status).toBe(202);
       await settleBackground();

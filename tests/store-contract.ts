@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { freshWindow } from './support/windows.js';
 import type { Store } from '../lib/store.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -88,6 +89,7 @@ export function defineStoreContract(name: string, enabled: boolean, store: () =>
     it('lets exactly N of 100 concurrent hits through a limit of N, with the window end', async () => {
       const key = fresh('limit');
       const rule = { limit: 7, windowMs: 60_000 };
+      await freshWindow(rule.windowMs);
       const before = Date.now();
       const results = await Promise.all(Array.from({ length: 100 }, () => store().hit(key, rule)));
       expect(results.filter((r) => r.success)).toHaveLength(7);
@@ -101,6 +103,7 @@ export function defineStoreContract(name: string, enabled: boolean, store: () =>
     it('a negative rate gives a slot back and is never refused', async () => {
       const key = fresh('refund');
       const rule = { limit: 2, windowMs: 60_000 };
+      await freshWindow(rule.windowMs);
       expect((await store().hit(key, rule)).success).toBe(true);
       expect((await store().hit(key, rule)).success).toBe(true);
       expect((await store().hit(key, rule)).success).toBe(false);
@@ -113,6 +116,7 @@ export function defineStoreContract(name: string, enabled: boolean, store: () =>
     it('peek does not count; hits count down remaining; other keys are separate', async () => {
       const key = fresh('peek');
       const rule = { limit: 3, windowMs: 60_000 };
+      await freshWindow(rule.windowMs);
       for (let i = 0; i < 5; i++) expect(await store().peek(key, rule)).toMatchObject({ success: true, remaining: 3 });
       expect((await store().hit(key, rule)).remaining).toBe(2);
       expect((await store().hit(key, rule)).remaining).toBe(1);
@@ -124,6 +128,7 @@ export function defineStoreContract(name: string, enabled: boolean, store: () =>
     it('opens the window again once it has passed', async () => {
       const key = fresh('slide');
       const rule = { limit: 2, windowMs: 1_000 };
+      await freshWindow(rule.windowMs, 600);
       await store().hit(key, rule);
       await store().hit(key, rule);
       expect((await store().hit(key, rule)).success).toBe(false);
