@@ -171,6 +171,22 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
         expect(await wrong.text()).toBe(await unknown.text());
       });
 
+      it('answers a blocked account and a Google-only one (no password) with that same 401, even with the right password', async () => {
+        const db = await getDb();
+        const { account } = await signUp();
+        const reference = await (await login(jsonRequest('/api/login', { username: account.username, password: 'wrong password' }))).text();
+        const blocked = await signUp();
+        await db.update(users).set({ isBlocked: true }).where(eq(users.id, blocked.body.user.id));
+        const right = await login(jsonRequest('/api/login', { username: blocked.account.username, password: blocked.account.password }));
+        expect(right.status).toBe(401);
+        expect(await right.text()).toBe(reference); // else passwords could be tested against blocked accounts
+        const googleOnly = await signUp();
+        await db.update(users).set({ passwordHash: null, googleSub: `google-${googleOnly.body.user.id}` }).where(eq(users.id, googleOnly.body.user.id));
+        const any = await login(jsonRequest('/api/login', { username: googleOnly.account.email, password: googleOnly.account.password }));
+        expect(any.status).toBe(401);
+        expect(await any.text()).toBe(reference);
+      });
+
       it('re-hashes a password stored at a lower cost', async () => {
         const { account, body } = await signUp();
         process.env.BCRYPT_COST = '5';
