@@ -48,6 +48,18 @@ describe('configuration', () => {
     expect(problems).toContain('must be the REST URL');
   });
 
+  it("uses Google's published endpoints unless the tests override them, and both spellings of its issuer", () => {
+    const { google } = loadConfig({ DATA_DIR: freshDir(), GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: 'secret' });
+    // As https://accounts.google.com/.well-known/openid-configuration gives them; the tests only
+    // ever reach a local provider, so this is what checks the values a deployment uses.
+    expect(google).toMatchObject({
+      authorizationUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
+      tokenUrl: 'https://oauth2.googleapis.com/token',
+      jwksUrl: 'https://www.googleapis.com/oauth2/v3/certs',
+      issuers: ['https://accounts.google.com', 'accounts.google.com'],
+    });
+  });
+
   it('takes CORS_ORIGINS as origins only: a trailing slash is forgiven, a path or a wildcard refused', () => {
     const dir = freshDir();
     const config = loadConfig({ DATA_DIR: dir, CORS_ORIGINS: ' https://a.example.com/ ,http://localhost:8080' });

@@ -421,6 +421,7 @@ describe('ID token checks (crafted tokens from a loopback token endpoint)', () =
     ['a wrong issuer', (sub: string, nonce: string) => ({ ...claimsFor(sub, nonce), iss: 'https://evil.example.com' })],
     ['another nonce', (sub: string, nonce: string) => ({ ...claimsFor(sub, nonce), nonce: `${nonce}x` })],
     ['no nonce', (sub: string, nonce: string) => ({ ...claimsFor(sub, nonce), nonce: undefined })],
+    ['no exp', (sub: string, nonce: string) => ({ ...claimsFor(sub, nonce), exp: undefined })],
   ])('refuses %s with ?error=invalid_id_token', async (_name, claims) => {
     const sub = `crafted-bad-${Date.now()}`;
     const before = await userCount();
@@ -428,6 +429,23 @@ describe('ID token checks (crafted tokens from a loopback token endpoint)', () =
     expect(error).toBe('invalid_id_token');
     expectNoToken(location);
     expect(await userCount()).toBe(before);
+  });
+
+  it("accepts both spellings of Google's issuer when GOOGLE_ISSUER is not set, and no other", async () => {
+    const configured = process.env.GOOGLE_ISSUER;
+    delete process.env.GOOGLE_ISSUER;
+    resetConfig();
+    try {
+      for (const iss of ['accounts.google.com', 'https://accounts.google.com']) {
+        const sub = `crafted-iss-${Date.now()}-${iss.length}`;
+        expect((await callbackWith((nonce) => sign(claimsFor(sub, nonce, { iss })))).code).toBeTruthy();
+      }
+      const other = await callbackWith((nonce) => sign(claimsFor(`crafted-iss-other-${Date.now()}`, nonce)));
+      expect(other.error).toBe('invalid_id_token'); // the local provider's own issuer, no longer configured
+    } finally {
+      process.env.GOOGLE_ISSUER = configured;
+      resetConfig();
+    }
   });
 
   it('refuses a bad signature (another key under the same kid) and an unsigned token', async () => {
