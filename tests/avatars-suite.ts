@@ -231,6 +231,8 @@ export function defineAvatarSuite(name: string, setup: () => { transport: Transp
       // After the response (the dev server's background work is not this process's to await).
       await vi.waitFor(() => expect(fake.calls.at(-1)).toEqual({ action: 'destroy', status: 200, publicId: old!.publicId }));
       expect(fake.assets.has(old!.publicId)).toBe(false);
+      // Also purged from the CDN's caches, so the old picture stops being served at once.
+      expect(fake.destroys.at(-1)).toMatchObject({ public_id: old!.publicId, invalidate: 'true' });
       expect((await (await api.send('GET', '/api/me', { token: body.access_token })).json()).avatar_url).toBe(user.avatar_url);
     });
 

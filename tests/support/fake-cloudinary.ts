@@ -27,6 +27,8 @@ export interface FakeCloudinary {
   assets: Map<string, FakeAsset>;
   /** Every call, accepted or not, in order. */
   calls: { action: string; status: number; publicId?: string }[];
+  /** The signed parameters of every accepted destroy, in order (`invalidate`: also purge the CDN's copies). */
+  destroys: Record<string, string>[];
   /**
    * The next `action` call answers `status` with a Cloudinary error (or drops the connection for
    * 0); with `afterStoring`, an upload is stored first, as when only the answer was lost.
@@ -65,6 +67,7 @@ export async function startFakeCloudinary(): Promise<FakeCloudinary> {
     apiSecret,
     assets: new Map(),
     calls: [],
+    destroys: [],
     failNext: (action, status = 500, options = {}) => void failures.push({ action, status, ...options }),
     beforeUploadAnswer: undefined,
     beforeDestroyAnswer: undefined,
@@ -96,6 +99,7 @@ export async function startFakeCloudinary(): Promise<FakeCloudinary> {
 
     if (action === 'destroy') {
       await fake.beforeDestroyAnswer?.();
+      fake.destroys.push(params);
       const existed = fake.assets.delete(params.public_id ?? '');
       return answer(res, action, 200, { result: existed ? 'ok' : 'not found' }, params.public_id);
     }
