@@ -75,4 +75,22 @@ describe('POST /api/google/exchange is rate limited per client IP', () => {
       resetStore();
     }
   });
+
+  it('says in Retry-After and RateLimit-Reset how long until the window ends, rounded up to whole seconds', async () => {
+    const start = Math.ceil(Date.now() / 60_000) * 60_000 + 60_000; // a minute boundary ahead: a fresh window
+    vi.useFakeTimers({ toFake: ['Date'], now: start + 15_500 });
+    resetStore(); // an in-process store that reads the faked clock
+    try {
+      const from = () => jsonRequest('/api/google/exchange', { code: 'r'.repeat(43) }, { headers: { 'x-real-ip': '203.0.113.13' } });
+      for (let i = 0; i < 3; i++) expect((await exchange(from())).status).toBe(400);
+      const limited = await exchange(from());
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('retry-after')).toBe('45'); // 44.5 s left of the minute
+      expect(limited.headers.get('ratelimit-reset')).toBe('45');
+      expect((await problemOf(limited)).detail).toContain('Try again in 45 seconds.');
+    } finally {
+      vi.useRealTimers();
+      resetStore();
+    }
+  });
 });
