@@ -13,7 +13,7 @@ import { getDb } from '../lib/db/client.js';
 import { users } from '../lib/db/schema.js';
 import { issueExchangeCode } from '../lib/exchange-codes.js';
 import { signInWithGoogle, usernameBase } from '../lib/google-accounts.js';
-import { getStore } from '../lib/store.js';
+import { getStore, resetStore } from '../lib/store.js';
 import { useDatabase } from './support/database.js';
 import { CookieJar } from './support/cookie-jar.js';
 import { authorizeAtProvider, CLIENT, followCallback, startGoogleRig, type GoogleRig } from './support/google-flow.js';
@@ -139,6 +139,28 @@ describe('GET /api/google/start', () => {
 });
 
 describe('sign-in through a real OpenID provider', () => {
+  it('answers ?error=server_error, and no code, when Redis is down as the exchange code is stored; the reason is logged under an id', async () => {
+    const who = identity();
+    const { jar, authorizationUrl } = await beginSignIn();
+    const callbackUrl = await authorizeAtProvider(jar, authorizationUrl, rig.app.url, who.sub);
+    Object.assign(process.env, { UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9', UPSTASH_REDIS_REST_TOKEN: 'refused-token' }); // a closed port
+    resetConfig();
+    resetStore();
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const { code, error, location } = await followCallback(jar, callbackUrl);
+      expect(error).toBe('server_error');
+      expect(code).toBeNull();
+      expect([...location.searchParams.keys()]).toEqual(['error']);
+      expect(logged.mock.calls.flat().join(' ')).toMatch(/^\[[0-9a-f-]{36}\] google sign-in crashed: /);
+    } finally {
+      delete process.env.UPSTASH_REDIS_REST_URL;
+      delete process.env.UPSTASH_REDIS_REST_TOKEN;
+      resetConfig();
+      resetStore();
+    }
+  });
+
   it('creates a new user with a verified email, name and avatar, and /api/me shows them', async () => {
     const n = Date.now().toString(36);
     const who = identity({ email: `Ada.${n}@Example.com`, picture: 'https://images.example.com/ada.png' });
