@@ -70,11 +70,7 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
         // Cloudinary decodes the whole file; one with an image's first bytes and junk after them is refused.
         if (isUnreadableImage(error)) throw new AvatarUnreadableError(describeSdkError(error));
         // Otherwise it may have been stored all the same: delete it by its id, after the response.
-        runAfterResponse(`deleting avatar ${publicId} of a failed upload`, () =>
-          remove(publicId).catch((failure: unknown) => {
-            throw new Error(`avatar ${publicId} could not be deleted: ${failure instanceof Error ? failure.message : String(failure)}`);
-          }),
-        );
+        runAfterResponse(`deleting avatar ${publicId} of a failed upload`, () => remove(publicId)); // a failure is logged with the id
         throw new Error(`Cloudinary upload failed: ${describeSdkError(error)}`);
       });
       return { url: result.secure_url, key: result.public_id };
