@@ -7,7 +7,7 @@ import { otherMethods } from '../lib/other-methods.js';
 import { sendMail } from '../lib/mail.js';
 import { issueOtp } from '../lib/otp.js';
 import { resetCodeMail } from '../lib/password-mail.js';
-import { enforceLimit, refundLimit } from '../lib/rate-limit.js';
+import { enforceLimit, giveBackIfTaken } from '../lib/rate-limit.js';
 import { json } from '../lib/respond.js';
 import { ForgotPasswordRequest, type ForgotPasswordResponse } from '../lib/schemas/password-reset.js';
 import { findUserByEmail } from '../lib/users.js';
@@ -38,7 +38,7 @@ export const POST = endpoint(async (request) => {
     const found = await findUserByEmail(email);
     return { user: found, code: await issueOtp(email) };
   })().catch(async (error: unknown) => {
-    if (await emailLimit.then(() => true, () => false)) runAfterResponse('forgot limit refund', () => refundLimit('forgotEmail', email));
+    await giveBackIfTaken('forgotEmail', email, emailLimit);
     throw error;
   });
   runAfterResponse('password reset mail', async () => {

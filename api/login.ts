@@ -5,7 +5,7 @@ import { otherMethods } from '../lib/other-methods.js';
 import { unauthorized } from '../lib/http-errors.js';
 import { checkPassword, hashPassword } from '../lib/passwords.js';
 import { runAfterResponse } from '../lib/background.js';
-import { countAgainstLimit, enforceLimit, refundLimit } from '../lib/rate-limit.js';
+import { countAgainstLimit, enforceLimit, giveBackIfTaken, refundLimit } from '../lib/rate-limit.js';
 import { json } from '../lib/respond.js';
 import { LoginRequest } from '../lib/schemas/auth.js';
 import { issueAccessToken } from '../lib/tokens.js';
@@ -37,7 +37,7 @@ export const POST = endpoint(async (request) => {
     async (error: unknown) => {
       // Refused by the IP limit, or a failing database: no password was checked, so this is no
       // failed sign-in of the account's, and the slot it reserved is given back.
-      if (await account.then(() => true, () => false)) runAfterResponse('login limit refund', () => refundLimit('loginAccount', login));
+      await giveBackIfTaken('loginAccount', login, account);
       throw error;
     },
   );

@@ -1,3 +1,4 @@
+import { runAfterResponse } from './background.js';
 import { getConfig, type RateLimitName } from './config.js';
 import { tooManyRequests } from './http-errors.js';
 import { getStore, StoreUnavailableError, type LimitResult } from './store.js';
@@ -32,6 +33,16 @@ export async function enforceLimit(name: RateLimitName, subject: string): Promis
  */
 export async function refundLimit(name: RateLimitName, subject: string): Promise<void> {
   await count(name, subject, -1);
+}
+
+/**
+ * Gives back, after the response, the slot a pending `enforceLimit` reserved, if it got one (it
+ * was neither refused nor failed): for a request that ended before the attempt the slot stood for.
+ *
+ * @example await attempt().catch(async (error) => { await giveBackIfTaken('loginAccount', login, reserved); throw error; });
+ */
+export async function giveBackIfTaken(name: RateLimitName, subject: string, reserved: Promise<void>): Promise<void> {
+  if (await reserved.then(() => true, () => false)) runAfterResponse(`${name} limit refund`, () => refundLimit(name, subject));
 }
 
 /**
