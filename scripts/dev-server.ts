@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
+import { pathToRegexp } from 'path-to-regexp';
 import { settleBackground } from '../lib/background.js';
 import { LOCAL_AVATAR_FILE, LOCAL_AVATAR_PATH } from '../lib/avatars/local.js';
 import { getConfig } from '../lib/config.js';
@@ -51,11 +52,31 @@ function apiRoutes(dir = join(ROOT, 'api')): Map<string, string> {
   return routes;
 }
 
+interface VercelJson {
+  rewrites?: { source: string; destination: string }[];
+  headers?: { source: string; headers: { key: string; value: string }[] }[];
+}
+
+function vercelJson(): VercelJson {
+  return JSON.parse(readFileSync(join(ROOT, 'vercel.json'), 'utf8')) as VercelJson;
+}
+
 function rewrites(): Map<string, string> {
-  const config = JSON.parse(readFileSync(join(ROOT, 'vercel.json'), 'utf8')) as {
-    rewrites?: { source: string; destination: string }[];
-  };
-  return new Map((config.rewrites ?? []).map((r) => [r.source, r.destination]));
+  return new Map((vercelJson().rewrites ?? []).map((r) => [r.source, r.destination]));
+}
+
+/**
+ * vercel.json's `headers` rules, as Vercel applies them: a rule's `source` is a path-to-regexp (v6)
+ * pattern matched against the path the client asked for, before rewrites.
+ *
+ * @example headerRules()('/docs') // [['X-Frame-Options', 'DENY'], …]
+ */
+export function headerRules(): (pathname: string) => [string, string][] {
+  const rules = (vercelJson().headers ?? []).map((rule) => ({
+    pattern: pathToRegexp(rule.source, [], { strict: true, sensitive: true, delimiter: '/' }),
+    headers: rule.headers.map(({ key, value }): [string, string] => [key, value]),
+  }));
+  return (pathname) => rules.filter((rule) => rule.pattern.test(pathname)).flatMap((rule) => rule.headers);
 }
 
 /** A Host header that is a name or an address, with an optional port: nothing else makes a URL. */
@@ -79,8 +100,9 @@ function toRequest(req: IncomingMessage, url: URL): Request {
 }
 
 /** Writes a function's Response to the Node response. Bodies are buffered: every answer here is small. */
-async function send(res: ServerResponse, response: Response): Promise<void> {
+async function send(res: ServerResponse, response: Response, added: [string, string][] = []): Promise<void> {
   const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of added) headers[name.toLowerCase()] = value;
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') headers[name] = value;
   });
@@ -154,6 +176,7 @@ export interface DevServerOptions {
 export async function startDevServer(options: DevServerOptions = {}): Promise<{ server: Server; url: string }> {
   const routes = apiRoutes();
   const rewrite = rewrites();
+  const headersFor = headerRules();
   const log = options.log ?? ((line: string) => console.log(line));
   const host = options.host ?? '127.0.0.1';
   let origin = '';
@@ -187,7 +210,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<{ 
       // Work a function left running after its response (mail, via waitUntil) finishes before
       // the log line, as Vercel keeps the function alive for it: a reader of the log (or a test)
       // that sees the line also sees the mail in the outbox.
-      .then((response) => send(res, response).then(() => settleBackground()).then(() => response.status))
+      .then((response) => send(res, response, headersFor(pathname)).then(() => settleBackground()).then(() => response.status))
       .then((status) => log(`${req.method} ${pathname} ${status} ${(performance.now() - started).toFixed(0)}ms`))
       .catch(() => res.destroy());
   });

@@ -72,6 +72,19 @@ describe('npm run dev', () => {
     expect(response.headers.get('content-type')).toContain('text/html');
   });
 
+  it("sends vercel.json's headers on the pages and their files, as Vercel does: no page can be framed", async () => {
+    for (const path of ['/', '/docs', '/redoc', '/docs/assets/swagger-ui.css', '/redoc/assets/redoc.standalone.js']) {
+      const response = await fetch(`${server.url}${path}`);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get('content-security-policy'), path).toBe("frame-ancestors 'none'");
+      expect(response.headers.get('x-frame-options'), path).toBe('DENY');
+      expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(response.headers.get('referrer-policy'), path).toBe('no-referrer');
+    }
+    // The functions set their own headers; the rule leaves /api/ alone.
+    expect((await fetch(`${server.url}/api/docs`)).headers.get('x-frame-options')).toBeNull();
+  });
+
   it('answers 400 for a path that is not valid percent-encoding or not a path, and keeps serving', async () => {
     const broken = await rawRequest('/docs/%E0%A4%A');
     expect(broken.status).toBe(400);

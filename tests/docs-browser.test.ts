@@ -112,4 +112,22 @@ describe.runIf(chromiumAvailable())('API docs in a browser', () => {
     expect(unblocked()).toEqual([]);
     await page.screenshot({ path: join(OUTPUT, 'redoc.png'), fullPage: true });
   });
+
+  it('refuses to show the pages inside another site\'s frame (clickjacking); an API answer without the rule still shows', async () => {
+    const framing = await browser.newPage();
+    try {
+      // Any framing page will do: `frame-ancestors 'none'` refuses every ancestor.
+      await framing.setContent(['/docs', '/redoc', '/api/docs'].map((path) => `<iframe src="${server.url}${path}"></iframe>`).join(''));
+      // setContent waits for the frames' load events too.
+      const inFrame = async (path: string, read: () => string) => {
+        const frame = framing.frames().find((f) => f.url() === `${server.url}${path}`);
+        return frame ? frame.evaluate(read).catch(() => '') : '';
+      };
+      expect(await inFrame('/api/docs', () => document.body.innerText)).toContain('"openapi"'); // the control: framing itself works
+      expect(await inFrame('/docs', () => document.title)).not.toContain('Swagger UI');
+      expect(await inFrame('/redoc', () => document.title)).not.toContain('ReDoc');
+    } finally {
+      await framing.close();
+    }
+  });
 });
