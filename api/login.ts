@@ -2,7 +2,7 @@ import { readBody } from '../lib/body.js';
 import { clientIp } from '../lib/client-ip.js';
 import { endpoint } from '../lib/endpoint.js';
 import { otherMethods } from '../lib/other-methods.js';
-import { unauthorized } from '../lib/http-errors.js';
+import { problems } from '../lib/problems.js';
 import { checkPassword, hashPassword } from '../lib/passwords.js';
 import { runAfterResponse } from '../lib/background.js';
 import { countAgainstLimit, enforceLimit, giveBackIfTaken, refundLimit } from '../lib/rate-limit.js';
@@ -11,8 +11,6 @@ import { LoginRequest } from '../lib/schemas/auth.js';
 import { issueAccessToken } from '../lib/tokens.js';
 import { findUserByLogin, upgradePasswordHash } from '../lib/users.js';
 import { parseInput } from '../lib/validate.js';
-
-const FAILED = 'Incorrect username or password.';
 
 /**
  * POST /api/login: JSON or the OAuth2 password form; `username` may be the email.
@@ -50,7 +48,7 @@ export const POST = endpoint(async (request) => {
     runAfterResponse('login limit cross-count', async () => {
       if (other && other !== login) await countAgainstLimit('loginAccount', other);
     });
-    throw unauthorized(FAILED);
+    throw problems.loginFailed();
   }
   runAfterResponse('login limit refund', () => refundLimit('loginAccount', login));
   if (needsRehash) await upgradePasswordHash(user.id, user.passwordHash!, await hashPassword(input.password));

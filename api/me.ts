@@ -4,7 +4,8 @@ import { runAfterResponse } from '../lib/background.js';
 import { requireUser } from '../lib/current-user.js';
 import { endpoint } from '../lib/endpoint.js';
 import { otherMethods } from '../lib/other-methods.js';
-import { unauthorized, unprocessable } from '../lib/http-errors.js';
+import { unprocessable } from '../lib/http-errors.js';
+import { problems } from '../lib/problems.js';
 import { json } from '../lib/respond.js';
 import { UpdateProfileRequest } from '../lib/schemas/profile.js';
 import { toPublicUser } from '../lib/schemas/user.js';
@@ -43,7 +44,7 @@ export const PATCH = endpoint(async (request) => {
       ...(emailChanged ? { emailVerified: false } : {}),
       ...(stored ? { avatarUrl: stored.url, avatarKey: stored.key } : {}),
     });
-    if (!result) throw unauthorized('The account no longer exists.');
+    if (!result) throw problems.accountGone();
     return result;
   });
   if (avatar && previousAvatarKey) discardAvatarLater(previousAvatarKey);

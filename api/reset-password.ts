@@ -2,9 +2,9 @@ import { runAfterResponse } from '../lib/background.js';
 import { readBody } from '../lib/body.js';
 import { endpoint } from '../lib/endpoint.js';
 import { otherMethods } from '../lib/other-methods.js';
-import { badRequest, forbidden } from '../lib/http-errors.js';
 import { sendMail } from '../lib/mail.js';
 import { peekOtp, verifyOtp } from '../lib/otp.js';
+import { problems } from '../lib/problems.js';
 import { passwordChangedMail } from '../lib/password-mail.js';
 import { checkPassword, hashPassword } from '../lib/passwords.js';
 import { enforceLimit } from '../lib/rate-limit.js';
@@ -12,8 +12,6 @@ import { json } from '../lib/respond.js';
 import { ResetPasswordRequest, type ResetPasswordResponse } from '../lib/schemas/password-reset.js';
 import { findUserByEmail, replacePassword } from '../lib/users.js';
 import { parseInput } from '../lib/validate.js';
-
-const INVALID_CODE = 'The code is wrong, used or expired. Ask for a new one.';
 
 /**
  * POST /api/reset-password: `{email, otp, new_password}`. 200 and every older token revoked;
@@ -28,15 +26,15 @@ export const POST = endpoint(async (request) => {
   const [, live] = await Promise.all([enforceLimit('resetEmail', input.email), peekOtp(input.email, input.otp)]);
   if (!live) {
     await verifyOtp(input.email, input.otp, { consume: false }); // the limit let it try: the wrong guess counts
-    throw badRequest(INVALID_CODE, 'invalid_code');
+    throw problems.invalidResetCode();
   }
   const user = await findUserByEmail(input.email);
-  if (!user || user.isBlocked) throw badRequest(INVALID_CODE, 'invalid_code');
+  if (!user || user.isBlocked) throw problems.invalidResetCode();
   if ((await checkPassword(input.new_password, user.passwordHash)).ok) {
-    throw forbidden('The new password must differ from the current one.', 'password_unchanged');
+    throw problems.passwordUnchanged();
   }
   const passwordHash = await hashPassword(input.new_password);
-  if (!(await verifyOtp(input.email, input.otp, { consume: true }))) throw badRequest(INVALID_CODE, 'invalid_code');
+  if (!(await verifyOtp(input.email, input.otp, { consume: true }))) throw problems.invalidResetCode();
   await replacePassword(user.id, passwordHash);
   runAfterResponse('password changed notice', () => sendMail(passwordChangedMail(user.email)));
   const body: ResetPasswordResponse = { detail: 'Your password was changed. Sign in with the new one.' };

@@ -2,7 +2,8 @@ import { readBody, mediaType } from './body.js';
 import { getConfig } from './config.js';
 import { unsupportedMediaType } from './http-errors.js';
 import { sniffImageType } from './image-type.js';
-import { readMultipart } from './multipart.js';
+import { problems } from './problems.js';
+import { readMultipart, type MultipartRules } from './multipart.js';
 import type { AvatarImage } from './avatars.js';
 
 /** The multipart field that carries the avatar file. */
@@ -26,14 +27,14 @@ export async function readInputWithAvatar(
     if (mediaType(request) !== 'application/json') throw unsupportedMediaType('Send the body as application/json or multipart/form-data.');
     return { input: await readBody(request, ['json']), avatar: undefined };
   }
-  const form = await readMultipart(request, {
-    fields,
-    fileField: AVATAR_FIELD,
-    maxFileBytes: getConfig().avatars.maxBytes,
-    maxFieldBytes: MAX_FIELD_BYTES,
-  });
+  const form = await readMultipart(request, avatarFormRules(fields, getConfig().avatars.maxBytes));
   if (!form.file) return { input: form.fields, avatar: undefined };
   const type = sniffImageType(form.file.bytes);
-  if (!type) throw unsupportedMediaType('The avatar must be a PNG, JPEG, WebP or GIF image.');
+  if (!type) throw problems.avatarType();
   return { input: form.fields, avatar: { bytes: form.file.bytes, type } };
+}
+
+/** The multipart rules of a form with these text `fields` and one avatar of at most `maxFileBytes`. */
+export function avatarFormRules(fields: readonly string[], maxFileBytes: number): MultipartRules {
+  return { fields, fileField: AVATAR_FIELD, maxFileBytes, maxFieldBytes: MAX_FIELD_BYTES };
 }

@@ -1,6 +1,6 @@
 import { runAfterResponse } from './background.js';
 import { getConfig } from './config.js';
-import { badGateway, unsupportedMediaType } from './http-errors.js';
+import { problems } from './problems.js';
 import { cloudinaryAvatarStore } from './avatars/cloudinary.js';
 import { localAvatarStore } from './avatars/local.js';
 import { AvatarUnreadableError, type AvatarImage, type AvatarStore, type StoredAvatar } from './avatars/store.js';
@@ -32,9 +32,9 @@ export async function withStoredAvatar<T>(
   try {
     avatar = await store.save(image, origin);
   } catch (error) {
-    if (error instanceof AvatarUnreadableError) throw unsupportedMediaType('The avatar could not be read as a PNG, JPEG, WebP or GIF image.');
+    if (error instanceof AvatarUnreadableError) throw problems.avatarUnreadable();
     console.error(`avatar upload failed: ${error instanceof Error ? error.message : String(error)}`);
-    throw badGateway('The avatar could not be stored. Nothing was changed; please try again.');
+    throw problems.avatarStoreFailed();
   }
   try {
     return await use(avatar);

@@ -1,5 +1,6 @@
 import { getConfig } from './config.js';
-import { badRequest, payloadTooLarge, unsupportedMediaType } from './http-errors.js';
+import { unsupportedMediaType } from './http-errors.js';
+import { problems } from './problems.js';
 
 export type BodyKind = 'json' | 'form';
 
@@ -31,19 +32,19 @@ export async function readBody(request: Request, accept: BodyKind[], limit = get
   try {
     return JSON.parse(text);
   } catch {
-    throw badRequest('The body is not valid JSON.', 'malformed_json');
+    throw problems.malformedJson();
   }
 }
 
 /** The body as UTF-8 text, refusing more than `limit` bytes. */
 export async function readText(request: Request, limit: number): Promise<string> {
   const declared = Number(request.headers.get('content-length'));
-  if (declared > limit) throw payloadTooLarge(`The body may be at most ${limit} bytes.`);
+  if (declared > limit) throw problems.bodyTooLarge(limit);
   const bytes = await readBytes(request.body, limit);
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    throw badRequest('The body is not valid UTF-8.', 'malformed_body');
+    throw problems.malformedUtf8();
   }
 }
 
@@ -58,7 +59,7 @@ async function readBytes(body: ReadableStream<Uint8Array> | null, limit: number)
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel().catch(() => {});
-      throw payloadTooLarge(`The body may be at most ${limit} bytes.`);
+      throw problems.bodyTooLarge(limit);
     }
     chunks.push(value);
   }

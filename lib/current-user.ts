@@ -1,5 +1,5 @@
 import type { UserRow } from './db/schema.js';
-import { unauthorized } from './http-errors.js';
+import { problems } from './problems.js';
 import { TokenError, verifyAccessToken } from './tokens.js';
 import { findUserById } from './users.js';
 
@@ -15,7 +15,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function requireUser(request: Request): Promise<UserRow> {
   const header = request.headers.get('authorization') ?? '';
   const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header);
-  if (!match) throw unauthorized('Send a bearer access token in the Authorization header.');
+  if (!match) throw problems.noToken();
   try {
     const claims = await verifyAccessToken(match[1]!);
     if (!UUID.test(claims.userId)) throw new TokenError('invalid');
@@ -23,7 +23,7 @@ export async function requireUser(request: Request): Promise<UserRow> {
     if (!user || user.isBlocked || user.tokenVersion !== claims.tokenVersion) throw new TokenError('invalid');
     return user;
   } catch (error) {
-    if (error instanceof TokenError) throw unauthorized('The access token is invalid, expired or revoked.');
+    if (error instanceof TokenError) throw problems.badToken();
     throw error;
   }
 }

@@ -3,12 +3,10 @@ import { answerFirst } from './background.js';
 import { ConfigError, getConfig } from './config.js';
 import { applyCors, preflightResponse } from './cors.js';
 import { isDatabaseUnavailable } from './db/unavailable.js';
-import { HttpError, serviceUnavailable } from './http-errors.js';
+import { HttpError } from './http-errors.js';
+import { problems } from './problems.js';
 import { problem } from './respond.js';
 import { StoreUnavailableError } from './store-error.js';
-
-/** Seconds a client is asked to wait when Redis is down: long enough not to hammer it, short for a blip. */
-const STORE_RETRY_AFTER_SECONDS = 5;
 
 export type Handler = (request: Request) => Promise<Response>;
 
@@ -52,19 +50,19 @@ function errorResponse(error: unknown): Response {
   if (error instanceof StoreUnavailableError) {
     // Fail closed: nothing that needs Redis (codes, rate limits) pretends to work without it.
     console.error(`[${id}] store unavailable: ${error.message}`);
-    return problem(serviceUnavailable('A backing service is unavailable; try again shortly.', STORE_RETRY_AFTER_SECONDS));
+    return problem(problems.storeUnavailable());
   }
   if (isDatabaseUnavailable(error)) {
     // Through describeError: a failed drizzle query's message lists its parameters (hashes, emails).
     console.error(`[${id}] database unavailable: ${describeError(error)}`);
-    return problem(serviceUnavailable('The database cannot be reached right now; try again shortly.', 5));
+    return problem(problems.databaseUnavailable());
   }
   if (error instanceof ConfigError) {
     console.error(`[${id}] configuration error: ${error.problems.join('; ')}`);
-    return problem(new HttpError(500, 'misconfigured', 'Internal Server Error', `The service is misconfigured (error id ${id}).`));
+    return problem(problems.misconfigured(id));
   }
   console.error(`[${id}] unhandled ${describeError(error)}`);
-  return problem(new HttpError(500, 'internal_error', 'Internal Server Error', `Something went wrong (error id ${id}).`));
+  return problem(problems.internalError(id));
 }
 
 /**

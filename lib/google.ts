@@ -6,7 +6,7 @@ import { CodeChallengeMethod, OAuth2Client } from 'arctic/dist/client.js';
 import { ArcticFetchError, OAuth2RequestError } from 'arctic/dist/request.js';
 import { getConfig, type GoogleConfig } from './config.js';
 import { GoogleSignInFailure } from './google-sign-in-error.js';
-import { serviceUnavailable } from './http-errors.js';
+import { problems } from './problems.js';
 
 export { generateCodeVerifier, generateState } from 'arctic/dist/oauth2.js';
 
@@ -29,7 +29,7 @@ export type ConfiguredGoogle = GoogleConfig & { clientId: string; clientSecret: 
  */
 export function requireGoogle(): ConfiguredGoogle {
   const google = getConfig().google;
-  if (!google.clientId || !google.clientSecret) throw serviceUnavailable('Google sign-in is not configured.');
+  if (!google.clientId || !google.clientSecret) throw problems.googleNotConfigured();
   return google as ConfiguredGoogle;
 }
 

@@ -1,5 +1,6 @@
 import type busboy from 'busboy';
-import { badRequest, payloadTooLarge, unprocessable, type HttpError } from './http-errors.js';
+import { unprocessable, type HttpError } from './http-errors.js';
+import { problems } from './problems.js';
 
 /** The one file a multipart form may carry, held in memory (it is at most `maxFileBytes`). */
 export interface UploadedFile {
@@ -36,7 +37,7 @@ export interface MultipartRules {
  */
 export async function readMultipart(request: Request, rules: MultipartRules): Promise<MultipartForm> {
   const contentType = request.headers.get('content-type') ?? '';
-  const ceiling = rules.maxFileBytes + (rules.fields.length + 1) * (rules.maxFieldBytes + 1024);
+  const ceiling = formCeiling(rules);
   if (Number(request.headers.get('content-length')) > ceiling) throw bodyTooLarge(ceiling, rules);
 
   // Loaded on the first multipart request only: JSON requests (most of them) never pay for it.
@@ -50,7 +51,7 @@ export async function readMultipart(request: Request, rules: MultipartRules): Pr
       limits: { files: 1, fileSize: rules.maxFileBytes + 1, fields: rules.fields.length + 1, fieldSize: rules.maxFieldBytes + 1 },
     });
   } catch {
-    throw badRequest('The multipart body has no valid boundary.', 'malformed_body');
+    throw problems.multipartNoBoundary();
   }
 
   const form: MultipartForm = { fields: {}, file: undefined };
@@ -61,7 +62,7 @@ export async function readMultipart(request: Request, rules: MultipartRules): Pr
   parser.on('field', (name, value, info) => {
     if (!rules.fields.includes(name)) return fail(unknownField(name));
     if (name in form.fields) return fail(unprocessable([{ field: name, message: 'Send this field once.' }]));
-    if (info.valueTruncated) return fail(payloadTooLarge(`The field ${name} may be at most ${rules.maxFieldBytes} bytes.`));
+    if (info.valueTruncated) return fail(problems.fieldTooLarge(name, rules.maxFieldBytes));
     form.fields[name] = value;
   });
   parser.on('file', (name, stream, info) => {
@@ -94,7 +95,7 @@ export async function readMultipart(request: Request, rules: MultipartRules): Pr
   const closed = new Promise<void>((done) => {
     parser.on('close', done);
     parser.on('error', () => {
-      fail(badRequest('The multipart body is malformed.', 'malformed_body'));
+      fail(problems.multipartMalformed());
       done();
     });
   });
@@ -114,7 +115,7 @@ export async function readMultipart(request: Request, rules: MultipartRules): Pr
       if (!parser.write(value)) await Promise.race([new Promise((drained) => parser.once('drain', drained)), closed]);
     }
   } catch {
-    fail(badRequest('The request body could not be read.', 'malformed_body'));
+    fail(problems.bodyUnreadable());
   }
   if (failure) {
     await reader?.cancel().catch(() => {});
@@ -129,12 +130,17 @@ export async function readMultipart(request: Request, rules: MultipartRules): Pr
 }
 
 function tooLarge(rules: MultipartRules): HttpError {
-  return payloadTooLarge(`The ${rules.fileField} may be at most ${rules.maxFileBytes} bytes.`);
+  return problems.fileTooLarge(rules.fileField, rules.maxFileBytes);
 }
 
 /** Past the cap on the whole body, declared or counted while streaming. */
 function bodyTooLarge(ceiling: number, rules: MultipartRules): HttpError {
-  return payloadTooLarge(`The body may be at most ${ceiling} bytes: one ${rules.fileField} and the fields.`);
+  return problems.formTooLarge(ceiling, rules.fileField);
+}
+
+/** The cap on a whole form: the file, each field and room for every part's headers. */
+export function formCeiling(rules: MultipartRules): number {
+  return rules.maxFileBytes + (rules.fields.length + 1) * (rules.maxFieldBytes + 1024);
 }
 
 function unknownField(name: string): HttpError {

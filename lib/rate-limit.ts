@@ -1,18 +1,7 @@
 import { runAfterResponse } from './background.js';
 import { getConfig, type RateLimitName } from './config.js';
-import { tooManyRequests } from './http-errors.js';
+import { problems } from './problems.js';
 import { getStore, StoreUnavailableError, type LimitResult } from './store.js';
-
-const MESSAGES: Record<RateLimitName, string> = {
-  loginIp: 'Too many sign-in attempts from this address.',
-  loginAccount: 'Too many failed sign-ins for this account.',
-  registerIp: 'Too many sign-ups from this address.',
-  forgotIp: 'Too many password reset requests from this address.',
-  forgotEmail: 'Too many password reset requests for this email address.',
-  resetEmail: 'Too many password reset attempts for this email address.',
-  exchangeIp: 'Too many sign-in code exchanges from this address.',
-  emailNotice: 'Too many account notices to this email address.',
-};
 
 /**
  * Counts one request against the named sliding-window limit (RATE_LIMIT_* in the configuration)
@@ -76,7 +65,7 @@ function count(name: RateLimitName, subject: string, rate: number): Promise<Limi
 function refuseWhenSpent(name: RateLimitName, result: LimitResult | undefined): void {
   if (!result || result.success) return;
   const resetSeconds = Math.max(1, Math.ceil((result.reset - Date.now()) / 1000));
-  throw tooManyRequests(`${MESSAGES[name]} Try again in ${resetSeconds} seconds.`, { ...result, resetSeconds });
+  throw problems.rateLimited(name, { ...result, resetSeconds });
 }
 
 /**

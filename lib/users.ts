@@ -1,7 +1,7 @@
 import { and, eq, getTableColumns, ne, or, sql } from 'drizzle-orm';
 import { getDb, uniqueViolation } from './db/client.js';
 import { users, type NewUserRow, type UserRow } from './db/schema.js';
-import { conflict } from './http-errors.js';
+import { problems } from './problems.js';
 
 const FIELD_OF_CONSTRAINT: Record<string, string> = {
   users_username_lower_key: 'username',
@@ -29,11 +29,7 @@ export async function createUser(values: NewUserRow): Promise<UserRow> {
 function asConflict(error: unknown): unknown {
   const constraint = uniqueViolation(error);
   if (!constraint) return error;
-  return takenError(FIELD_OF_CONSTRAINT[constraint] ?? 'username');
-}
-
-function takenError(field: string) {
-  return conflict(`That ${field.replace('_', ' ')} is already taken.`, [{ field, message: 'Already taken.' }]);
+  return problems.taken(FIELD_OF_CONSTRAINT[constraint] ?? 'username');
 }
 
 /**
@@ -55,7 +51,7 @@ export async function assertAvailable(wanted: { username?: string; email?: strin
       .from(users)
       .where(exceptId ? and(same, ne(users.id, exceptId)) : same)
       .limit(1);
-    if (taken) throw takenError(field);
+    if (taken) throw problems.taken(field);
   }
 }
 

@@ -334,6 +334,17 @@ describe('sign-in through a real OpenID provider', () => {
     expect(await userRowByEmail(who.email)).toBeUndefined();
   });
 
+  it('parses the callback query with its schema: a parameter past its documented length is a provider_error, and signs nobody in', async () => {
+    const who = identity();
+    const { jar, authorizationUrl } = await beginSignIn();
+    const callbackUrl = await authorizeAtProvider(jar, authorizationUrl, rig.app.url, who.sub);
+    callbackUrl.searchParams.set('state', callbackUrl.searchParams.get('state')!.padEnd(600, 'x'));
+    const { error, location } = await followCallback(jar, callbackUrl);
+    expect(error).toBe('provider_error'); // not invalid_state: refused before the state is compared
+    expectNoToken(location);
+    expect(await userRowByEmail(who.email)).toBeUndefined();
+  });
+
   it('answers ?error=invalid_state without the cookie (another browser) or with a tampered one', async () => {
     const who = identity();
     const { jar, authorizationUrl } = await beginSignIn();

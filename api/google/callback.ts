@@ -8,6 +8,7 @@ import { clearSignInCookie, readSignInCookie } from '../../lib/google-cookie.js'
 import { verifyGoogleIdToken } from '../../lib/google-id-token.js';
 import { GoogleSignInFailure } from '../../lib/google-sign-in-error.js';
 import { exchangeGoogleCode, requireGoogle } from '../../lib/google.js';
+import { GoogleCallbackQuery } from '../../lib/schemas/google.js';
 
 /**
  * GET /api/google/callback: where Google sends the browser back. Always a 302 to
@@ -18,21 +19,23 @@ export const GET = endpoint(async (request) => {
   const google = requireGoogle();
   const target = new URL(getConfig().frontendCallbackUrl);
   try {
-    const params = new URL(request.url).searchParams;
+    const query = GoogleCallbackQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+    if (!query.success) throw new GoogleSignInFailure('provider_error', 'callback query parameters out of bounds');
+    const params = query.data;
     const flow = await readSignInCookie(request);
-    if (!flow || !sameText(params.get('state') ?? '', flow.state)) {
+    if (!flow || !sameText(params.state ?? '', flow.state)) {
       throw new GoogleSignInFailure('invalid_state', 'state missing or not the one in the cookie');
     }
     // RFC 9207 (mix-up defence): when the response names its issuer, it must be Google's.
-    const issuer = params.get('iss');
-    if (issuer !== null && !google.issuers.includes(issuer)) {
+    const issuer = params.iss;
+    if (issuer !== undefined && !google.issuers.includes(issuer)) {
       throw new GoogleSignInFailure('provider_error', `authorization response from issuer ${issuer}, not the configured one`);
     }
-    const providerError = params.get('error');
+    const providerError = params.error;
     if (providerError) {
       throw new GoogleSignInFailure(providerError === 'access_denied' ? 'access_denied' : 'provider_error', `provider said ${providerError}`);
     }
-    const code = params.get('code');
+    const code = params.code;
     if (!code) throw new GoogleSignInFailure('provider_error', 'no code in the callback');
     const idToken = await exchangeGoogleCode(google, request, code, flow.codeVerifier);
     const profile = await verifyGoogleIdToken(google, idToken, flow.nonce);

@@ -3,14 +3,12 @@ import { endpoint } from '../../lib/endpoint.js';
 import { otherMethods } from '../../lib/other-methods.js';
 import { redeemExchangeCode, restoreExchangeCode, type ExchangeGrant } from '../../lib/exchange-codes.js';
 import { clientIp } from '../../lib/client-ip.js';
-import { badRequest } from '../../lib/http-errors.js';
+import { problems } from '../../lib/problems.js';
 import { enforceLimit } from '../../lib/rate-limit.js';
 import { json } from '../../lib/respond.js';
 import { ExchangeRequest } from '../../lib/schemas/google.js';
 import { issueAccessToken } from '../../lib/tokens.js';
 import { parseInput } from '../../lib/validate.js';
-
-const REFUSED = 'The code is unknown, already used or expired. Sign in with Google again.';
 
 /**
  * POST /api/google/exchange: trades the one-time code from the Google callback for an access
@@ -30,7 +28,7 @@ export const POST = endpoint(async (request) => {
   }
   if (redeemed.status === 'rejected') throw redeemed.reason;
   const grant = redeemed.value;
-  if (!grant) throw badRequest(REFUSED, 'invalid_code');
+  if (!grant) throw problems.invalidExchangeCode();
   return json(await issueAccessToken({ id: grant.userId, tokenVersion: grant.tokenVersion }));
 });
 

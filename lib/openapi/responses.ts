@@ -1,6 +1,10 @@
 import type { ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import type { ZodType } from 'zod';
-import { badGateway, badRequest, conflict, HttpError, payloadTooLarge, serviceUnavailable, unauthorized, unprocessable, unsupportedMediaType } from '../http-errors.js';
+import type { RateLimitName } from '../config.js';
+import { avatarFormRules } from '../avatar-input.js';
+import { HttpError, unprocessable, unsupportedMediaType } from '../http-errors.js';
+import { formCeiling } from '../multipart.js';
+import { problems } from '../problems.js';
 import { problemBody } from '../respond.js';
 import { ProblemDetails } from '../schemas/common.js';
 
@@ -8,6 +12,10 @@ import { ProblemDetails } from '../schemas/common.js';
  * The error answers the route modules share. Each example is built by the same error factories
  * and `problemBody` the handlers use, so the document shows exactly what a client receives.
  */
+
+/** The examples show the defaults of BODY_LIMIT_BYTES and AVATAR_MAX_BYTES (lib/config.ts). */
+const DEFAULT_BODY_LIMIT = 16 * 1024;
+const DEFAULT_AVATAR_MAX_BYTES = 2 * 1024 * 1024;
 
 /** A response's map of OpenAPI Header Objects, as zod-to-openapi types it. */
 type HeadersObject = Exclude<ResponseConfig['headers'], ZodType | undefined>;
@@ -50,16 +58,28 @@ const HEADERS: Record<string, { description: string; schema: { type: 'string' | 
 };
 
 /** 400, 413, 415 and 422: what any endpoint that reads a body can answer about it. */
-export function bodyErrors(accepted: string): Record<number, ResponseConfig> {
+export function bodyErrors(
+  accepted: string,
+  options: { multipart?: boolean; also400?: { description: string; examples: Record<string, HttpError> } } = {},
+): Record<number, ResponseConfig> {
   return {
     400: problemResponse(
-      'The body is not valid JSON, or not UTF-8.',
+      [
+        options.also400?.description,
+        options.multipart ? 'The body is not valid JSON, not UTF-8, or not a readable multipart form.' : 'The body is not valid JSON, or not UTF-8.',
+      ]
+        .filter(Boolean)
+        .join(' Or: '),
       {
-        malformed_json: badRequest('The body is not valid JSON.', 'malformed_json'),
-        malformed_body: badRequest('The body is not valid UTF-8.', 'malformed_body'),
+        ...options.also400?.examples,
+        malformed_json: problems.malformedJson(),
+        malformed_body: problems.malformedUtf8(),
+        ...(options.multipart
+          ? { multipart_no_boundary: problems.multipartNoBoundary(), multipart_malformed: problems.multipartMalformed(), body_unreadable: problems.bodyUnreadable() }
+          : {}),
       },
     ),
-    413: problemResponse('The body is larger than the limit (`BODY_LIMIT_BYTES`, 16 KiB by default).', { too_large: payloadTooLarge('The body may be at most 16384 bytes.') }),
+    413: problemResponse('The body is larger than the limit (`BODY_LIMIT_BYTES`, 16 KiB by default).', { too_large: problems.bodyTooLarge(DEFAULT_BODY_LIMIT) }),
     415: problemResponse(`The body is not ${accepted}.`, { wrong_type: unsupportedMediaType(`Send the body as ${accepted}.`) }),
     422: problemResponse(
       'Some fields are missing or invalid; `errors` names each one. Unknown fields are refused too.',
@@ -69,49 +89,63 @@ export function bodyErrors(accepted: string): Record<number, ResponseConfig> {
 }
 
 /**
- * 413, 415 and 502 of the endpoints that take an avatar, replacing `bodyErrors`' 413 and 415.
- * Spread after `bodyErrors(accepted)`.
+ * 413, 415 and 502 of the endpoints that take an avatar in a form with these text `fields`,
+ * replacing `bodyErrors`' 413 and 415. Spread after `bodyErrors(accepted)`.
  */
-export function avatarErrors(accepted: string): Record<number, ResponseConfig> {
+export function avatarErrors(accepted: string, fields: readonly string[]): Record<number, ResponseConfig> {
+  const form = avatarFormRules(fields, DEFAULT_AVATAR_MAX_BYTES);
   return {
-    413: problemResponse('The body, or the avatar (`AVATAR_MAX_BYTES`, 2 MiB by default), is larger than the limit.', {
-      too_large: payloadTooLarge('The body may be at most 16384 bytes.'),
-      avatar_too_large: payloadTooLarge('The avatar may be at most 2097152 bytes.'),
+    413: problemResponse('The body, the avatar (`AVATAR_MAX_BYTES`, 2 MiB by default), a field of the form, or the form as a whole is larger than its limit.', {
+      too_large: problems.bodyTooLarge(DEFAULT_BODY_LIMIT),
+      avatar_too_large: problems.fileTooLarge(form.fileField, form.maxFileBytes),
+      field_too_large: problems.fieldTooLarge(fields[0]!, form.maxFieldBytes),
+      form_too_large: problems.formTooLarge(formCeiling(form), form.fileField),
     }),
-    415: problemResponse(`The body is not ${accepted}, or the avatar is not a PNG, JPEG, WebP or GIF image (decided by its first bytes).`, {
+    415: problemResponse(`The body is not ${accepted}, or the avatar is not a PNG, JPEG, WebP or GIF image (decided by its first bytes, then by the image service).`, {
       wrong_type: unsupportedMediaType(`Send the body as ${accepted}.`),
-      avatar_type: unsupportedMediaType('The avatar must be a PNG, JPEG, WebP or GIF image.'),
+      avatar_type: problems.avatarType(),
+      avatar_unreadable: problems.avatarUnreadable(),
     }),
     502: problemResponse('The avatar could not be stored (Cloudinary failed); nothing was changed.', {
-      avatar_store_failed: badGateway('The avatar could not be stored. Try again later.'),
+      avatar_store_failed: problems.avatarStoreFailed(),
     }),
   };
 }
 
-/** 429 with its `Retry-After` and `RateLimit-*` headers. */
-export function rateLimited(what: string): Record<number, ResponseConfig> {
-  const error = new HttpError(429, 'rate_limited', 'Too Many Requests', 'Too many attempts. Try again in 60 seconds.', {
-    headers: { 'Retry-After': '60', 'RateLimit-Limit': '10', 'RateLimit-Remaining': '0', 'RateLimit-Reset': '60' },
-  });
-  return { 429: problemResponse(`Too many ${what} in the sliding window; wait \`Retry-After\` seconds.`, { rate_limited: error }) };
-}
-
-/** 503 when Redis (rate limits, one-time codes) cannot be reached: the endpoint fails closed. */
-export function storeUnavailable(): Record<number, ResponseConfig> {
+/** 429 with its `Retry-After` and `RateLimit-*` headers: one example per limit the endpoint enforces. */
+export function rateLimited(what: string, ...limits: RateLimitName[]): Record<number, ResponseConfig> {
+  const example = { limit: 10, remaining: 0, resetSeconds: 60 };
   return {
-    503: problemResponse(
-      'A service this endpoint needs (the database or Redis) cannot be reached; nothing was done. Retry after `Retry-After` seconds.',
-      { store_down: serviceUnavailable('Try again in a moment.', 5) },
+    429: problemResponse(
+      `Too many ${what} in the sliding window; wait \`Retry-After\` seconds.`,
+      Object.fromEntries(limits.map((name) => [name, problems.rateLimited(name, example)])),
     ),
   };
 }
 
-/** 500: a fault on our side; details stay in the server log under the error id. */
+/**
+ * 503 when a service the endpoint needs cannot be reached: the database, or Redis (rate limits,
+ * one-time codes), for which the endpoint fails closed.
+ */
+export function unavailable(...services: ('database' | 'redis')[]): Record<number, ResponseConfig> {
+  const examples: Record<string, HttpError> = {};
+  if (services.includes('database')) examples.database_down = problems.databaseUnavailable();
+  if (services.includes('redis')) examples.redis_down = problems.storeUnavailable();
+  return {
+    503: problemResponse(
+      `${services.map((s) => (s === 'redis' ? 'Redis' : 'The database')).join(' or ')} cannot be reached; nothing was done. Retry after \`Retry-After\` seconds.`,
+      examples,
+    ),
+  };
+}
+
+/** 500: a fault on our side, or a deployment missing a variable; details stay in the server log under the error id. */
 export const internalError: Record<number, ResponseConfig> = {
   500: problemResponse(
-    'Something failed on the server; the `detail` holds an error id to quote when reporting it.',
+    'Something failed on the server, or the deployment lacks a setting; the `detail` holds an error id to quote when reporting it.',
     {
-      internal_error: new HttpError(500, 'internal_error', 'Internal Server Error', 'Something went wrong (error id 1b4e28ba-2fa1-11d2-883f-0016d3cca427).'),
+      internal_error: problems.internalError('1b4e28ba-2fa1-11d2-883f-0016d3cca427'),
+      misconfigured: problems.misconfigured('1b4e28ba-2fa1-11d2-883f-0016d3cca427'),
     },
   ),
 };
@@ -119,11 +153,8 @@ export const internalError: Record<number, ResponseConfig> = {
 /** 401 for operations behind a bearer token. */
 export const notSignedIn: Record<number, ResponseConfig> = {
   401: problemResponse(
-    'No token, or one that is invalid, expired or revoked (after a password reset), or the user is blocked.',
-    {
-      no_token: unauthorized('Send a bearer access token in the Authorization header.'),
-      bad_token: unauthorized('The access token is invalid, expired or revoked.'),
-    },
+    'No token, or one that is invalid, expired or revoked (after a password reset), or the user is blocked or deleted.',
+    { no_token: problems.noToken(), bad_token: problems.badToken() },
   ),
 };
 
@@ -131,6 +162,6 @@ export const notSignedIn: Record<number, ResponseConfig> = {
 export const taken: Record<number, ResponseConfig> = {
   409: problemResponse(
     'The username or email is already used by another account (compared in any letter case).',
-    { username_taken: conflict('That username is already taken.', [{ field: 'username', message: 'Already taken.' }]) },
+    { username_taken: problems.taken('username'), email_taken: problems.taken('email') },
   ),
 };

@@ -1,7 +1,7 @@
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
-import { PUBLIC } from '../responses.js';
+import { internalError, PUBLIC } from '../responses.js';
 
-/** GET /api/docs: the document itself. No 4xx: it takes no input it could refuse. */
+/** GET /api/docs: the document itself. No 4xx: it takes no input it could refuse; a 500 when the deployment lacks a setting. */
 export const docs: RouteConfig = {
   method: 'get',
   path: '/api/docs',
@@ -16,5 +16,6 @@ export const docs: RouteConfig = {
       headers: { 'Cache-Control': { description: 'Cacheable for a few minutes.', schema: { type: 'string' } } },
       content: { 'application/json': { schema: { type: 'object', description: 'An OpenAPI 3.1 document.' } } },
     },
+    ...internalError,
   },
 };

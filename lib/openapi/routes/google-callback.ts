@@ -1,6 +1,6 @@
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
-import { serviceUnavailable } from '../../http-errors.js';
-import { GoogleCallbackQuery } from '../../schemas/google.js';
+import { problems } from '../../problems.js';
+import { GoogleCallbackQuery, GoogleSignInError } from '../../schemas/google.js';
 import { internalError, problemResponse, PUBLIC } from '../responses.js';
 
 /**
@@ -23,14 +23,15 @@ export const googleCallback: RouteConfig = {
       description: 'Redirect to FRONTEND_CALLBACK_URL with `code` on success or `error` on failure.',
       headers: {
         Location: {
-          description: 'FRONTEND_CALLBACK_URL?code=<one-time code>, or FRONTEND_CALLBACK_URL?error=<short code>.',
+          description: `FRONTEND_CALLBACK_URL?code=<one-time code>, or FRONTEND_CALLBACK_URL?error=<short code>, one of: ${GoogleSignInError.options.map((c) => `\`${c}\``).join(', ')}.`,
           schema: { type: 'string', format: 'uri' },
         },
+        'Set-Cookie': { description: 'Clears the sign-in cookie that /api/google/start set, whatever the outcome.', schema: { type: 'string' } },
       },
     },
     ...internalError,
     503: problemResponse('Google sign-in is not configured on this deployment (`GOOGLE_CLIENT_ID`/`_SECRET`).', {
-      not_configured: serviceUnavailable('Google sign-in is not configured.'),
+      not_configured: problems.googleNotConfigured(),
     }),
   },
 };

@@ -1,8 +1,8 @@
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
-import { badRequest } from '../../http-errors.js';
+import { problems } from '../../problems.js';
 import { TokenResponse } from '../../schemas/auth.js';
 import { ExchangeRequest } from '../../schemas/google.js';
-import { bodyErrors, internalError, problemResponse, PUBLIC, rateLimited, storeUnavailable } from '../responses.js';
+import { bodyErrors, internalError, PUBLIC, rateLimited, unavailable } from '../responses.js';
 
 /** POST /api/google/exchange. */
 export const googleExchange: RouteConfig = {
@@ -20,13 +20,11 @@ export const googleExchange: RouteConfig = {
       description: 'An access token to send as `Authorization: Bearer <access_token>`.',
       content: { 'application/json': { schema: TokenResponse } },
     },
-    ...bodyErrors('application/json'),
-    400: problemResponse('The code is unknown, already used or expired (one message for all), or the body is not valid JSON.', {
-      invalid_code: badRequest('The code is invalid or has expired.', 'invalid_code'),
-      malformed_json: badRequest('The body is not valid JSON.', 'malformed_json'),
+    ...bodyErrors('application/json', {
+      also400: { description: 'The code is unknown, already used or expired (one message for all).', examples: { invalid_code: problems.invalidExchangeCode() } },
     }),
-    ...rateLimited('code exchanges from this address'),
+    ...rateLimited('code exchanges from this address', 'exchangeIp'),
     ...internalError,
-    ...storeUnavailable(),
+    ...unavailable('redis'),
   },
 };

@@ -1,5 +1,5 @@
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
-import { serviceUnavailable } from '../../http-errors.js';
+import { problems } from '../../problems.js';
 import { internalError, problemResponse, PUBLIC } from '../responses.js';
 
 /** GET /api/google/start. No 4xx: it takes no input. */
@@ -22,7 +22,7 @@ export const googleStart: RouteConfig = {
     },
     ...internalError,
     503: problemResponse('Google sign-in is not configured on this deployment (`GOOGLE_CLIENT_ID`/`_SECRET`).', {
-      not_configured: serviceUnavailable('Google sign-in is not configured.'),
+      not_configured: problems.googleNotConfigured(),
     }),
   },
 };

@@ -1,7 +1,7 @@
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
-import { unauthorized } from '../../http-errors.js';
+import { problems } from '../../problems.js';
 import { LoginRequest, TokenResponse } from '../../schemas/auth.js';
-import { bodyErrors, internalError, problemResponse, PUBLIC, rateLimited, storeUnavailable } from '../responses.js';
+import { bodyErrors, internalError, problemResponse, PUBLIC, rateLimited, unavailable } from '../responses.js';
 
 /** POST /api/login: also the `tokenUrl` of the OAuth2 password flow, which Swagger UI's Authorize uses. */
 export const login: RouteConfig = {
@@ -30,10 +30,10 @@ export const login: RouteConfig = {
     ...bodyErrors('application/json or application/x-www-form-urlencoded'),
     401: problemResponse(
       'The same answer, after the same work, for an unknown user, a wrong password or a blocked account, so it tells an attacker nothing.',
-      { failed: unauthorized('Incorrect username or password.') },
+      { failed: problems.loginFailed() },
     ),
-    ...rateLimited('login attempts for this address or account'),
+    ...rateLimited('login attempts for this address or account', 'loginIp', 'loginAccount'),
     ...internalError,
-    ...storeUnavailable(),
+    ...unavailable('database', 'redis'),
   },
 };

@@ -1,6 +1,6 @@
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { PublicUser } from '../../schemas/user.js';
-import { internalError, notSignedIn, SIGNED_IN, storeUnavailable } from '../responses.js';
+import { internalError, notSignedIn, SIGNED_IN, unavailable } from '../responses.js';
 
 /** GET /api/me. */
 export const me: RouteConfig = {
@@ -15,6 +15,6 @@ export const me: RouteConfig = {
     200: { description: 'The signed-in user.', content: { 'application/json': { schema: PublicUser } } },
     ...notSignedIn,
     ...internalError,
-    ...storeUnavailable(),
+    ...unavailable('database'),
   },
 };

@@ -1,7 +1,7 @@
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { RegisterRequest, RegisterResponse } from '../../schemas/auth.js';
 import { AvatarFile } from '../../schemas/avatar.js';
-import { avatarErrors, bodyErrors, internalError, PUBLIC, rateLimited, storeUnavailable, taken } from '../responses.js';
+import { avatarErrors, bodyErrors, internalError, PUBLIC, rateLimited, unavailable, taken } from '../responses.js';
 
 /** The multipart form of POST /api/register: the JSON fields plus an optional avatar file. */
 const RegisterForm = RegisterRequest.extend({ avatar: AvatarFile.optional() }).meta({ id: 'RegisterForm' });
@@ -29,11 +29,11 @@ export const register: RouteConfig = {
       description: 'The new user and an access token to send as `Authorization: Bearer <access_token>`.',
       content: { 'application/json': { schema: RegisterResponse } },
     },
-    ...bodyErrors('application/json or multipart/form-data'),
-    ...avatarErrors('application/json or multipart/form-data'),
+    ...bodyErrors('application/json or multipart/form-data', { multipart: true }),
+    ...avatarErrors('application/json or multipart/form-data', Object.keys(RegisterRequest.shape)),
     ...taken,
-    ...rateLimited('sign-ups from this address'),
+    ...rateLimited('sign-ups from this address', 'registerIp'),
     ...internalError,
-    ...storeUnavailable(),
+    ...unavailable('database', 'redis'),
   },
 };

@@ -1,7 +1,7 @@
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
-import { badRequest, forbidden } from '../../http-errors.js';
+import { problems } from '../../problems.js';
 import { ResetPasswordRequest, ResetPasswordResponse } from '../../schemas/password-reset.js';
-import { bodyErrors, internalError, problemResponse, PUBLIC, rateLimited, storeUnavailable } from '../responses.js';
+import { bodyErrors, internalError, problemResponse, PUBLIC, rateLimited, unavailable } from '../responses.js';
 
 /** POST /api/reset-password. */
 export const resetPassword: RouteConfig = {
@@ -19,16 +19,14 @@ export const resetPassword: RouteConfig = {
       description: 'The password is changed; log in again with it.',
       content: { 'application/json': { schema: ResetPasswordResponse } },
     },
-    ...bodyErrors('application/json'),
-    400: problemResponse('The code is wrong, used, expired or replaced (one message for all), or the body is not valid JSON.', {
-      invalid_code: badRequest('The code is invalid or has expired.', 'invalid_code'),
-      malformed_json: badRequest('The body is not valid JSON.', 'malformed_json'),
+    ...bodyErrors('application/json', {
+      also400: { description: 'The code is wrong, used, expired or replaced (one message for all).', examples: { invalid_code: problems.invalidResetCode() } },
     }),
     403: problemResponse('The new password is the current one.', {
-      same_password: forbidden('The new password must differ from the current one.', 'same_password'),
+      password_unchanged: problems.passwordUnchanged(),
     }),
-    ...rateLimited('reset attempts for this email'),
+    ...rateLimited('reset attempts for this email', 'resetEmail'),
     ...internalError,
-    ...storeUnavailable(),
+    ...unavailable('database', 'redis'),
   },
 };

@@ -2,7 +2,7 @@ import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { AvatarFile } from '../../schemas/avatar.js';
 import { UpdateProfileRequest } from '../../schemas/profile.js';
 import { PublicUser } from '../../schemas/user.js';
-import { avatarErrors, bodyErrors, internalError, notSignedIn, SIGNED_IN, storeUnavailable, taken } from '../responses.js';
+import { avatarErrors, bodyErrors, internalError, notSignedIn, SIGNED_IN, unavailable, taken } from '../responses.js';
 
 /** The multipart form of PATCH /api/me: the JSON fields plus an optional avatar file. */
 const UpdateMeForm = UpdateProfileRequest.extend({ avatar: AvatarFile.optional() }).meta({ id: 'UpdateMeForm' });
@@ -28,11 +28,11 @@ export const updateMe: RouteConfig = {
   },
   responses: {
     200: { description: 'The user as it is now.', content: { 'application/json': { schema: PublicUser } } },
-    ...bodyErrors('application/json or multipart/form-data'),
+    ...bodyErrors('application/json or multipart/form-data', { multipart: true }),
     ...notSignedIn,
     ...taken,
-    ...avatarErrors('application/json or multipart/form-data'),
+    ...avatarErrors('application/json or multipart/form-data', Object.keys(UpdateProfileRequest.shape)),
     ...internalError,
-    ...storeUnavailable(),
+    ...unavailable('database'),
   },
 };

@@ -1,0 +1,60 @@
+import type { RateLimitName } from './config.js';
+import { badGateway, badRequest, conflict, forbidden, HttpError, payloadTooLarge, serviceUnavailable, tooManyRequests, unauthorized, unsupportedMediaType } from './http-errors.js';
+
+const LIMIT_MESSAGES: Record<RateLimitName, string> = {
+  loginIp: 'Too many sign-in attempts from this address.',
+  loginAccount: 'Too many failed sign-ins for this account.',
+  registerIp: 'Too many sign-ups from this address.',
+  forgotIp: 'Too many password reset requests from this address.',
+  forgotEmail: 'Too many password reset requests for this email address.',
+  resetEmail: 'Too many password reset attempts for this email address.',
+  exchangeIp: 'Too many sign-in code exchanges from this address.',
+  emailNotice: 'Too many account notices to this email address.',
+};
+
+/**
+ * The problems the handlers answer in fixed words, each defined once: the handlers throw these,
+ * and the OpenAPI document (lib/openapi/) shows them as its examples, so the two cannot drift.
+ * Problems whose words depend on the request (limits, sizes, fields) are built where they arise.
+ *
+ * @example throw problems.invalidResetCode();
+ */
+export const problems = {
+  malformedJson: () => badRequest('The body is not valid JSON.', 'malformed_json'),
+  malformedUtf8: () => badRequest('The body is not valid UTF-8.', 'malformed_body'),
+  multipartNoBoundary: () => badRequest('The multipart body has no valid boundary.', 'malformed_body'),
+  multipartMalformed: () => badRequest('The multipart body is malformed.', 'malformed_body'),
+  /** The client stopped sending, or the connection broke, while the body was being read. */
+  bodyUnreadable: () => badRequest('The request body could not be read.', 'malformed_body'),
+  bodyTooLarge: (limit: number) => payloadTooLarge(`The body may be at most ${limit} bytes.`),
+  fileTooLarge: (field: string, limit: number) => payloadTooLarge(`The ${field} may be at most ${limit} bytes.`),
+  fieldTooLarge: (field: string, limit: number) => payloadTooLarge(`The field ${field} may be at most ${limit} bytes.`),
+  /** Past the cap on a whole multipart form (the file, every field and their headers). */
+  formTooLarge: (limit: number, fileField: string) => payloadTooLarge(`The body may be at most ${limit} bytes: one ${fileField} and the fields.`),
+  avatarType: () => unsupportedMediaType('The avatar must be a PNG, JPEG, WebP or GIF image.'),
+  /** Its first bytes said image, but the image service could not read it. */
+  avatarUnreadable: () => unsupportedMediaType('The avatar could not be read as a PNG, JPEG, WebP or GIF image.'),
+  avatarStoreFailed: () => badGateway('The avatar could not be stored. Nothing was changed; please try again.'),
+  /** 409 naming the field whose unique index refused the value (`username`, `email`). */
+  taken: (field: string) => conflict(`That ${field.replace('_', ' ')} is already taken.`, [{ field, message: 'Already taken.' }]),
+  rateLimited: (name: RateLimitName, limit: { limit: number; remaining: number; resetSeconds: number }) =>
+    tooManyRequests(`${LIMIT_MESSAGES[name]} Try again in ${limit.resetSeconds} seconds.`, limit),
+  /** 401 of a login, whatever failed: unknown user, wrong password, blocked, Google-only. */
+  loginFailed: () => unauthorized('Incorrect username or password.'),
+  noToken: () => unauthorized('Send a bearer access token in the Authorization header.'),
+  badToken: () => unauthorized('The access token is invalid, expired or revoked.'),
+  /** The token was good, but its account was deleted while the request ran. */
+  accountGone: () => unauthorized('The account no longer exists.'),
+  /** 400 of a reset, whatever was wrong with the code (wrong, used, expired, replaced). */
+  invalidResetCode: () => badRequest('The code is wrong, used or expired. Ask for a new one.', 'invalid_code'),
+  passwordUnchanged: () => forbidden('The new password must differ from the current one.', 'password_unchanged'),
+  invalidExchangeCode: () => badRequest('The code is unknown, already used or expired. Sign in with Google again.', 'invalid_code'),
+  googleNotConfigured: () => serviceUnavailable('Google sign-in is not configured.'),
+  /** Redis (rate limits, codes) unreachable or too slow: fail closed. Retry after 5 s: long enough
+   *  not to hammer it, short for a blip. */
+  storeUnavailable: () => serviceUnavailable('A backing service is unavailable; try again shortly.', 5),
+  databaseUnavailable: () => serviceUnavailable('The database cannot be reached right now; try again shortly.', 5),
+  /** The details are in the log under `id`. */
+  misconfigured: (id: string) => new HttpError(500, 'misconfigured', 'Internal Server Error', `The service is misconfigured (error id ${id}).`),
+  internalError: (id: string) => new HttpError(500, 'internal_error', 'Internal Server Error', `Something went wrong (error id ${id}).`),
+};
