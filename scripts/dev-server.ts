@@ -214,7 +214,13 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<{ 
       .then((status) => log(`${req.method} ${pathname} ${status} ${(performance.now() - started).toFixed(0)}ms`))
       .catch(() => res.destroy());
   });
-  await new Promise<void>((ready) => server.listen(options.port ?? 3000, host, ready));
+  await new Promise<void>((ready, fail) => {
+    server.once('error', fail); // EADDRINUSE and the like reject, rather than crash the process
+    server.listen(options.port ?? 3000, host, () => {
+      server.off('error', fail);
+      ready();
+    });
+  });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   origin = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;

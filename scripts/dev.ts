@@ -1,14 +1,37 @@
 // `npm run dev`: the whole API on this machine, with embedded defaults for every missing service.
 import { envFileLoaded } from './load-env-file.js'; // first: the modules below may read process.env
 import { getConfig } from '../lib/config.js';
-import { getDb } from '../lib/db/client.js';
+import { closeDb, DataDirBusyError, getDb } from '../lib/db/client.js';
 import { startDevServer } from './dev-server.js';
 
 const config = getConfig();
-await getDb(); // open (and on PGlite, migrate) before the first request
 // An empty HOST or PORT (as `.env.example` may leave them) means the default, as in lib/config.ts:
 // an empty host would listen on every interface.
-const { url } = await startDevServer({ port: Number(process.env.PORT || 3000), host: process.env.HOST || '127.0.0.1' });
+const port = Number(process.env.PORT || 3000);
+const host = process.env.HOST || '127.0.0.1';
+
+/** Says what went wrong in one line, without a stack, and stops. */
+function stop(message: string): never {
+  console.error(`npm run dev: ${message}`);
+  process.exit(1);
+}
+
+// The port first, then the database: a second `npm run dev` on the same port stops here, before it
+// could open the embedded database that the first one is using.
+const { server, url } = await startDevServer({ port, host }).catch((error: NodeJS.ErrnoException) =>
+  stop(error.code === 'EADDRINUSE' ? `port ${port} on ${host} is in use (another \`npm run dev\`?). Stop it, or set PORT.` : error.message),
+);
+await getDb().catch((error: unknown) => stop(error instanceof DataDirBusyError ? error.message : `the database could not be opened: ${String(error)}`));
+
+// Ctrl-C: stop taking requests, close the embedded database cleanly (and free its lock).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    server.close();
+    server.closeAllConnections();
+    void closeDb().finally(() => process.exit(0));
+  });
+}
+
 const defaults =
   config.embedded.length > 0
     ? `  embedded defaults in use:\n${config.embedded.map((e) => `    - ${e}`).join('\n')}`

@@ -141,3 +141,34 @@ describe('npm run dev', () => {
     });
   }
 });
+
+describe('a second npm run dev', () => {
+  it('on the same port, or on the same data folder, stops with one clear line and leaves the first its database', async () => {
+    const first = await startDevServerProcess();
+    try {
+      const account = newAccount();
+      const post = (url: string, path: string, body: unknown) =>
+        fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await post(first.url, '/api/register', account)).status).toBe(201);
+      const port = new URL(first.url).port;
+      // Before the fix, the second process opened (and migrated) the PGlite folder before it
+      // failed on the port: the folder was unreadable from then on.
+      await expect(startDevServerProcess({ PORT: port, DATA_DIR: first.dataDir })).rejects.toThrow(
+        new RegExp(`exited with 1:[\\s\\S]*npm run dev: port ${port} on 127\\.0\\.0\\.1 is in use`),
+      );
+      await expect(startDevServerProcess({ DATA_DIR: first.dataDir })).rejects.toThrow(/exited with 1:[\s\S]*npm run dev: Another process has the embedded database in \S+pglite open/);
+      expect((await post(first.url, '/api/login', { username: account.username, password: account.password })).status).toBe(200);
+
+      // Stopped (SIGTERM, as Ctrl-C), the first frees the folder: the next start has the account.
+      await first.stop();
+      const next = await startDevServerProcess({ DATA_DIR: first.dataDir });
+      try {
+        expect((await post(next.url, '/api/login', { username: account.username, password: account.password })).status).toBe(200);
+      } finally {
+        await next.stop();
+      }
+    } finally {
+      await first.stop();
+    }
+  }, 60_000);
+});

@@ -50,11 +50,47 @@ async function openPglite(config: Config): Promise<Connection> {
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   const dir = config.database.pgliteDir;
-  if (!dir.startsWith('memory://')) (await import('node:fs')).mkdirSync(dir, { recursive: true });
-  const client = new PGlite(dir);
-  const db = drizzle(client, { schema });
-  await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-  return { db: db as unknown as Database, close: () => client.close() };
+  let release = async () => {};
+  if (!dir.startsWith('memory://')) {
+    (await import('node:fs')).mkdirSync(dir, { recursive: true });
+    release = await lockDataDir(dir);
+  }
+  try {
+    const client = new PGlite(dir);
+    const db = drizzle(client, { schema });
+    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    return { db: db as unknown as Database, close: () => client.close().finally(release) };
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+/** Another process has the embedded database's folder open. */
+export class DataDirBusyError extends Error {
+  constructor(readonly dir: string) {
+    super(`Another process has the embedded database in ${dir} open (another \`npm run dev\`?). Stop it first, or give this one its own DATA_DIR.`);
+    this.name = 'DataDirBusyError';
+  }
+}
+
+/**
+ * Takes the lock on a PGlite folder (`<dir>.lock`, kept fresh while held), or throws
+ * DataDirBusyError. PGlite is single-process: a second process writing the same folder, even
+ * briefly, leaves it unreadable ("could not locate a valid checkpoint record"). A lock left by a
+ * process that died goes stale after 10 seconds.
+ */
+async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+  const { default: lockfile } = await import('proper-lockfile');
+  try {
+    return await lockfile.lock(dir, {
+      stale: 10_000,
+      onCompromised: (error) => console.warn(`the lock on ${dir} was lost (${error.message}); stop any other process using it`),
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ELOCKED') throw new DataDirBusyError(dir);
+    throw error;
+  }
 }
 
 async function openNodePostgres(config: Config): Promise<Connection> {
