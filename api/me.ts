@@ -35,16 +35,15 @@ export const PATCH = endpoint(async (request) => {
     throw unprocessable([{ field: '', message: `Send at least one of ${[...FIELDS, 'avatar'].join(', ')}.` }]);
   }
   await assertAvailable(input, user.id);
-  const emailChanged = input.email !== undefined && input.email !== user.email;
   const { user: changed, previousAvatarKey, previousEmail } = await withStoredAvatar(avatar, new URL(request.url).origin, async (stored) => {
-    const result = await updateUser(user.id, {
+    const result = await updateUser(user.id, user.tokenVersion, {
       username: input.username,
       email: input.email,
       ...(input.full_name !== undefined ? { fullName: input.full_name || null } : {}),
-      ...(emailChanged ? { emailVerified: false } : {}),
       ...(stored ? { avatarUrl: stored.url, avatarKey: stored.key } : {}),
     });
-    if (!result) throw problems.accountGone();
+    // Deleted, blocked or signed out by a password reset while the request ran.
+    if (!result) throw problems.badToken();
     return result;
   });
   if (avatar && previousAvatarKey) discardAvatarLater(previousAvatarKey);

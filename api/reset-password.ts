@@ -35,7 +35,8 @@ export const POST = endpoint(async (request) => {
   }
   const passwordHash = await hashPassword(input.new_password);
   if (!(await verifyOtp(input.email, input.otp, { consume: true }))) throw problems.invalidResetCode();
-  await replacePassword(user.id, passwordHash);
+  // The email may have changed since the lookup: the code proved the old address, not the new one.
+  if (!(await replacePassword(user.id, user.email, passwordHash))) throw problems.invalidResetCode();
   runAfterResponse('password changed notice', () => sendMail(passwordChangedMail(user.email)));
   const body: ResetPasswordResponse = { detail: 'Your password was changed. Sign in with the new one.' };
   return json(body);

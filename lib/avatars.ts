@@ -1,5 +1,6 @@
 import { runAfterResponse } from './background.js';
 import { getConfig } from './config.js';
+import { isDatabaseUnavailable } from './db/unavailable.js';
 import { problems } from './problems.js';
 import { cloudinaryAvatarStore } from './avatars/cloudinary.js';
 import { localAvatarStore } from './avatars/local.js';
@@ -15,9 +16,12 @@ export function avatarStore(): AvatarStore {
 
 /**
  * Stores `image` (if any), then runs `use` with it; when `use` throws (the username was taken
- * meanwhile, the database is down), the new avatar is deleted before the error goes on, so a
- * failed request leaves no orphan. A failed upload is a 502 (415 when the service could not read
- * the file as an image) and `use` never runs.
+ * meanwhile, the token was revoked), the new avatar is deleted before the error goes on, so a
+ * failed request leaves no orphan. But not when the database failed on the way (a timeout, a lost
+ * connection): the write may have landed all the same (a query past its deadline can still
+ * commit), and deleting an avatar a user row may point at would break it. Then the avatar is kept
+ * and its key logged, an orphan at worst. A failed upload is a 502 (415 when the service could
+ * not read the file as an image) and `use` never runs.
  *
  * @example const user = await withStoredAvatar(image, origin, (avatar) => createUser({ ..., avatarUrl: avatar?.url ?? null }));
  */
@@ -39,7 +43,11 @@ export async function withStoredAvatar<T>(
   try {
     return await use(avatar);
   } catch (error) {
-    await discardAvatar(avatar.key);
+    if (isDatabaseUnavailable(error)) {
+      console.error(`avatar ${avatar.key} kept: the database failed during the write, which may have stored it; delete it by hand if no user has it`);
+    } else {
+      await discardAvatar(avatar.key);
+    }
     throw error;
   }
 }

@@ -1,5 +1,6 @@
 import { noticeMail, sendMail, type MailMessage } from './mail.js';
 import { takeSlot } from './rate-limit.js';
+import { StoreUnavailableError } from './store-error.js';
 
 /**
  * Tells the old address that the account's email was changed: a stolen access token is enough to
@@ -8,11 +9,18 @@ import { takeSlot } from './rate-limit.js';
  * whoever can change an account's email can choose the old address, by setting it first, and the
  * new one, whose text the notice repeats, so without a limit this would be a way to send anyone
  * mail. Past the limit the notice is skipped and logged. For after the response.
+ * Decision: with Redis unreachable the notice goes out all the same (logged): the owner hearing
+ * of a takeover matters more than the limit, which only an outage lifts, and only while it lasts.
  *
  * @example runAfterResponse('email change notice', () => sendEmailChangeNotice(previousEmail, user.email));
  */
 export async function sendEmailChangeNotice(oldAddress: string, newAddress: string): Promise<void> {
-  if (!(await takeSlot('emailNotice', oldAddress))) {
+  const allowed = await takeSlot('emailNotice', oldAddress).catch((error: unknown) => {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    console.warn(`email change notice sent without its limit: ${error.message}`);
+    return true;
+  });
+  if (!allowed) {
     console.warn('email change notice skipped: RATE_LIMIT_EMAIL_NOTICE reached for the old address');
     return;
   }

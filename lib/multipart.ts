@@ -60,6 +60,9 @@ export async function readMultipart(request: Request, rules: MultipartRules): Pr
   const pending: Promise<void>[] = [];
 
   parser.on('field', (name, value, info) => {
+    // A part without a filename is text to busboy. Empty, it is a form's "no file" and is ignored;
+    // with content, the client meant a file and forgot the filename, so say that.
+    if (name === rules.fileField) return value === '' ? undefined : fail(unprocessable([{ field: name, message: 'Send this as a file: a part with a filename.' }]));
     if (!rules.fields.includes(name)) return fail(unknownField(name));
     if (name in form.fields) return fail(unprocessable([{ field: name, message: 'Send this field once.' }]));
     if (info.valueTruncated) return fail(problems.fieldTooLarge(name, rules.maxFieldBytes));

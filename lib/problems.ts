@@ -43,8 +43,6 @@ export const problems = {
   loginFailed: () => unauthorized('Incorrect username or password.'),
   noToken: () => unauthorized('Send a bearer access token in the Authorization header.'),
   badToken: () => unauthorized('The access token is invalid, expired or revoked.'),
-  /** The token was good, but its account was deleted while the request ran. */
-  accountGone: () => unauthorized('The account no longer exists.'),
   /** 400 of a reset, whatever was wrong with the code (wrong, used, expired, replaced). */
   invalidResetCode: () => badRequest('The code is wrong, used or expired. Ask for a new one.', 'invalid_code'),
   passwordUnchanged: () => forbidden('The new password must differ from the current one.', 'password_unchanged'),

@@ -61,13 +61,19 @@ export async function assertAvailable(wanted: { username?: string; email?: strin
  * avatar replacements the second waits for the first's lock and reads the key the first wrote, so each
  * deletes the one it replaced. One statement, not a transaction, because Neon's HTTP driver has no
  * interactive transactions (and it is one round trip instead of four).
- * 409 when the new username or email is taken; undefined when the user no longer exists.
+ * A new email loses its verified mark, judged against the row as it is under the lock, not as the
+ * request read it earlier (else a change back to an address that a reset verified meanwhile would
+ * keep the mark without proof). Only while the token the request was checked with is still good:
+ * a password reset or a block that lands while the request runs (a slow upload, a slow body) stops it.
+ * 409 when the new username or email is taken; undefined when the user no longer exists, is
+ * blocked, or its tokens of `tokenVersion` were revoked.
  *
- * @example const { user, previousAvatarKey } = (await updateUser(id, { avatarUrl, avatarKey }))!;
+ * @example const { user, previousAvatarKey } = (await updateUser(id, user.tokenVersion, { avatarUrl, avatarKey }))!;
  */
 export async function updateUser(
   id: string,
-  changes: Partial<Pick<NewUserRow, 'username' | 'email' | 'fullName' | 'emailVerified' | 'avatarUrl' | 'avatarKey'>>,
+  tokenVersion: number,
+  changes: Partial<Pick<NewUserRow, 'username' | 'email' | 'fullName' | 'avatarUrl' | 'avatarKey'>>,
 ): Promise<{ user: UserRow; previousAvatarKey: string | null; previousEmail: string } | undefined> {
   const db = await getDb();
   const before = db.$with('before').as(
@@ -81,9 +87,14 @@ export async function updateUser(
     const [row] = await db
       .with(before)
       .update(users)
-      .set(changes)
+      .set({
+        ...changes,
+        ...(changes.email !== undefined
+          ? { emailVerified: sql`case when ${before.previousEmail} = ${changes.email} then ${users.emailVerified} else false end` }
+          : {}),
+      })
       .from(before)
-      .where(eq(users.id, id))
+      .where(and(eq(users.id, id), eq(users.tokenVersion, tokenVersion), eq(users.isBlocked, false)))
       .returning({ ...getTableColumns(users), previousAvatarKey: before.previousAvatarKey, previousEmail: before.previousEmail });
     if (!row) return undefined;
     const { previousAvatarKey, previousEmail, ...user } = row;
@@ -133,15 +144,17 @@ export async function findUserByEmail(email: string): Promise<UserRow | undefine
 /**
  * Sets a new password and bumps the token version in one statement, so every access token
  * issued before stops working at once. Only a reset by emailed code calls it, which proves the
- * mailbox: the email is marked verified too, and a Google identity linked while the email was
- * unproved (an account that changed its email to this address) is unlinked, so that the mailbox's
- * owner does not share the account with whoever linked it.
+ * mailbox `email`: the email is marked verified too, and a Google identity linked while the email
+ * was unproved (an account that changed its email to this address) is unlinked, so that the
+ * mailbox's owner does not share the account with whoever linked it. Only while the account still
+ * has that email: false, and nothing changed, when it was changed meanwhile (the code proved an
+ * address the account no longer has).
  *
- * @example await replacePassword(user.id, await hashPassword(input.new_password));
+ * @example if (!(await replacePassword(user.id, user.email, await hashPassword(input.new_password)))) throw …;
  */
-export async function replacePassword(id: string, passwordHash: string): Promise<void> {
+export async function replacePassword(id: string, email: string, passwordHash: string): Promise<boolean> {
   const db = await getDb();
-  await db
+  const changed = await db
     .update(users)
     .set({
       passwordHash,
@@ -149,5 +162,7 @@ export async function replacePassword(id: string, passwordHash: string): Promise
       googleSub: sql`case when ${users.emailVerified} then ${users.googleSub} else null end`,
       tokenVersion: sql`${users.tokenVersion} + 1`,
     })
-    .where(eq(users.id, id));
+    .where(and(eq(users.id, id), eq(users.email, email.toLowerCase())))
+    .returning({ id: users.id });
+  return changed.length > 0;
 }

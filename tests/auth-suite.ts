@@ -222,7 +222,7 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
         const db = await getDb();
         const [before] = await db.select().from(users).where(eq(users.id, body.user.id));
         const fromReset = await bcrypt.hash('the new password', 4);
-        await replacePassword(body.user.id, fromReset); // lands while the login re-hashes
+        await replacePassword(body.user.id, body.user.email, fromReset); // lands while the login re-hashes
         await upgradePasswordHash(body.user.id, before!.passwordHash!, await bcrypt.hash('the old password', 5));
         const [after] = await db.select().from(users).where(eq(users.id, body.user.id));
         expect(after!.passwordHash).toBe(fromReset);

@@ -164,6 +164,38 @@ describe('avatar limits at handler level', () => {
     }
   });
 
+  it('an avatar part without a filename (text to a multipart parser) is a 422 saying to send a file; empty, it means no avatar', async () => {
+    const account = newAccount();
+    const multipart = (avatarPart: string) => {
+      const fields = Object.entries(account).map(([name, value]) => `--b\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+      return new Request(`${BASE}/api/register`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=b' }, body: `${fields.join('')}${avatarPart}--b--\r\n` });
+    };
+    const withoutName = await registration.POST(multipart('--b\r\ncontent-disposition: form-data; name="avatar"\r\ncontent-type: image/png\r\n\r\n\x89PNG not really\r\n'));
+    expect(withoutName.status).toBe(422);
+    expect((await problemOf(withoutName)).errors).toEqual([{ field: 'avatar', message: 'Send this as a file: a part with a filename.' }]);
+    const empty = await registration.POST(multipart('--b\r\ncontent-disposition: form-data; name="avatar"\r\n\r\n\r\n'));
+    expect(empty.status).toBe(201);
+    expect((await empty.json()).user.avatar_url).toBeNull();
+  });
+
+  it('names the id of a failed upload in the log, and says so when its clean-up found nothing yet (the upload may still land)', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const warnings = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      fake.failNext('upload', 500); // refused, nothing stored: the clean-up's destroy finds nothing
+      const response = await transport.send('POST', '/api/register', { body: form(newAccount(), [{ bytes: tinyPng(), filename: 'a.png', type: 'image/png' }]) });
+      expect(response.status).toBe(502);
+      await settleBackground();
+      const id = fake.calls.filter((c) => c.action === 'destroy').at(-1)!.publicId!;
+      expect(id).toMatch(/^avatars\/[0-9a-f]{24}$/);
+      expect(errors.mock.calls.flat().join('\n')).toContain(`Cloudinary upload of ${id} failed`);
+      expect(warnings.mock.calls.flat().join('\n')).toContain(`avatar ${id}: nothing to delete after its failed upload`);
+    } finally {
+      errors.mockRestore();
+      warnings.mockRestore();
+    }
+  });
+
   async function signedUpWithAvatar() {
     const signedUp = await transport.send('POST', '/api/register', { body: form(newAccount(), [{ bytes: tinyPng(), filename: 'a.png', type: 'image/png' }]) });
     expect(signedUp.status).toBe(201);

@@ -106,6 +106,32 @@ describe('mail through a real SMTP server', () => {
     }
   });
 
+  it('still sends the notice when Redis cannot be reached for its limit (logged): the owner hears of the change', async () => {
+    const account = newAccount();
+    const { access_token: token } = await (await register(jsonRequest('/api/register', account))).json();
+    const saved = { url: process.env.UPSTASH_REDIS_REST_URL, token: process.env.UPSTASH_REDIS_REST_TOKEN };
+    Object.assign(process.env, { UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:1', UPSTASH_REDIS_REST_TOKEN: 'token' });
+    resetConfig();
+    resetStore();
+    const warnings = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const newAddress = newAccount().email;
+      const changed = await changeProfile(jsonRequest('/api/me', { email: newAddress }, { method: 'PATCH', headers: { authorization: `Bearer ${token}` } }));
+      expect(changed.status).toBe(200);
+      await settleBackground();
+      expect(received.filter((m) => recipient(m) === account.email).map((m) => m.subject)).toEqual(['Your account email was changed']);
+      expect(warnings.mock.calls.flat().join('\n')).toMatch(/email change notice sent without its limit: /);
+    } finally {
+      warnings.mockRestore();
+      for (const [name, value] of [['UPSTASH_REDIS_REST_URL', saved.url], ['UPSTASH_REDIS_REST_TOKEN', saved.token]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      resetConfig();
+      resetStore();
+    }
+  });
+
   it('still answers 202 when the SMTP server refuses, logs the failure, and works again once it accepts', async () => {
     const account = newAccount();
     expect((await register(jsonRequest('/api/register', account))).status).toBe(201);

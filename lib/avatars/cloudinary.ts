@@ -31,16 +31,23 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
     api_secret: config.apiSecret,
     ...(config.uploadPrefix ? { upload_prefix: config.uploadPrefix } : {}),
   };
-  async function remove(key: string): Promise<void> {
+  /** Deletes `key`; answers false when Cloudinary had nothing under it ("not found"). */
+  async function destroy(key: string): Promise<boolean> {
     const cloudinary = await loadSdk();
     // The SDK's types omit the per-call credentials and timeout it accepts.
     const options = { ...credentials, resource_type: 'image', invalidate: true, timeout: UPLOAD_TIMEOUT_MS } as { resource_type: 'image' };
     const answer = (await cloudinary.uploader.destroy(key, options).catch((error: unknown) => {
       throw new Error(`Cloudinary destroy failed: ${describeSdkError(error)}`);
     })) as { result?: string };
-    // "not found" means it is already gone, which is what we wanted.
     if (answer.result !== 'ok' && answer.result !== 'not found') throw new Error(`Cloudinary destroy failed: ${answer.result}`);
+    return answer.result === 'ok';
   }
+  // "not found" means it is already gone, which is what we wanted.
+  const remove = async (key: string) => void (await destroy(key));
+  /** After a failed upload. Nothing there yet may only mean the upload is still on its way. */
+  const removeFailedUpload = async (key: string) => {
+    if (!(await destroy(key))) console.warn(`avatar ${key}: nothing to delete after its failed upload; if that upload lands late, ${key} is an orphan to delete by hand`);
+  };
 
   return {
     remove,
@@ -70,8 +77,8 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
         // Cloudinary decodes the whole file; one with an image's first bytes and junk after them is refused.
         if (isUnreadableImage(error)) throw new AvatarUnreadableError(describeSdkError(error));
         // Otherwise it may have been stored all the same: delete it by its id, after the response.
-        runAfterResponse(`deleting avatar ${publicId} of a failed upload`, () => remove(publicId)); // a failure is logged with the id
-        throw new Error(`Cloudinary upload failed: ${describeSdkError(error)}`);
+        runAfterResponse(`deleting avatar ${publicId} of a failed upload`, () => removeFailedUpload(publicId)); // a failure is logged with the id
+        throw new Error(`Cloudinary upload of ${publicId} failed: ${describeSdkError(error)}`);
       });
       return { url: result.secure_url, key: result.public_id };
     },
