@@ -138,7 +138,7 @@ function tooLarge(rules: MultipartRules): HttpError {
 
 /** Past the cap on the whole body, declared or counted while streaming. */
 function bodyTooLarge(ceiling: number, rules: MultipartRules): HttpError {
-  return problems.formTooLarge(ceiling, rules.fileField);
+  return problems.formTooLarge(ceiling, rules.fileField, rules.maxFileBytes);
 }
 
 /** The cap on a whole form: the file, each field and room for every part's headers. */

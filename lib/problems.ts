@@ -30,7 +30,8 @@ export const problems = {
   fileTooLarge: (field: string, limit: number) => payloadTooLarge(`The ${field} may be at most ${limit} bytes.`),
   fieldTooLarge: (field: string, limit: number) => payloadTooLarge(`The field ${field} may be at most ${limit} bytes.`),
   /** Past the cap on a whole multipart form (the file, every field and their headers). */
-  formTooLarge: (limit: number, fileField: string) => payloadTooLarge(`The body may be at most ${limit} bytes: one ${fileField} and the fields.`),
+  formTooLarge: (limit: number, fileField: string, maxFileBytes: number) =>
+    payloadTooLarge(`The body may be at most ${limit} bytes: one ${fileField} of at most ${maxFileBytes} bytes and the fields.`),
   avatarType: () => unsupportedMediaType('The avatar must be a PNG, JPEG, WebP or GIF image.'),
   /** Its first bytes said image, but the image service could not read it. */
   avatarUnreadable: () => unsupportedMediaType('The avatar could not be read as a PNG, JPEG, WebP or GIF image.'),

@@ -16,12 +16,23 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.ou
   }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw unprocessable(
-    result.error.issues.map((issue): FieldError => ({
-      field: issue.path.map(String).join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : ''),
-      message: issue.message,
-    })),
-  );
+  throw unprocessable(result.error.issues.flatMap((issue) => fieldErrors(issue, value)));
+}
+
+/**
+ * One issue as the fields it names, in words for a person: zod's own text for a missing field
+ * ("Invalid input: expected string, received undefined") and an unknown one ('Unrecognized key:
+ * "x"') is for developers, and multipart forms say "Unknown field." already.
+ */
+function fieldErrors(issue: z.core.$ZodIssue, value: unknown): FieldError[] {
+  const field = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: field ? `${field}.${key}` : key, message: 'Unknown field.' }));
+  if (issue.code === 'invalid_type' && valueAt(value, issue.path) === undefined) return [{ field, message: 'Required.' }];
+  return [{ field, message: issue.message }];
+}
+
+function valueAt(value: unknown, path: PropertyKey[]): unknown {
+  return path.reduce<unknown>((at, key) => (at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[key] : undefined), value);
 }
 
 /** A UTF-16 surrogate not paired (with the u flag a proper pair reads as one code point). */

@@ -97,11 +97,17 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
         expect(await userCount()).toBe(before);
       });
 
-      it('names every missing field', async () => {
-        const response = await register(jsonRequest('/api/register', {}));
+      it('names every missing field, and every unknown one, in words for a person', async () => {
+        const response = await register(jsonRequest('/api/register', { is_admin: true, role: 'admin', username: 42 }));
         expect(response.status).toBe(422);
-        const fields = (await problemOf(response)).errors!.map((e) => e.field).sort();
-        expect(fields).toEqual(['email', 'password', 'username']);
+        const errors = (await problemOf(response)).errors!.sort((a, b) => a.field.localeCompare(b.field));
+        expect(errors).toEqual([
+          { field: 'email', message: 'Required.' },
+          { field: 'is_admin', message: 'Unknown field.' },
+          { field: 'password', message: 'Required.' },
+          { field: 'role', message: 'Unknown field.' },
+          { field: 'username', message: 'Invalid input: expected string, received number' }, // present, of the wrong type
+        ]);
       });
 
       it('accepts a password of exactly 8 bytes, the shortest allowed', async () => {

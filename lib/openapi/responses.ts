@@ -99,7 +99,7 @@ export function avatarErrors(accepted: string, fields: readonly string[]): Recor
       too_large: problems.bodyTooLarge(DEFAULT_BODY_LIMIT),
       avatar_too_large: problems.fileTooLarge(form.fileField, form.maxFileBytes),
       field_too_large: problems.fieldTooLarge(fields[0]!, form.maxFieldBytes),
-      form_too_large: problems.formTooLarge(formCeiling(form), form.fileField),
+      form_too_large: problems.formTooLarge(formCeiling(form), form.fileField, form.maxFileBytes),
     }),
     415: problemResponse(`The body is not ${accepted}, or the avatar is not a PNG, JPEG, WebP or GIF image (decided by its first bytes, then by the image service).`, {
       wrong_type: unsupportedMediaType(`Send the body as ${accepted}.`),
