@@ -20,6 +20,7 @@ describe.runIf(chromiumAvailable())('API docs in a browser', () => {
   let page: Page;
   const account = newAccount();
   const foreign: Request[] = [];
+  const missing: string[] = [];
   const unblocked = () => foreign.filter((request) => request.failure()?.errorText !== 'csp').map((request) => request.url());
 
   beforeAll(async () => {
@@ -30,6 +31,9 @@ describe.runIf(chromiumAvailable())('API docs in a browser', () => {
     // Nothing may come from another host: the pages promise local assets.
     // ReDoc asks for its logo on cdn.redoc.ly; the pages' Content-Security-Policy must stop that
     // in the browser ("csp"), before any request leaves it.
+    page.on('response', (response) => {
+      if (response.status() === 404) missing.push(response.url());
+    });
     page.on('request', (request) => {
       if (!/^(data|blob):/.test(request.url()) && !request.url().startsWith(server.url)) foreign.push(request);
     });
@@ -70,6 +74,7 @@ describe.runIf(chromiumAvailable())('API docs in a browser', () => {
     expect(operations.sort()).toEqual(DOCUMENTED.map((r) => `operations-${r.tags![0]!.replaceAll(' ', '_')}-${r.operationId}`).sort());
     for (const route of DOCUMENTED) await expect(page.getByText(route.summary!, { exact: true }).count()).resolves.toBeGreaterThan(0);
     expect(unblocked()).toEqual([]);
+    expect(missing).toEqual([]); // every file the page asks for is there
     await page.screenshot({ path: join(OUTPUT, 'swagger-ui.png'), fullPage: true });
   });
 
@@ -110,6 +115,7 @@ describe.runIf(chromiumAvailable())('API docs in a browser', () => {
       await expect(page.locator('h2', { hasText: route.summary! }).count(), route.summary).resolves.toBeGreaterThan(0);
     }
     expect(unblocked()).toEqual([]);
+    expect(missing).toEqual([]);
     await page.screenshot({ path: join(OUTPUT, 'redoc.png'), fullPage: true });
   });
 
