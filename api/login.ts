@@ -31,7 +31,7 @@ export const POST = endpoint(async (request) => {
   const input = parseInput(LoginRequest, await readBody(request, ['json', 'form']));
   const login = input.username.toLowerCase();
   const account = enforceLimit('loginAccount', login);
-  const [, , user] = await Promise.all([enforceLimit('loginIp', clientIp(request)), account, findUserByLogin(login)]).catch(
+  const [, slot, user] = await Promise.all([enforceLimit('loginIp', clientIp(request)), account, findUserByLogin(login)]).catch(
     async (error: unknown) => {
       // Refused by the IP limit, or a failing database: no password was checked, so this is no
       // failed sign-in of the account's, and the slot it reserved is given back.
@@ -50,7 +50,7 @@ export const POST = endpoint(async (request) => {
     });
     throw problems.loginFailed();
   }
-  runAfterResponse('login limit refund', () => refundLimit('loginAccount', login));
+  runAfterResponse('login limit refund', () => refundLimit('loginAccount', login, slot));
   if (needsRehash) await upgradePasswordHash(user.id, user.passwordHash!, await hashPassword(input.password));
   return json(await issueAccessToken(user));
 });

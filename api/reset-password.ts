@@ -34,7 +34,9 @@ export const POST = endpoint(async (request) => {
     throw problems.passwordUnchanged();
   }
   const passwordHash = await hashPassword(input.new_password);
-  if (!(await verifyOtp(input.email, input.otp, { consume: true }))) throw problems.invalidResetCode();
+  // The guess was judged right by the look above; wrong now only if a newer code replaced it
+  // meanwhile (or a racing request used it), which must not cost the new code one of its tries.
+  if (!(await verifyOtp(input.email, input.otp, { consume: true, countWrong: false }))) throw problems.invalidResetCode();
   // The email may have changed since the lookup: the code proved the old address, not the new one.
   if (!(await replacePassword(user.id, user.email, passwordHash))) throw problems.invalidResetCode();
   runAfterResponse('password changed notice', () => sendMail(passwordChangedMail(user.email)));

@@ -56,8 +56,8 @@ async function resolveAccount(profile: GoogleProfile): Promise<UserRow> {
     // keep the address from its verified owner: the same takeover as for a password.
     const takeOver = !sameEmail.emailVerified;
     if (sameEmail.googleSub && !takeOver) throw new GoogleSignInFailure('account_conflict', 'account already linked to another Google identity');
-    // The WHERE repeats what was decided on: a concurrent link, email change or verification
-    // makes this update miss, and we start over.
+    // The WHERE repeats what was decided on: a concurrent link, email change, verification or
+    // block makes this update miss, and we start over.
     const [updated] = await db
       .update(users)
       .set({
@@ -71,6 +71,7 @@ async function resolveAccount(profile: GoogleProfile): Promise<UserRow> {
           sameEmail.googleSub ? eq(users.googleSub, sameEmail.googleSub) : isNull(users.googleSub),
           sql`lower(${users.email}) = ${profile.email}`,
           eq(users.emailVerified, sameEmail.emailVerified),
+          eq(users.isBlocked, false), // blocked meanwhile: the retry then answers account_blocked
         ),
       )
       .returning()

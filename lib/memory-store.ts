@@ -74,15 +74,18 @@ export function createMemoryStore(prefix: string, now: () => number = Date.now):
       else entries.get(prefix + key)!.value = JSON.stringify(code); // keeps the original expiry
       return 'wrong';
     },
-    async hit(key, rule, rate = 1): Promise<LimitResult> {
+    async hit(key, rule): Promise<LimitResult> {
       const state = windowState(key, rule);
-      // As @upstash/ratelimit's script: only a positive rate can be refused.
-      if (rate > 0 && state.used + rate > rule.limit) return { success: false, limit: rule.limit, remaining: Math.max(0, rule.limit - state.used), reset: state.reset };
-      const next = Math.max(0, state.inCurrent + rate);
+      if (state.used + 1 > rule.limit) return { success: false, limit: rule.limit, remaining: Math.max(0, rule.limit - state.used), reset: state.reset };
       const existing = entries.get(state.currentKey);
-      if (existing && existing.expiresAt > now()) existing.value = String(next);
-      else write(state.currentKey, String(next), rule.windowMs * 2 + 1000);
-      return { success: true, limit: rule.limit, remaining: Math.max(0, rule.limit - state.used - rate), reset: state.reset };
+      if (existing && existing.expiresAt > now()) existing.value = String(state.inCurrent + 1);
+      else write(state.currentKey, String(state.inCurrent + 1), rule.windowMs * 2 + 1000);
+      return { success: true, limit: rule.limit, remaining: Math.max(0, rule.limit - state.used - 1), reset: state.reset };
+    },
+    async giveBack(key, rule, reset) {
+      const bucket = `${prefix}rl:${key}:${reset / rule.windowMs - 1}`;
+      const count = Number(read(bucket) ?? 0);
+      if (count > 0) entries.get(bucket)!.value = String(count - 1); // keeps the bucket's expiry
     },
     async peek(key, rule): Promise<LimitResult> {
       const state = windowState(key, rule);

@@ -38,15 +38,16 @@ export async function peekOtp(email: string, code: string): Promise<boolean> {
 
 /**
  * Whether `code` is the live code for `email`. A wrong guess counts a try (the fifth voids the
- * code); a right one is deleted when `consume` is set, atomically, so of two racing requests
- * with the right code exactly one gets `true`.
+ * code) unless `countWrong` is false; a right one is deleted when `consume` is set, atomically,
+ * so of two racing requests with the right code exactly one gets `true`.
  *
- * @example if (!(await verifyOtp(email, otp, { consume: true }))) throw badRequest(…);
+ * @example if (!(await verifyOtp(email, otp, { consume: true }))) throw problems.invalidResetCode();
  */
-export async function verifyOtp(email: string, code: string, { consume }: { consume: boolean }): Promise<boolean> {
+export async function verifyOtp(email: string, code: string, { consume, countWrong = true }: { consume: boolean; countWrong?: boolean }): Promise<boolean> {
   const result = await getStore().checkCode(keyOf(email), digest('otp', `${email}\0${code}`), {
     maxWrongTries: OTP_MAX_WRONG_TRIES,
     consume,
+    countWrong,
   });
   return result === 'ok';
 }

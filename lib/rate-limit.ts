@@ -3,25 +3,35 @@ import { getConfig, type RateLimitName } from './config.js';
 import { problems } from './problems.js';
 import { getStore, StoreUnavailableError, type LimitResult } from './store.js';
 
+/** The request an `enforceLimit` counted: which window it was counted in, for `refundLimit`. */
+export interface Slot {
+  /** When the window it was counted in ends (ms since the epoch), as the store answered. */
+  reset: number;
+}
+
 /**
  * Counts one request against the named sliding-window limit (RATE_LIMIT_* in the configuration)
- * for `subject` (an IP, an email, an account), and throws a 429 past it.
+ * for `subject` (an IP, an email, an account), and throws a 429 past it. Answers the slot taken,
+ * or undefined when none was (RATE_LIMIT_FAIL_OPEN let the request through without Redis).
  *
  * @example await enforceLimit('forgotEmail', input.email);
  */
-export async function enforceLimit(name: RateLimitName, subject: string): Promise<void> {
-  refuseWhenSpent(name, await count(name, subject, 1));
+export async function enforceLimit(name: RateLimitName, subject: string): Promise<Slot | undefined> {
+  const result = await count(name, subject);
+  refuseWhenSpent(name, result);
+  return result && { reset: result.reset };
 }
 
 /**
  * Gives back the slot an `enforceLimit` took, for a "failures only" limit: reserve a slot before
  * the attempt, refund it when the attempt succeeded. Reserving first keeps the limit exact when
- * many attempts race (peeking first would let a whole concurrent burst through).
+ * many attempts race (peeking first would let a whole concurrent burst through). The slot goes
+ * back to the window it was counted in (see Store.giveBack).
  *
- * @example await enforceLimit('loginAccount', login); … if (ok) runAfterResponse('refund', () => refundLimit('loginAccount', login));
+ * @example const slot = await enforceLimit('loginAccount', login); … if (ok) runAfterResponse('refund', () => refundLimit('loginAccount', login, slot));
  */
-export async function refundLimit(name: RateLimitName, subject: string): Promise<void> {
-  await count(name, subject, -1);
+export async function refundLimit(name: RateLimitName, subject: string, slot: Slot | undefined): Promise<void> {
+  if (slot) await guarded(() => getStore().giveBack(`${name}:${subject}`, getConfig().rateLimits[name], slot.reset));
 }
 
 /**
@@ -30,8 +40,9 @@ export async function refundLimit(name: RateLimitName, subject: string): Promise
  *
  * @example await attempt().catch(async (error) => { await giveBackIfTaken('loginAccount', login, reserved); throw error; });
  */
-export async function giveBackIfTaken(name: RateLimitName, subject: string, reserved: Promise<void>): Promise<void> {
-  if (await reserved.then(() => true, () => false)) runAfterResponse(`${name} limit refund`, () => refundLimit(name, subject));
+export async function giveBackIfTaken(name: RateLimitName, subject: string, reserved: Promise<Slot | undefined>): Promise<void> {
+  const slot = await reserved.catch(() => undefined);
+  if (slot) runAfterResponse(`${name} limit refund`, () => refundLimit(name, subject, slot));
 }
 
 /**
@@ -42,7 +53,7 @@ export async function giveBackIfTaken(name: RateLimitName, subject: string, rese
  * @example runAfterResponse('cross-count', () => countAgainstLimit('loginAccount', user.email));
  */
 export async function countAgainstLimit(name: RateLimitName, subject: string): Promise<void> {
-  await count(name, subject, 1);
+  await count(name, subject);
 }
 
 /**
@@ -53,13 +64,13 @@ export async function countAgainstLimit(name: RateLimitName, subject: string): P
  * @example if (await takeSlot('emailNotice', address)) await sendMail(notice);
  */
 export async function takeSlot(name: RateLimitName, subject: string): Promise<boolean> {
-  const result = await count(name, subject, 1);
+  const result = await count(name, subject);
   return !result || result.success;
 }
 
-/** `rate` requests (negative: slots given back) against the named limit for `subject`. */
-function count(name: RateLimitName, subject: string, rate: number): Promise<LimitResult | undefined> {
-  return guarded(() => getStore().hit(`${name}:${subject}`, getConfig().rateLimits[name], rate));
+/** One request against the named limit for `subject`; undefined when skipped (fail open). */
+function count(name: RateLimitName, subject: string): Promise<LimitResult | undefined> {
+  return guarded(() => getStore().hit(`${name}:${subject}`, getConfig().rateLimits[name]));
 }
 
 function refuseWhenSpent(name: RateLimitName, result: LimitResult | undefined): void {
@@ -72,7 +83,7 @@ function refuseWhenSpent(name: RateLimitName, result: LimitResult | undefined): 
  * Fail closed: an unreachable store is a 503, unless RATE_LIMIT_FAIL_OPEN=true lets the request
  * through (logged), trading abuse protection for availability.
  */
-async function guarded(check: () => Promise<LimitResult>): Promise<LimitResult | undefined> {
+async function guarded<T>(check: () => Promise<T>): Promise<T | undefined> {
   try {
     return await check();
   } catch (error) {

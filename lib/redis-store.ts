@@ -25,6 +25,14 @@ local wrong = redis.call('HINCRBY', KEYS[1], 'wrong', 1)
 if wrong >= tonumber(ARGV[2]) then redis.call('DEL', KEYS[1]) end
 return -1`;
 
+// One request given back to the window bucket it was counted in, never below 0. The bucket is
+// @upstash/ratelimit's own sliding-window counter (`<prefix>:<identifier>:<window number>`, a plain
+// integer under PEXPIRE); tests/store-contract.ts checks that against the library on every run.
+const GIVE_BACK = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count > 0 then redis.call('DECR', KEYS[1]) end
+return count`;
+
 export interface RedisStoreOptions {
   url: string;
   token: string;
@@ -109,11 +117,15 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         const result = Number(await redis.eval(CHECK_CODE, [prefix + key], args));
         return result === 1 ? 'ok' : result === -1 ? 'wrong' : 'missing';
       }),
-    hit: (key, rule, rate = 1) =>
+    hit: (key, rule) =>
       guard('rate limit', async (): Promise<LimitResult> => {
-        const result = await limiter(rule).limit(key, { rate });
+        const result = await limiter(rule).limit(key);
         if (result.reason === 'timeout') throw new StoreUnavailableError('redis rate limit timed out');
         return { success: result.success, limit: result.limit, remaining: result.remaining, reset: result.reset };
+      }),
+    giveBack: (key, rule, reset) =>
+      guard('EVAL', async () => {
+        await redis.eval(GIVE_BACK, [`${prefix}rl:${key}:${reset / rule.windowMs - 1}`], []);
       }),
     peek: (key, rule) =>
       guard('rate limit', async (): Promise<LimitResult> => {

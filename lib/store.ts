@@ -22,12 +22,15 @@ export interface Store {
    * a right one deletes it when `consume` is set, so two racing consumers cannot both see `ok`.
    */
   checkCode(key: string, digest: string, options: { maxWrongTries: number; consume: boolean; countWrong?: boolean }): Promise<CodeCheck>;
+  /** Counts one request against a sliding-window limit and says whether it may pass. */
+  hit(key: string, rule: RateLimitRule): Promise<LimitResult>;
   /**
-   * Counts `rate` requests (default 1) against a sliding-window limit and says whether they may
-   * pass. A negative rate gives slots back (never refused): reserve-then-refund makes a
-   * "failures only" limit exact under concurrency.
+   * Gives back one request that `hit` counted in the window ending at `reset` (as `hit` answered
+   * it), never taking that window's count below 0: reserve-then-give-back makes a "failures only"
+   * limit exact under concurrency. Given back in its own window, not the current one: a slot taken
+   * just before a window's end and returned just after must not free a slot in the new window.
    */
-  hit(key: string, rule: RateLimitRule, rate?: number): Promise<LimitResult>;
+  giveBack(key: string, rule: RateLimitRule, reset: number): Promise<void>;
   /** The state of a sliding-window limit without counting a request. */
   peek(key: string, rule: RateLimitRule): Promise<LimitResult>;
 }

@@ -147,8 +147,8 @@ export async function findUserByEmail(email: string): Promise<UserRow | undefine
  * mailbox `email`: the email is marked verified too, and a Google identity linked while the email
  * was unproved (an account that changed its email to this address) is unlinked, so that the
  * mailbox's owner does not share the account with whoever linked it. Only while the account still
- * has that email: false, and nothing changed, when it was changed meanwhile (the code proved an
- * address the account no longer has).
+ * has that email and is not blocked: false, and nothing changed, when it was changed meanwhile
+ * (the code proved an address the account no longer has) or blocked meanwhile.
  *
  * @example if (!(await replacePassword(user.id, user.email, await hashPassword(input.new_password)))) throw …;
  */
@@ -162,7 +162,7 @@ export async function replacePassword(id: string, email: string, passwordHash: s
       googleSub: sql`case when ${users.emailVerified} then ${users.googleSub} else null end`,
       tokenVersion: sql`${users.tokenVersion} + 1`,
     })
-    .where(and(eq(users.id, id), eq(users.email, email.toLowerCase())))
+    .where(and(eq(users.id, id), eq(users.email, email.toLowerCase()), eq(users.isBlocked, false)))
     .returning({ id: users.id });
   return changed.length > 0;
 }

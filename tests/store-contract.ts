@@ -100,17 +100,38 @@ export function defineStoreContract(name: string, enabled: boolean, store: () =>
       expect(await store().peek(key, rule)).toMatchObject({ success: false, remaining: 0 });
     });
 
-    it('a negative rate gives a slot back and is never refused', async () => {
+    it('gives a slot back, never below 0', async () => {
       const key = fresh('refund');
       const rule = { limit: 2, windowMs: 60_000 };
       await freshWindow(rule.windowMs);
-      expect((await store().hit(key, rule)).success).toBe(true);
+      const first = await store().hit(key, rule);
+      expect(first.success).toBe(true);
       expect((await store().hit(key, rule)).success).toBe(true);
       expect((await store().hit(key, rule)).success).toBe(false);
-      expect((await store().hit(key, rule, -1)).success).toBe(true);
+      await store().giveBack(key, rule, first.reset);
       expect(await store().peek(key, rule)).toMatchObject({ success: true, remaining: 1 });
+      for (let i = 0; i < 4; i++) await store().giveBack(key, rule, first.reset); // more than was taken
       expect((await store().hit(key, rule)).success).toBe(true);
-      expect((await store().hit(key, rule)).success).toBe(false);
+      expect((await store().hit(key, rule)).success).toBe(true);
+      expect((await store().hit(key, rule)).success).toBe(false); // 2, not 2 + the surplus
+      await store().giveBack(fresh('never-hit'), rule, first.reset); // nothing there: no error, no bucket
+    });
+
+    it('gives a slot back to the window it was counted in, also after that window has ended', async () => {
+      // Five slots taken just before a window's end and given back just after it: the new window
+      // then has exactly its 5, neither 10 (a refund into the new window's bucket, below 0) nor
+      // about 0 (a refund lost, the old window's count still weighing on the new one).
+      const key = fresh('boundary');
+      const rule = { limit: 5, windowMs: 2_000 };
+      await freshWindow(rule.windowMs, 1_000);
+      const slots = [];
+      for (let i = 0; i < 5; i++) slots.push(await store().hit(key, rule));
+      expect(slots.every((slot) => slot.success)).toBe(true);
+      await sleep(slots[0]!.reset - Date.now() + 30);
+      for (const slot of slots) await store().giveBack(key, rule, slot.reset);
+      const next = [];
+      for (let i = 0; i < 7; i++) next.push((await store().hit(key, rule)).success);
+      expect(next).toEqual([true, true, true, true, true, false, false]);
     });
 
     it('peek does not count; hits count down remaining; other keys are separate', async () => {
