@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../lib/db/client.js';
 import { users } from '../lib/db/schema.js';
@@ -60,5 +61,28 @@ describe.skipIf(!(await postgresAvailable()))('Google accounts on PostgreSQL und
     expect(lost[0]!.reason).toBeInstanceOf(GoogleSignInFailure);
     expect((lost[0]!.reason as GoogleSignInFailure).code).toBe('account_conflict');
     expect(await rowsWithEmail(email!)).toHaveLength(1);
+  });
+
+  it('an account blocked while its link waits on the row is neither linked nor changed: account_blocked', async () => {
+    const p = profile();
+    const db = await getDb();
+    // Never proved: the link would also take the account over (password removed, tokens revoked).
+    const [existing] = await db.insert(users).values({ username: `bl_${p.sub}`.slice(0, 32), email: p.email!, passwordHash: 'x' }).returning();
+    const locker = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [existing!.id]);
+      const signingIn = signInWithGoogle(p).then(() => 'signed in', (error: unknown) => (error instanceof GoogleSignInFailure ? error.code : String(error)));
+      // The sign-in has read the row (unblocked) and waits on the lock to write its link.
+      await expect.poll(async () => (await locker.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")).rows[0].n).toBeGreaterThan(0);
+      await locker.query('UPDATE users SET is_blocked = true WHERE id = $1', [existing!.id]);
+      await locker.query('COMMIT');
+      expect(await signingIn).toBe('account_blocked');
+      const [after] = await rowsWithEmail(p.email!);
+      expect(after).toMatchObject({ googleSub: null, passwordHash: 'x', emailVerified: false, tokenVersion: existing!.tokenVersion, isBlocked: true });
+    } finally {
+      await locker.end();
+    }
   });
 });
