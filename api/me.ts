@@ -12,7 +12,8 @@ import { toPublicUser } from '../lib/schemas/user.js';
 import { assertAvailable, updateUser } from '../lib/users.js';
 import { parseInput } from '../lib/validate.js';
 
-const FIELDS = Object.keys(UpdateProfileRequest.shape);
+/** The text fields of the form; `avatar` is the file (or, in JSON, `null` to remove it). */
+const FIELDS = Object.keys(UpdateProfileRequest.shape).filter((name) => name !== 'avatar');
 
 // Imported on first use: the notice's limit needs the Redis client, which GET /api/me never does.
 const sendEmailChangeNotice = async (from: string, to: string) => (await import('../lib/email-change-notice.js')).sendEmailChangeNotice(from, to);
@@ -22,7 +23,7 @@ export const GET = endpoint(async (request) => json(toPublicUser(await requireUs
 
 /**
  * PATCH /api/me: change any of username, email, full_name (JSON or multipart) and avatar
- * (multipart). 200 the public user; 409 taken. A changed email is no longer verified, and the old
+ * (a file in multipart; `"avatar": null` in JSON removes it). 200 the public user; 409 taken. A changed email is no longer verified, and the old
  * address is told of the change after the response. The old avatar is deleted only once the new
  * one's URL is stored, so the user is never left without one, and after the response, so a slow or
  * failing Cloudinary does not hold the answer.
@@ -40,13 +41,13 @@ export const PATCH = endpoint(async (request) => {
       username: input.username,
       email: input.email,
       ...(input.full_name !== undefined ? { fullName: input.full_name || null } : {}),
-      ...(stored ? { avatarUrl: stored.url, avatarKey: stored.key } : {}),
+      ...(stored ? { avatarUrl: stored.url, avatarKey: stored.key } : input.avatar === null ? { avatarUrl: null, avatarKey: null } : {}),
     });
     // Deleted, blocked or signed out by a password reset while the request ran.
     if (!result) throw problems.badToken();
     return result;
   });
-  if (avatar && previousAvatarKey) discardAvatarLater(previousAvatarKey);
+  if ((avatar || input.avatar === null) && previousAvatarKey) discardAvatarLater(previousAvatarKey);
   // Both read under the row lock of the update: of racing changes, each tells the address it replaced.
   if (previousEmail !== changed.email) runAfterResponse('email change notice', () => sendEmailChangeNotice(previousEmail, changed.email));
   return json(toPublicUser(changed));

@@ -4,6 +4,7 @@ import { getDb, uniqueViolation } from './db/client.js';
 import { users, type UserRow } from './db/schema.js';
 import type { GoogleProfile } from './google-id-token.js';
 import { GoogleSignInFailure } from './google-sign-in-error.js';
+import { fitFullName } from './schemas/common.js';
 
 /**
  * Finds, links or creates the account for a verified Google identity:
@@ -106,7 +107,7 @@ async function createGoogleUser(profile: GoogleProfile & { email: string }): Pro
         .values({
           username,
           email: profile.email,
-          fullName: profile.name?.trim().slice(0, 100) || null,
+          fullName: fitFullName(profile.name),
           googleSub: profile.sub,
           avatarUrl: httpsUrl(profile.picture),
           emailVerified: true,

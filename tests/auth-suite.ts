@@ -87,6 +87,8 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
         ['password', { password: 'a'.repeat(73) }],
         ['password', { password: 'é'.repeat(36) + 'a' }], // 73 bytes, 37 characters
         ['full_name', { full_name: 'x'.repeat(101) }],
+        ['full_name', { full_name: 'Ada\nLovelace' }],
+        ['full_name', { full_name: 'Ada \u202egnp.exe' }], // a right-to-left override
         ['is_admin', { is_admin: true }],
       ])('answers 422 naming %s for %j, writing nothing', async (field, patch) => {
         const before = await userCount();

@@ -236,6 +236,25 @@ export function defineAvatarSuite(name: string, setup: () => { transport: Transp
       expect((await (await api.send('GET', '/api/me', { token: body.access_token })).json()).avatar_url).toBe(user.avatar_url);
     });
 
+    it('PATCH {"avatar": null} removes the avatar and destroys its image after the response; again, it changes nothing', async () => {
+      const { body, asset: old } = await signUpWith(tinyPng(), 'a.png', 'image/png');
+      const remove = () => api.send('PATCH', '/api/me', { token: body.access_token, body: JSON.stringify({ avatar: null }), headers: { 'content-type': 'application/json' } });
+      const response = await remove();
+      expect(response.status, await response.clone().text()).toBe(200);
+      expect((await response.json()).avatar_url).toBeNull();
+      await vi.waitFor(() => expect(fake.calls.at(-1)).toEqual({ action: 'destroy', status: 200, publicId: old!.publicId }));
+      expect(fake.assets.has(old!.publicId)).toBe(false);
+      const calls = fake.calls.length;
+      const again = await remove();
+      expect(again.status).toBe(200);
+      expect((await again.json()).avatar_url).toBeNull();
+      expect(fake.calls.length).toBe(calls); // nothing left to destroy
+      // Only null means "remove": any other value is a 422 that changes nothing.
+      const refused = await api.send('PATCH', '/api/me', { token: body.access_token, body: JSON.stringify({ avatar: 'https://elsewhere.example/me.png' }), headers: { 'content-type': 'application/json' } });
+      expect(refused.status).toBe(422);
+      expect((await problemOf(refused)).errors?.[0]?.field).toBe('avatar');
+    });
+
     it('two racing avatar replacements: each destroys the one it replaced, only the final avatar remains', async () => {
       const { body, asset: first } = await signUpWith(tinyPng(), 'a.png', 'image/png');
       const replace = (bytes: Uint8Array, filename: string) =>

@@ -13,6 +13,8 @@ import { getDb } from '../lib/db/client.js';
 import { users } from '../lib/db/schema.js';
 import { issueExchangeCode } from '../lib/exchange-codes.js';
 import { signInWithGoogle, usernameBase } from '../lib/google-accounts.js';
+import { fitFullName } from '../lib/schemas/common.js';
+import { UpdateProfileRequest } from '../lib/schemas/profile.js';
 import { getStore, resetStore } from '../lib/store.js';
 import { useDatabase } from './support/database.js';
 import { CookieJar } from './support/cookie-jar.js';
@@ -579,6 +581,15 @@ describe('account resolution under races', () => {
     const [a, b] = await Promise.all([signInWithGoogle(profile), signInWithGoogle(profile)]);
     expect(a.id).toBe(b.id);
     expect(await userCount()).toBe(before + 1);
+  });
+
+  it('keeps a Google name as a display name without control or text-direction characters, as PATCH /api/me would', async () => {
+    const p = { sub: `sub-name-${Date.now()}`, email: `name${Date.now()}@example.com`, emailVerified: true, name: ' Ada\u202e Love\nlace\u0007 ', picture: undefined };
+    const user = await signInWithGoogle(p);
+    expect(user.fullName).toBe('Ada Lovelace');
+    expect(UpdateProfileRequest.safeParse({ full_name: user.fullName }).success).toBe(true);
+    expect(UpdateProfileRequest.safeParse({ full_name: p.name }).success).toBe(false);
+    expect(fitFullName('\u202e\n')).toBeNull();
   });
 
   it('derives valid usernames from the email, else the name, else a random one', () => {

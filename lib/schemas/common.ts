@@ -20,7 +20,30 @@ export const Password = z
   .refine((p) => passwordBytes(p) <= PASSWORD_MAX_BYTES, `Must be at most ${PASSWORD_MAX_BYTES} bytes of UTF-8 (bcrypt reads no more).`)
   .describe('8 to 72 bytes of UTF-8. Longer passwords are refused, never cut.');
 
-export const FullName = z.string().trim().max(100).nullable().describe('Display name, up to 100 characters.');
+/**
+ * What a display name may not hold: control characters (line breaks, escape sequences) and
+ * bidirectional overrides, which can make a name display as something else beside the user's
+ * other content. Written as \u escapes, so the OpenAPI pattern reads the same in any regex engine.
+ */
+const NOT_IN_NAMES = '\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069';
+
+export const FullName = z
+  .string()
+  .trim()
+  .max(100)
+  .regex(new RegExp(`^[^${NOT_IN_NAMES}]*$`), 'Must not contain control or text-direction characters.')
+  .nullable()
+  .describe('Display name, up to 100 characters.');
+
+/**
+ * A name from elsewhere (a Google profile) made fit for FullName: those characters dropped, trimmed
+ * and cut to 100 characters; null when nothing is left.
+ *
+ * @example fitFullName('Ada\u202e Lovelace') // 'Ada Lovelace'
+ */
+export function fitFullName(name: string | undefined): string | null {
+  return name?.replace(new RegExp(`[${NOT_IN_NAMES}]`, 'g'), '').trim().slice(0, 100) || null;
+}
 
 export const ProblemDetails = z
   .object({

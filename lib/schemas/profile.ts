@@ -2,14 +2,16 @@ import * as z from 'zod';
 import { Email, FullName, Username } from './common.js';
 
 /**
- * PATCH /api/me: any of the fields, as JSON or multipart (where `avatar` may also be a file).
- * An absent field is left as it is; an empty `full_name` clears it.
+ * PATCH /api/me: any of the fields, as JSON or multipart (where `avatar` is a file, to replace it).
+ * An absent field is left as it is; an empty `full_name` clears it, and `"avatar": null` (JSON)
+ * removes the avatar.
  */
 export const UpdateProfileRequest = z
   .strictObject({
     username: Username.optional(),
     email: Email.optional(),
     full_name: FullName.optional(),
+    avatar: z.null().optional().describe('`null` removes the avatar. To replace it, send a file in multipart/form-data.'),
   })
   .meta({ id: 'UpdateProfileRequest' });
 export type UpdateProfileRequest = z.infer<typeof UpdateProfileRequest>;
