@@ -7,13 +7,12 @@ import { otherMethods } from '../lib/other-methods.js';
 import { unprocessable } from '../lib/http-errors.js';
 import { problems } from '../lib/problems.js';
 import { json } from '../lib/respond.js';
-import { UpdateProfileRequest } from '../lib/schemas/profile.js';
+import { PROFILE_FORM_FIELDS, UpdateProfileRequest } from '../lib/schemas/profile.js';
 import { toPublicUser } from '../lib/schemas/user.js';
 import { assertAvailable, updateUser } from '../lib/users.js';
 import { parseInput } from '../lib/validate.js';
 
-/** The text fields of the form; `avatar` is the file (or, in JSON, `null` to remove it). */
-const FIELDS = Object.keys(UpdateProfileRequest.shape).filter((name) => name !== 'avatar');
+const FIELDS = PROFILE_FORM_FIELDS;
 
 // Imported on first use: the notice's limit needs the Redis client, which GET /api/me never does.
 const sendEmailChangeNotice = async (from: string, to: string) => (await import('../lib/email-change-notice.js')).sendEmailChangeNotice(from, to);

@@ -347,6 +347,22 @@ describe('sign-in through a real OpenID provider', () => {
     expect(await userRowByEmail(who.email)).toBeUndefined();
   });
 
+  it('refuses a callback with a parameter sent twice (iss=<attacker>&iss=<provider>): provider_error, nobody signed in', async () => {
+    for (const [name, first] of [['iss', 'https://attacker.example.com'], ['error', 'access_denied'], ['state', 'not-the-state']] as const) {
+      const who = identity();
+      const { jar, authorizationUrl } = await beginSignIn();
+      const callbackUrl = await authorizeAtProvider(jar, authorizationUrl, rig.app.url, who.sub);
+      // The genuine value last: a reader that takes the last one would let the first one through.
+      const genuine = callbackUrl.searchParams.get(name);
+      callbackUrl.searchParams.set(name, first);
+      callbackUrl.searchParams.append(name, genuine ?? '');
+      const { error, location } = await followCallback(jar, callbackUrl);
+      expect(error, name).toBe('provider_error');
+      expectNoToken(location);
+      expect(await userRowByEmail(who.email)).toBeUndefined();
+    }
+  });
+
   it('answers ?error=invalid_state without the cookie (another browser) or with a tampered one', async () => {
     const who = identity();
     const { jar, authorizationUrl } = await beginSignIn();

@@ -19,7 +19,13 @@ export const GET = endpoint(async (request) => {
   const google = requireGoogle();
   const target = new URL(getConfig().frontendCallbackUrl);
   try {
-    const query = GoogleCallbackQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+    const search = new URL(request.url).searchParams;
+    // A response parameter sent twice (RFC 6749 3.1 forbids it) is refused, not read one way or
+    // the other: `iss=<attacker>&iss=<google>` must not pass the issuer check by its second value.
+    if (Object.keys(GoogleCallbackQuery.shape).some((name) => search.getAll(name).length > 1)) {
+      throw new GoogleSignInFailure('provider_error', 'a callback parameter appears more than once');
+    }
+    const query = GoogleCallbackQuery.safeParse(Object.fromEntries(search));
     if (!query.success) throw new GoogleSignInFailure('provider_error', 'callback query parameters out of bounds');
     const params = query.data;
     const flow = await readSignInCookie(request);

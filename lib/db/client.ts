@@ -88,7 +88,14 @@ async function lockDataDir(dir: string): Promise<() => Promise<void>> {
       onCompromised: (error) => console.warn(`the lock on ${dir} was lost (${error.message}); stop any other process using it`),
     });
   } catch (error) {
-    if ((error as { code?: string }).code === 'ELOCKED') throw new DataDirBusyError(dir);
+    const code = (error as { code?: string }).code;
+    if (code === 'ELOCKED') throw new DataDirBusyError(dir);
+    // The lock lives beside the folder; a folder PGlite may write in a parent it may not is still
+    // opened, as before the lock existed, only without the guard.
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      console.warn(`no lock on ${dir} (${code} on ${dir}.lock): do not open it from two processes at once`);
+      return async () => {};
+    }
     throw error;
   }
 }

@@ -15,3 +15,6 @@ export const UpdateProfileRequest = z
   })
   .meta({ id: 'UpdateProfileRequest' });
 export type UpdateProfileRequest = z.infer<typeof UpdateProfileRequest>;
+
+/** The text fields of PATCH /api/me's multipart form: `avatar` there is the file. */
+export const PROFILE_FORM_FIELDS = Object.keys(UpdateProfileRequest.shape).filter((name) => name !== 'avatar');

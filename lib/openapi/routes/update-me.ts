@@ -1,6 +1,6 @@
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { AvatarFile } from '../../schemas/avatar.js';
-import { UpdateProfileRequest } from '../../schemas/profile.js';
+import { PROFILE_FORM_FIELDS, UpdateProfileRequest } from '../../schemas/profile.js';
 import { PublicUser } from '../../schemas/user.js';
 import { avatarErrors, bodyErrors, internalError, notSignedIn, SIGNED_IN, unavailable, taken } from '../responses.js';
 
@@ -31,7 +31,7 @@ export const updateMe: RouteConfig = {
     ...bodyErrors('application/json or multipart/form-data', { multipart: true }),
     ...notSignedIn,
     ...taken,
-    ...avatarErrors('application/json or multipart/form-data', Object.keys(UpdateProfileRequest.shape)),
+    ...avatarErrors('application/json or multipart/form-data', PROFILE_FORM_FIELDS),
     ...internalError,
     ...unavailable('database'),
   },
