@@ -1,13 +1,14 @@
 import * as z from 'zod';
 import type { UserRow } from '../db/schema.js';
-import { Email, FullName, Username } from './common.js';
+import { Email, Username } from './common.js';
 
 /** The user as every endpoint shows it: never a hash, a Google subject or an admin flag. */
 export const PublicUser = z.object({
   id: z.uuid(),
   username: Username,
   email: Email,
-  full_name: FullName,
+  // Not FullName's input rule: names stored before that rule, or by other means, are shown as they are.
+  full_name: z.string().nullable().describe('Display name.'),
   avatar_url: z.url().nullable(),
   email_verified: z.boolean(),
   created_at: z.iso.datetime(),
