@@ -56,13 +56,13 @@ async function signUp() {
   return { account, token: body.access_token as string, id: body.user.id as string };
 }
 
-describe('PATCH /api/me while the account changes underneath', () => {
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    cleanup = await useDatabase('pglite');
-  });
-  afterAll(() => cleanup?.());
+let cleanup: () => Promise<void>;
+beforeAll(async () => {
+  cleanup = await useDatabase('pglite');
+});
+afterAll(() => cleanup?.());
 
+describe('PATCH /api/me while the account changes underneath', () => {
   it('a new email loses its verified mark judged by the row at the write, not by the request\'s first read', async () => {
     const { token, id } = await signUp();
     const unproved = newAccount().email;
@@ -109,12 +109,6 @@ describe('PATCH /api/me while the account changes underneath', () => {
 });
 
 describe('a password reset whose account changed its email meanwhile', () => {
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    cleanup = await useDatabase('pglite');
-  });
-  afterAll(() => cleanup?.());
-
   it('changes nothing: the code proved the old address, not the one the account has now', async () => {
     const { account, token, id } = await signUp();
     const before = await row(id);
