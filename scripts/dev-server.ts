@@ -1,10 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, relative, resolve, sep } from 'node:path';
-import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { pathToRegexp } from 'path-to-regexp';
+import { compile, match, pathToRegexp } from 'path-to-regexp';
 import { settleBackground } from '../lib/background.js';
 import { LOCAL_AVATAR_FILE, LOCAL_AVATAR_PATH } from '../lib/avatars/local.js';
 import { getConfig } from '../lib/config.js';
@@ -32,6 +31,11 @@ const CONTENT_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.ico': 'image/x-icon',
   '.map': 'application/json',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.woff2': 'font/woff2',
+  '.webmanifest': 'application/manifest+json',
 };
 
 type Module = Record<string, unknown>;
@@ -41,10 +45,12 @@ function apiRoutes(dir = join(ROOT, 'api')): Map<string, string> {
   const routes = new Map<string, string>();
   const walk = (folder: string) => {
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      // As Vercel: a name starting with `_` or `.` is no function (a helper beside them).
+      if (/^[_.]/.test(entry.name)) continue;
       const path = join(folder, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (/\.(ts|js)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
-        routes.set('/' + relative(ROOT, path).split(sep).join('/').replace(/\.(ts|js)$/, ''), path);
+      else if (/\.(ts|js|mjs)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
+        routes.set('/' + relative(ROOT, path).split(sep).join('/').replace(/\.(ts|js|mjs)$/, ''), path);
       }
     }
   };
@@ -61,8 +67,25 @@ function vercelJson(): VercelJson {
   return JSON.parse(readFileSync(join(ROOT, 'vercel.json'), 'utf8')) as VercelJson;
 }
 
-function rewrites(): Map<string, string> {
-  return new Map((vercelJson().rewrites ?? []).map((r) => [r.source, r.destination]));
+/** How Vercel reads a `source`: path-to-regexp v6, case-sensitive, no optional trailing slash. */
+const SOURCE_OPTIONS = { strict: true, sensitive: true, delimiter: '/' };
+
+/**
+ * vercel.json's `rewrites`, as Vercel applies them to a path no file answers: the first rule
+ * whose `source` matches gives the path, its `:params` filled into `destination`. (Destinations
+ * on another host, or with a query, are not supported here.)
+ *
+ * @example rewriteRules({ rewrites: [{ source: '/app/:path*', destination: '/index.html' }] })('/app/a/b') // '/index.html'
+ */
+export function rewriteRules(config: VercelJson = vercelJson()): (pathname: string) => string | undefined {
+  const rules = (config.rewrites ?? []).map((rule) => ({ match: match(rule.source, SOURCE_OPTIONS), to: compile(rule.destination, { validate: false }) }));
+  return (pathname) => {
+    for (const rule of rules) {
+      const found = rule.match(pathname);
+      if (found) return rule.to(found.params as object);
+    }
+    return undefined;
+  };
 }
 
 /**
@@ -71,9 +94,9 @@ function rewrites(): Map<string, string> {
  *
  * @example headerRules()('/docs') // [['X-Frame-Options', 'DENY'], …]
  */
-export function headerRules(): (pathname: string) => [string, string][] {
-  const rules = (vercelJson().headers ?? []).map((rule) => ({
-    pattern: pathToRegexp(rule.source, [], { strict: true, sensitive: true, delimiter: '/' }),
+export function headerRules(config: VercelJson = vercelJson()): (pathname: string) => [string, string][] {
+  const rules = (config.headers ?? []).map((rule) => ({
+    pattern: pathToRegexp(rule.source, [], SOURCE_OPTIONS),
     headers: rule.headers.map(({ key, value }): [string, string] => [key, value]),
   }));
   return (pathname) => rules.filter((rule) => rule.pattern.test(pathname)).flatMap((rule) => rule.headers);
@@ -91,17 +114,54 @@ function toRequest(req: IncomingMessage, url: URL): Request {
   headers.set('x-real-ip', ip);
   const method = req.method ?? 'GET';
   const hasBody = method !== 'GET' && method !== 'HEAD';
-  return new Request(url, {
-    method,
-    headers,
-    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
-    duplex: 'half',
-  } as RequestInit);
+  return new Request(url, { method, headers, body: hasBody ? requestBody(req) : undefined, duplex: 'half' } as RequestInit);
 }
 
-/** Writes a function's Response to the Node response. Bodies are buffered: every answer here is small. */
+/**
+ * The request body as a Web stream, read as the function asks for it. Not `Readable.toWeb`: on
+ * Node 20 a body the function stops reading (a 413 past the limit) while more of it still
+ * arrives makes that adapter throw ERR_INVALID_STATE outside any handler, which stopped the whole
+ * dev server. Here the rest of a cancelled body is read and dropped (the connection is then closed
+ * after the answer, see `send`), and a client that goes away errors the stream.
+ */
+function requestBody(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let done = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        req.on('data', (chunk: Buffer) => {
+          if (done) return;
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 1) <= 0) req.pause();
+        });
+        req.once('end', () => {
+          if (!done) controller.close();
+          done = true;
+        });
+        req.once('close', () => {
+          if (!done) controller.error(new Error('the client closed the connection before the body ended'));
+          done = true;
+        });
+      },
+      pull() {
+        req.resume();
+      },
+      cancel() {
+        done = true;
+        req.resume();
+      },
+    },
+    { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
+  );
+}
+
+/**
+ * Writes a function's Response to the Node response. Bodies are buffered: every answer here is
+ * small. An answer given before the request body was all read (a 413) closes the connection.
+ */
 async function send(res: ServerResponse, response: Response, added: [string, string][] = []): Promise<void> {
   const headers: Record<string, string | string[]> = {};
+  if (!res.req.complete) headers.connection = 'close';
   for (const [name, value] of added) headers[name.toLowerCase()] = value;
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') headers[name] = value;
@@ -131,6 +191,26 @@ async function runFunction(file: string, request: Request): Promise<Response> {
     return problem(methodNotAllowed([...servedMethods(mod), ...(typeof mod.OPTIONS === 'function' ? ['OPTIONS'] : [])]));
   }
   return (handler as (r: Request) => Promise<Response>)(request);
+}
+
+/**
+ * What Vercel itself answers for a path under /api/ that no function serves: its plain-text
+ * NOT_FOUND page, not one of the API's problem+json answers, so a frontend sees here what it will
+ * see deployed.
+ */
+function platformNotFound(): Response {
+  return new Response('The page could not be found.\n\nNOT_FOUND\n', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+}
+
+/** Whether a file (not a folder) of public/ has this path. */
+function isPublicFile(pathname: string): boolean {
+  const publicDir = join(ROOT, 'public');
+  try {
+    const file = resolve(publicDir, '.' + decodeURIComponent(pathname));
+    return file.startsWith(publicDir + sep) && statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 async function serveStatic(pathname: string): Promise<Response> {
@@ -175,7 +255,7 @@ export interface DevServerOptions {
 /** Starts the dev server; resolves once it listens. */
 export async function startDevServer(options: DevServerOptions = {}): Promise<{ server: Server; url: string }> {
   const routes = apiRoutes();
-  const rewrite = rewrites();
+  const rewrite = rewriteRules();
   const headersFor = headerRules();
   const log = options.log ?? ((line: string) => console.log(line));
   const host = options.host ?? '127.0.0.1';
@@ -186,22 +266,28 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<{ 
     // Like Vercel, the request's URL is on the host the client asked for (so avatar URLs and the
     // Google redirect work from another machine when bound to 0.0.0.0), if that is a plain host.
     const base = HOST_HEADER.test(req.headers.host ?? '') ? `http://${req.headers.host}` : origin;
-    const url = URL.canParse(req.url ?? '/', base) ? new URL(req.url ?? '/', base) : undefined;
+    // A path only (RFC 9112's origin-form): `//host/…` or `http://host/…` must not name the host.
+    const target = req.url ?? '/';
+    const url = target.startsWith('/') && URL.canParse(base + target) ? new URL(base + target) : undefined;
     if (!url) {
       send(res, problem(badRequest('The request target is not a valid path.', 'malformed_path'))).catch(() => res.destroy());
       return;
     }
     const pathname = url.pathname;
-    const path = rewrite.get(pathname) ?? pathname;
-    const file = routes.get(path.replace(/\/$/, ''));
+    // As Vercel: a file or a function answers first, rewrites only the paths nothing answers.
+    const route = (p: string) => routes.get(p.replace(/\/$/, ''));
+    const path = route(pathname) || isPublicFile(pathname) ? pathname : (rewrite(pathname) ?? pathname);
+    const file = route(path);
     const request = toRequest(req, url);
     const answer = file
       ? runFunction(file, request)
-      : path.startsWith('/api/')
-        ? Promise.resolve(problem(notFound(`No endpoint at ${pathname}.`)))
+      : path === '/api' || path.startsWith('/api/')
+        ? Promise.resolve(platformNotFound())
         : path.startsWith(LOCAL_AVATAR_PATH)
           ? serveAvatar(path)
-          : serveStatic(path);
+          : req.method === 'GET' || req.method === 'HEAD'
+            ? serveStatic(path)
+            : Promise.resolve(problem(methodNotAllowed(['GET', 'HEAD'])));
     answer
       .catch((error: unknown) => {
         log(`dev server error: ${error instanceof Error ? error.message : String(error)}`);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newAccount } from './support/http.js';
 import { tinyPng } from './support/images.js';
 import { startDevServerProcess } from './support/dev-server-process.js';
+import { headerRules, rewriteRules } from '../scripts/dev-server.js';
 
 describe('npm run dev', () => {
   let server: Awaited<ReturnType<typeof startDevServerProcess>>;
@@ -89,8 +90,64 @@ describe('npm run dev', () => {
     const broken = await rawRequest('/docs/%E0%A4%A');
     expect(broken.status).toBe(400);
     expect(broken.type).toContain('application/problem+json');
-    expect((await rawRequest('//')).status).toBe(400);
+    expect((await rawRequest('http://evil.example/')).status).toBe(400); // only a path names what is asked for
     expect((await fetch(`${server.url}/`)).status).toBe(200);
+  });
+
+  it('takes the host from Host only: a request target of //host/... is a path, not another host', async () => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(newAccount())) form.append(name, value);
+    form.append('avatar', new Blob([new Uint8Array(tinyPng())], { type: 'image/png' }), 'me.png');
+    const encoded = new Response(form);
+    const body = Buffer.from(await encoded.arrayBuffer());
+    const headers = { 'content-type': encoded.headers.get('content-type')! };
+    // Before, `//evil.example:8080/api/register` reached the function with that host, and the
+    // avatar URL (like the Google redirect) was built on it.
+    const spoofed = await rawRequest('//evil.example:8080/api/register', { method: 'POST', headers, body });
+    expect(spoofed.status).not.toBe(201);
+    expect(spoofed.body).not.toContain('evil.example');
+  });
+
+  it('survives a large body a function stops reading early (413), sent in chunks before the function is ready', async () => {
+    // Node 20's Readable.toWeb threw outside any handler when a cancelled body kept arriving: the
+    // process died and the next request was refused.
+    const fresh = await startDevServerProcess();
+    try {
+      const big = Buffer.alloc(200 * 1024, 'a');
+      const { hostname, port } = new URL(fresh.url);
+      const status = await new Promise<number>((done, fail) => {
+        // As curl sends a large body: Expect: 100-continue, then the chunks.
+        const headers = { 'content-type': 'application/json', 'transfer-encoding': 'chunked', expect: '100-continue' };
+        const req = request({ host: hostname, port, path: '/api/register', method: 'POST', headers }, (res) => {
+          res.resume();
+          done(res.statusCode!);
+        });
+        req.on('error', fail);
+        req.on('continue', () => {
+          for (let i = 0; i < big.length; i += 64 * 1024) req.write(big.subarray(i, i + 64 * 1024));
+          req.end();
+        });
+      });
+      expect(status).toBe(413);
+      await new Promise((resolve) => setTimeout(resolve, 500)); // the rest of the body arrives meanwhile
+      expect((await fetch(`${fresh.url}/`)).status).toBe(200); // still up
+      expect(fresh.output()).not.toContain('ERR_INVALID_STATE');
+    } finally {
+      await fresh.stop();
+    }
+  });
+
+  it('answers as Vercel where the API has no say: plain-text 404 for an unknown /api path, 405 for a static file asked to POST', async () => {
+    const unknown = await fetch(`${server.url}/api/nothing-here`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await unknown.text()).toContain('NOT_FOUND');
+    const posted = await fetch(`${server.url}/docs/init.js`, { method: 'POST', body: 'x' });
+    expect(posted.status).toBe(405);
+    expect(posted.headers.get('allow')).toBe('GET, HEAD');
+    const head = await fetch(`${server.url}/docs/init.js`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toMatch(/^text\/javascript/);
   });
 
   it('builds URLs on the host the client asked for, as Vercel does: an avatar is reachable from another machine', async () => {
@@ -171,4 +228,28 @@ describe('a second npm run dev', () => {
       await first.stop();
     }
   }, 60_000);
+});
+
+describe("vercel.json's rules as the dev server reads them", () => {
+  it('matches rewrite sources with path-to-regexp and fills their params into the destination, as Vercel does', () => {
+    const rewrite = rewriteRules({
+      rewrites: [
+        { source: '/docs', destination: '/docs/index.html' },
+        { source: '/app/:path*', destination: '/index.html' },
+        { source: '/u/:name', destination: '/users/:name.html' },
+      ],
+    });
+    expect(rewrite('/docs')).toBe('/docs/index.html');
+    expect(rewrite('/docs/')).toBeUndefined(); // strict: no optional trailing slash
+    expect(rewrite('/app/settings/profile')).toBe('/index.html');
+    expect(rewrite('/u/ada')).toBe('/users/ada.html');
+    expect(rewrite('/U/ada')).toBeUndefined(); // case-sensitive
+    expect(rewrite('/elsewhere')).toBeUndefined();
+  });
+
+  it("applies this project's header rule to every path outside /api/", () => {
+    const headers = headerRules();
+    for (const path of ['/', '/docs', '/redoc', '/docs/assets/swagger-ui.css', '/avatars/x.png']) expect(headers(path).map(([name]) => name), path).toContain('X-Frame-Options');
+    for (const path of ['/api/me', '/api/google/start']) expect(headers(path), path).toEqual([]);
+  });
 });
