@@ -17,7 +17,8 @@ z.config({ jitless: true });
 
 const postgresUrl = z
   .string()
-  .regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a postgres:// or postgresql:// URL');
+  .regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a postgres:// or postgresql:// URL')
+  .refine((url) => URL.canParse(url), 'is not a valid URL: percent-encode characters such as # / ? @ in the user name or password');
 const httpUrl = z.url({ protocol: /^https?$/ });
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const secret = z.string().min(32, 'must be at least 32 characters');
@@ -247,8 +248,17 @@ function withAliases(env: Record<string, string | undefined>): Record<string, st
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   clean.DATABASE_URL ??= clean.SQLALCHEMY_DATABASE_URL;
   // Vercel's KV integration and the FastAPI original name the Upstash REST credentials differently.
-  clean.UPSTASH_REDIS_REST_URL ??= clean.KV_REST_API_URL ?? clean.UPSTASH_REDIS_URL;
-  clean.UPSTASH_REDIS_REST_TOKEN ??= clean.KV_REST_API_TOKEN ?? clean.UPSTASH_REDIS_TOKEN;
+  // A URL and its token are taken from the same pair, never one from each: a token sent to
+  // another database's URL would fail, or worse.
+  if (!clean.UPSTASH_REDIS_REST_URL && !clean.UPSTASH_REDIS_REST_TOKEN) {
+    const [url, token] = (
+      [
+        ['KV_REST_API_URL', 'KV_REST_API_TOKEN'],
+        ['UPSTASH_REDIS_URL', 'UPSTASH_REDIS_TOKEN'],
+      ] as const
+    ).find(([u, t]) => clean[u] || clean[t]) ?? [];
+    if (url && token) Object.assign(clean, { UPSTASH_REDIS_REST_URL: clean[url], UPSTASH_REDIS_REST_TOKEN: clean[token] });
+  }
   return clean;
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Secrets the embedded (non-production) defaults generate once and keep in the data folder. */
@@ -16,22 +16,40 @@ export interface LocalSecrets {
  */
 export function loadLocalSecrets(dataDir: string): LocalSecrets {
   const file = join(dataDir, 'secrets.json');
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
+  const existing = readSecrets(file);
+  if (existing) return existing;
   const fresh: LocalSecrets = {
     SECRET_KEY: randomBytes(32).toString('base64url'),
     SESSION_SECRET_KEY: randomBytes(32).toString('base64url'),
   };
   mkdirSync(dataDir, { recursive: true });
+  // Written whole under another name, then linked into place: linking fails when the file exists,
+  // so two processes starting together agree on one file, and neither can read a half-written one.
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(temporary, JSON.stringify(fresh, null, 2) + '\n', { mode: 0o600 });
   try {
-    // 'wx' so that two processes starting together agree on one file: the loser reads the winner's.
-    writeFileSync(file, JSON.stringify(fresh, null, 2) + '\n', { flag: 'wx', mode: 0o600 });
+    linkSync(temporary, file);
     return fresh;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets;
+    return readSecrets(file)!;
+  } finally {
+    unlinkSync(temporary);
+  }
+}
+
+/** The secrets in `file`, undefined when there is no file; a file that is not what we wrote is named. */
+function readSecrets(file: string): LocalSecrets | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    return JSON.parse(text) as LocalSecrets;
+  } catch {
+    throw new Error(`${file} is not the JSON this service writes; delete it to have new keys generated (tokens signed with the old ones stop working)`);
   }
 }

@@ -48,10 +48,11 @@ export async function sendMail(message: MailMessage): Promise<void> {
   }
   if (config.production) throw new ConfigError(['MAIL_SERVER is missing']);
   const info = await nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }).sendMail(envelope);
-  await mkdir(config.outboxDir, { recursive: true });
+  // Only this user may read the outbox: the mails hold reset codes.
+  await mkdir(config.outboxDir, { recursive: true, mode: 0o700 });
   const serial = String(outboxSerial++ % 1e6).padStart(6, '0');
   const file = join(config.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${serial}-${randomBytes(4).toString('hex')}.eml`);
-  await writeFile(file, info.message as Buffer);
+  await writeFile(file, info.message as Buffer, { mode: 0o600 });
   console.log(`[outbox] ${message.subject} → ${message.to} (${file})${message.consoleNote ? `\n[outbox] ${message.consoleNote}` : ''}`);
 }
 

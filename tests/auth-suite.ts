@@ -112,6 +112,16 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
         ]);
       });
 
+      it('takes a password typed as composed or as decomposed characters as the same password (NFC)', async () => {
+        const composed = 'Passwört-Ünïcode'.normalize('NFC');
+        const decomposed = composed.normalize('NFD');
+        expect(decomposed).not.toBe(composed);
+        const { account } = await signUp({ password: decomposed });
+        expect((await login(jsonRequest('/api/login', { username: account.username, password: composed }))).status).toBe(200);
+        expect((await login(formRequest('/api/login', { username: account.username, password: decomposed }))).status).toBe(200);
+        expect((await login(jsonRequest('/api/login', { username: account.username, password: 'Passwort-Unicode' }))).status).toBe(401);
+      });
+
       it('accepts a password of exactly 8 bytes, the shortest allowed', async () => {
         const { account } = await signUp({ password: '12345678' });
         expect((await login(jsonRequest('/api/login', { username: account.username, password: '12345678' }))).status).toBe(200);

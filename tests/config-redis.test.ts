@@ -13,6 +13,13 @@ describe('Redis, rate limit and mail configuration', () => {
     expect(() => loadConfig({ ...base, UPSTASH_REDIS_REST_URL: 'https://a.upstash.io' })).toThrow(ConfigError);
   });
 
+  it('takes a URL and its token from the same pair of names, never one from each', () => {
+    // Before, the KV token filled in for a missing Upstash token: sent to another database's URL.
+    expect(() => loadConfig({ ...base, UPSTASH_REDIS_REST_URL: 'https://a.upstash.io', KV_REST_API_TOKEN: 'kv' })).toThrow(/UPSTASH_REDIS_REST_TOKEN/);
+    expect(() => loadConfig({ ...base, KV_REST_API_URL: 'https://kv.upstash.io', UPSTASH_REDIS_TOKEN: 'seed' })).toThrow(ConfigError);
+    expect(loadConfig({ ...base, KV_REST_API_URL: 'https://kv.upstash.io', KV_REST_API_TOKEN: 'kv', UPSTASH_REDIS_URL: 'seed.upstash.io', UPSTASH_REDIS_TOKEN: 'seed' }).redis).toEqual({ url: 'https://kv.upstash.io', token: 'kv' });
+  });
+
   it('parses count/duration limits and refuses malformed ones', () => {
     const config = loadConfig({ ...base, RATE_LIMIT_FORGOT_EMAIL: '3/1h', RATE_LIMIT_LOGIN_IP: '100/30s' });
     expect(config.rateLimits.forgotEmail).toEqual({ limit: 3, windowMs: 3_600_000 });

@@ -1,5 +1,5 @@
-import { statSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -91,6 +91,31 @@ describe('configuration', () => {
     expect(statSync(join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
     expect(first.database.driver).toBe('pglite');
     expect(first.embedded.join(' ')).toMatch(/PGlite.*secrets/s);
+  });
+
+  it('names DATABASE_URL when it is not a URL (a # or / left unencoded in the password)', () => {
+    expect(problemsOf({ ...PRODUCTION_ENV, DATABASE_URL: 'postgres://app:pa#ss@ep-x.neon.tech/db' }).join('\n')).toMatch(/^DATABASE_URL .*percent-encode/m);
+    expect(problemsOf({ ...PRODUCTION_ENV, DATABASE_URL: 'postgres://app:pa%23ss@ep-x.neon.tech/db' }).filter((p) => p.startsWith('DATABASE_URL'))).toEqual([]);
+  });
+
+  it('two processes starting together on a fresh data folder agree on one set of secrets, and neither reads a half-written file', async () => {
+    for (let trial = 0; trial < 5; trial++) {
+      const dir = freshDir();
+      // All start their work at one instant (a shared deadline, waited for busily), as processes
+      // started together do: before, one read the file between the other's create and write.
+      const at = Date.now() + 1_500;
+      const script = `import { loadLocalSecrets } from ${JSON.stringify(new URL('../lib/local-secrets.ts', import.meta.url).pathname)}; while (Date.now() < ${at}); console.log(loadLocalSecrets(${JSON.stringify(dir)}).SECRET_KEY);`;
+      const run = () => new Promise<string>((done, fail) => execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], (error, out, err) => (error ? fail(new Error(err)) : done(out.trim()))));
+      const keys = await Promise.all(Array.from({ length: 4 }, run));
+      expect(new Set(keys).size).toBe(1);
+      expect(readdirSync(dir)).toEqual(['secrets.json']); // no temporary file left behind
+    }
+  }, 60_000);
+
+  it('a secrets file that is not valid JSON is named in the error, with what to do', () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, 'secrets.json'), '');
+    expect(() => loadConfig({ DATA_DIR: dir })).toThrow(/secrets\.json is not the JSON this service writes; delete it/);
   });
 
   it('a request in a misconfigured production answers 500 problem+json and logs the variable names', async () => {

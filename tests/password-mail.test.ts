@@ -1,3 +1,5 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { emailChangedMail } from '../lib/email-change-notice.js';
 import { getConfig } from '../lib/config.js';
@@ -34,5 +36,12 @@ describe('the local outbox', () => {
     for (const subject of subjects) await sendMail({ to: 'order@example.com', subject, text: subject, html: `<p>${subject}</p>` });
     const listed = (await outboxMessages(getConfig().outboxDir)).filter((m) => recipient(m) === 'order@example.com').map((m) => m.subject);
     expect(listed).toEqual(subjects);
+  });
+
+  it('keeps its mails (they hold reset codes) readable by this user only', async () => {
+    await sendMail({ to: 'private@example.com', subject: 'private', text: 'a code', html: '<p>a code</p>' });
+    const dir = getConfig().outboxDir;
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const file of readdirSync(dir)) expect(statSync(join(dir, file)).mode & 0o777, file).toBe(0o600);
   });
 });

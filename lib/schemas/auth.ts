@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Email, FullName, Password, Username } from './common.js';
+import { Email, FullName, Password, TypedPassword, Username } from './common.js';
 import { PublicUser } from './user.js';
 
 export const RegisterRequest = z.strictObject({
@@ -17,7 +17,7 @@ export type RegisterRequest = z.infer<typeof RegisterRequest>;
  */
 export const LoginRequest = z.strictObject({
   username: z.string().min(1).max(320).describe('The username or the email address.'),
-  password: z.string().min(1).max(1024),
+  password: TypedPassword.min(1).max(1024),
   grant_type: z.literal('password').optional(),
   scope: z.string().max(1000).optional(),
   client_id: z.string().max(200).optional(),

@@ -13,9 +13,15 @@ export const Username = z
 /** Stored lower-cased: mail providers treat addresses case-insensitively, and so do we. */
 export const Email = z.email().max(254).toLowerCase().describe('An email address; stored in lower case.');
 
-/** 8 to 72 UTF-8 bytes, no composition rules (NIST SP 800-63B). */
-export const Password = z
-  .string()
+/**
+ * A password as typed, in Unicode's NFC form: the same visible password typed as composed or as
+ * decomposed characters (é as one code point or as e + ´) is one password, as NIST SP 800-63B
+ * asks. Every path that reads a password (sign-up, login, reset) normalises it first.
+ */
+export const TypedPassword = z.string().overwrite((password) => password.normalize('NFC'));
+
+/** 8 to 72 UTF-8 bytes (counted after normalising), no composition rules (NIST SP 800-63B). */
+export const Password = TypedPassword
   .refine((p) => passwordBytes(p) >= PASSWORD_MIN_BYTES, `Must be at least ${PASSWORD_MIN_BYTES} bytes.`)
   .refine((p) => passwordBytes(p) <= PASSWORD_MAX_BYTES, `Must be at most ${PASSWORD_MAX_BYTES} bytes of UTF-8 (bcrypt reads no more).`)
   .describe('8 to 72 bytes of UTF-8. Longer passwords are refused, never cut.');
