@@ -28,7 +28,7 @@ export async function readBody(request: Request, accept: BodyKind[], limit = get
     throw unsupportedMediaType(`Send the body as ${accept.map((k) => MEDIA_TYPES[k]).join(' or ')}.`);
   }
   const text = await readText(request, limit);
-  if (kind === 'form') return Object.fromEntries(new URLSearchParams(text));
+  if (kind === 'form') return parseForm(text);
   try {
     return JSON.parse(text);
   } catch {
@@ -70,4 +70,28 @@ async function readBytes(body: ReadableStream<Uint8Array> | null, limit: number)
     offset += chunk.byteLength;
   }
   return out;
+}
+
+/**
+ * An `application/x-www-form-urlencoded` body, strictly: a percent-escape that is not UTF-8 (a
+ * Latin-1 client's `caf%E9`) is a 400, as a JSON body that is not UTF-8 is, where URLSearchParams
+ * would turn it into U+FFFD, so that every such password would be the same password. A name
+ * given twice keeps its last value.
+ */
+function parseForm(text: string): Record<string, string> {
+  const decode = (part: string) => {
+    try {
+      return decodeURIComponent(part.replace(/\+/g, ' '));
+    } catch {
+      throw problems.malformedForm();
+    }
+  };
+  const pairs = text
+    .split('&')
+    .filter(Boolean)
+    .map((pair): [string, string] => {
+      const at = pair.indexOf('=');
+      return at < 0 ? [decode(pair), ''] : [decode(pair.slice(0, at)), decode(pair.slice(at + 1))];
+    });
+  return Object.fromEntries(pairs);
 }

@@ -22,6 +22,7 @@ const LIMIT_MESSAGES: Record<RateLimitName, string> = {
 export const problems = {
   malformedJson: () => badRequest('The body is not valid JSON.', 'malformed_json'),
   malformedUtf8: () => badRequest('The body is not valid UTF-8.', 'malformed_body'),
+  malformedForm: () => badRequest('The form is not valid percent-encoded UTF-8.', 'malformed_body'),
   multipartNoBoundary: () => badRequest('The multipart body has no valid boundary.', 'malformed_body'),
   multipartMalformed: () => badRequest('The multipart body is malformed.', 'malformed_body'),
   /** The client stopped sending, or the connection broke, while the body was being read. */

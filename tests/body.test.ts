@@ -19,6 +19,14 @@ describe('reading a JSON or form body', () => {
     expect(await refusal(readBody(post('application/json', new Uint8Array([0x22, 0xff, 0xfe, 0x22])), ['json'], LIMIT))).toEqual({ status: 400, code: 'malformed_body' });
   });
 
+  it('reads a form strictly: percent-encoded UTF-8 decodes, a Latin-1 escape is a 400 (not a replacement character)', async () => {
+    const form = (body: string) => readBody(post('application/x-www-form-urlencoded', body), ['form'], LIMIT);
+    expect(await form('username=ada+l&password=caf%C3%A9+secret&password=last&__proto__=x&flag')).toEqual({ username: 'ada l', password: 'last', ['__proto__']: 'x', flag: '' });
+    expect(Object.getPrototypeOf(await form('__proto__=x'))).toBe(Object.prototype);
+    expect(await refusal(form('password=caf%E9-secret'))).toEqual({ status: 400, code: 'malformed_body' });
+    expect(await refusal(form('password=%zz'))).toEqual({ status: 400, code: 'malformed_body' });
+  });
+
   it('refuses a form where only JSON is taken (415), and JSON that does not parse (400)', async () => {
     expect(await refusal(readBody(post('application/x-www-form-urlencoded', 'code=abc'), ['json'], LIMIT))).toEqual({ status: 415, code: 'unsupported_media_type' });
     expect(await refusal(readBody(post('application/json', '{'), ['json'], LIMIT))).toEqual({ status: 400, code: 'malformed_json' });

@@ -181,6 +181,7 @@ describe('the OpenAPI document against every answer the handlers give', () => {
     await expectDocumented(op, await loginApi.POST(jsonRequest('/api/login', { username: account.username, password: 'wrong password' })));
     await expectDocumented(op, await loginApi.POST(jsonRequest('/api/login', { username: account.username })));
     await expectDocumented(op, await loginApi.POST(jsonRequest('/api/login', '[')));
+    await expectDocumented(op, await loginApi.POST(post('/api/login', 'username=ada&password=caf%E9-secret', 'application/x-www-form-urlencoded')));
     await expectDocumented(op, await loginApi.POST(post('/api/login', NOT_UTF8, 'application/json')));
     await expectDocumented(op, await loginApi.POST(jsonRequest('/api/login', 'x'.repeat(20_000))));
     await expectDocumented(op, await loginApi.POST(post('/api/login', 'x', 'text/plain')));
@@ -226,6 +227,7 @@ describe('the OpenAPI document against every answer the handlers give', () => {
     await expectDocumented(forgot, await forgotApi.POST(formRequest('/api/forgot-password', { email: account.email })));
     await expectDocumented(forgot, await forgotApi.POST(jsonRequest('/api/forgot-password', { email: 'nope' })));
     await expectDocumented(forgot, await forgotApi.POST(jsonRequest('/api/forgot-password', '{')));
+    await expectDocumented(forgot, await forgotApi.POST(post('/api/forgot-password', 'email=caf%E9%40example.com', 'application/x-www-form-urlencoded')));
     await expectDocumented(forgot, await forgotApi.POST(post('/api/forgot-password', NOT_UTF8, 'application/json')));
     await expectDocumented(forgot, await forgotApi.POST(jsonRequest('/api/forgot-password', 'x'.repeat(20_000))));
     await expectDocumented(forgot, await forgotApi.POST(post('/api/forgot-password', 'x', 'text/plain')));

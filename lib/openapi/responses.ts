@@ -60,13 +60,17 @@ const HEADERS: Record<string, { description: string; schema: { type: 'string' | 
 /** 400, 413, 415 and 422: what any endpoint that reads a body can answer about it. */
 export function bodyErrors(
   accepted: string,
-  options: { multipart?: boolean; also400?: { description: string; examples: Record<string, HttpError> } } = {},
+  options: { form?: boolean; multipart?: boolean; also400?: { description: string; examples: Record<string, HttpError> } } = {},
 ): Record<number, ResponseConfig> {
   return {
     400: problemResponse(
       [
         options.also400?.description,
-        options.multipart ? 'The body is not valid JSON, not UTF-8, or not a readable multipart form.' : 'The body is not valid JSON, or not UTF-8.',
+        options.multipart
+          ? 'The body is not valid JSON, not UTF-8, or not a readable multipart form.'
+          : options.form
+            ? 'The body is not valid JSON, or not UTF-8 (in a form: not percent-encoded UTF-8).'
+            : 'The body is not valid JSON, or not UTF-8.',
       ]
         .filter(Boolean)
         .join(' Or: '),
@@ -74,6 +78,7 @@ export function bodyErrors(
         ...options.also400?.examples,
         malformed_json: problems.malformedJson(),
         malformed_body: problems.malformedUtf8(),
+        ...(options.form ? { malformed_form: problems.malformedForm() } : {}),
         ...(options.multipart
           ? { multipart_no_boundary: problems.multipartNoBoundary(), multipart_malformed: problems.multipartMalformed(), body_unreadable: problems.bodyUnreadable() }
           : {}),

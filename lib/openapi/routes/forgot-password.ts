@@ -26,7 +26,7 @@ export const forgotPassword: RouteConfig = {
       description: 'Accepted: if the account exists, a code is on its way.',
       content: { 'application/json': { schema: ForgotPasswordResponse } },
     },
-    ...bodyErrors('application/json or application/x-www-form-urlencoded'),
+    ...bodyErrors('application/json or application/x-www-form-urlencoded', { form: true }),
     ...rateLimited('reset requests for this address or email', 'forgotIp', 'forgotEmail'),
     ...internalError,
     ...unavailable('database', 'redis'),
