@@ -12,8 +12,6 @@ import { toPublicUser } from '../lib/schemas/user.js';
 import { assertAvailable, updateUser } from '../lib/users.js';
 import { parseInput } from '../lib/validate.js';
 
-const FIELDS = PROFILE_FORM_FIELDS;
-
 // Imported on first use: the notice's limit needs the Redis client, which GET /api/me never does.
 const sendEmailChangeNotice = async (from: string, to: string) => (await import('../lib/email-change-notice.js')).sendEmailChangeNotice(from, to);
 
@@ -29,10 +27,10 @@ export const GET = endpoint(async (request) => json(toPublicUser(await requireUs
  */
 export const PATCH = endpoint(async (request) => {
   const user = await requireUser(request);
-  const { input: raw, avatar } = await readInputWithAvatar(request, FIELDS);
+  const { input: raw, avatar } = await readInputWithAvatar(request, PROFILE_FORM_FIELDS);
   const input = parseInput(UpdateProfileRequest, raw);
   if (Object.keys(input).length === 0 && !avatar) {
-    throw unprocessable([{ field: '', message: `Send at least one of ${[...FIELDS, 'avatar'].join(', ')}.` }]);
+    throw unprocessable([{ field: '', message: `Send at least one of ${[...PROFILE_FORM_FIELDS, 'avatar'].join(', ')}.` }]);
   }
   await assertAvailable(input, user.id);
   const { user: changed, previousAvatarKey, previousEmail } = await withStoredAvatar(avatar, new URL(request.url).origin, async (stored) => {

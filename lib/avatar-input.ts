@@ -1,6 +1,5 @@
 import { readBody, mediaType } from './body.js';
 import { getConfig } from './config.js';
-import { unsupportedMediaType } from './http-errors.js';
 import { sniffImageType } from './image-type.js';
 import { problems } from './problems.js';
 import { readMultipart, type MultipartRules } from './multipart.js';
@@ -24,7 +23,7 @@ export async function readInputWithAvatar(
   fields: readonly string[],
 ): Promise<{ input: unknown; avatar: AvatarImage | undefined }> {
   if (mediaType(request) !== 'multipart/form-data') {
-    if (mediaType(request) !== 'application/json') throw unsupportedMediaType('Send the body as application/json or multipart/form-data.');
+    if (mediaType(request) !== 'application/json') throw problems.wrongMediaType('application/json or multipart/form-data');
     return { input: await readBody(request, ['json']), avatar: undefined };
   }
   const form = await readMultipart(request, avatarFormRules(fields, getConfig().avatars.maxBytes));

@@ -1,5 +1,4 @@
 import { getConfig } from './config.js';
-import { unsupportedMediaType } from './http-errors.js';
 import { problems } from './problems.js';
 
 export type BodyKind = 'json' | 'form';
@@ -25,7 +24,7 @@ export async function readBody(request: Request, accept: BodyKind[], limit = get
   const type = mediaType(request);
   const kind = accept.find((k) => MEDIA_TYPES[k] === type);
   if (!kind) {
-    throw unsupportedMediaType(`Send the body as ${accept.map((k) => MEDIA_TYPES[k]).join(' or ')}.`);
+    throw problems.wrongMediaType(accept.map((k) => MEDIA_TYPES[k]).join(' or '));
   }
   const text = await readText(request, limit);
   if (kind === 'form') return parseForm(text);

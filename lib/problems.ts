@@ -27,6 +27,8 @@ export const problems = {
   multipartMalformed: () => badRequest('The multipart body is malformed.', 'malformed_body'),
   /** The client stopped sending, or the connection broke, while the body was being read. */
   bodyUnreadable: () => badRequest('The request body could not be read.', 'malformed_body'),
+  /** 415 naming the media types accepted, e.g. `application/json or multipart/form-data`. */
+  wrongMediaType: (accepted: string) => unsupportedMediaType(`Send the body as ${accepted}.`),
   bodyTooLarge: (limit: number) => payloadTooLarge(`The body may be at most ${limit} bytes.`),
   fileTooLarge: (field: string, limit: number) => payloadTooLarge(`The ${field} may be at most ${limit} bytes.`),
   fieldTooLarge: (field: string, limit: number) => payloadTooLarge(`The field ${field} may be at most ${limit} bytes.`),

@@ -202,27 +202,33 @@ function platformNotFound(): Response {
   return new Response('The page could not be found.\n\nNOT_FOUND\n', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
 }
 
+const PUBLIC_DIR = join(ROOT, 'public');
+
+/** The place in public/ a decoded path names; undefined when it would lead outside. */
+function publicPath(decoded: string): string | undefined {
+  const file = resolve(PUBLIC_DIR, '.' + decoded);
+  return file === PUBLIC_DIR || file.startsWith(PUBLIC_DIR + sep) ? file : undefined;
+}
+
 /** Whether a file (not a folder) of public/ has this path. */
 function isPublicFile(pathname: string): boolean {
-  const publicDir = join(ROOT, 'public');
   try {
-    const file = resolve(publicDir, '.' + decodeURIComponent(pathname));
-    return file.startsWith(publicDir + sep) && statSync(file).isFile();
+    const file = publicPath(decodeURIComponent(pathname));
+    return file !== undefined && statSync(file).isFile();
   } catch {
     return false;
   }
 }
 
 async function serveStatic(pathname: string): Promise<Response> {
-  const publicDir = join(ROOT, 'public');
   let decoded: string;
   try {
     decoded = decodeURIComponent(pathname);
   } catch {
     return problem(badRequest('The path is not valid percent-encoding.', 'malformed_path'));
   }
-  const file = resolve(publicDir, '.' + decoded);
-  if (file !== publicDir && !file.startsWith(publicDir + sep)) return problem(notFound('No such file.'));
+  const file = publicPath(decoded);
+  if (!file) return problem(notFound('No such file.'));
   const info = await stat(file).catch(() => undefined);
   const target = info?.isDirectory() ? join(file, 'index.html') : file;
   const body = await readFile(target).catch(() => undefined);

@@ -2,7 +2,7 @@ import type { ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import type { ZodType } from 'zod';
 import type { RateLimitName } from '../config.js';
 import { avatarFormRules } from '../avatar-input.js';
-import { HttpError, unprocessable, unsupportedMediaType } from '../http-errors.js';
+import { HttpError, unprocessable } from '../http-errors.js';
 import { formCeiling } from '../multipart.js';
 import { problems } from '../problems.js';
 import { problemBody } from '../respond.js';
@@ -85,7 +85,7 @@ export function bodyErrors(
       },
     ),
     413: problemResponse('The body is larger than the limit (`BODY_LIMIT_BYTES`, 16 KiB by default).', { too_large: problems.bodyTooLarge(DEFAULT_BODY_LIMIT) }),
-    415: problemResponse(`The body is not ${accepted}.`, { wrong_type: unsupportedMediaType(`Send the body as ${accepted}.`) }),
+    415: problemResponse(`The body is not ${accepted}.`, { wrong_type: problems.wrongMediaType(accepted) }),
     422: problemResponse(
       'Some fields are missing or invalid; `errors` names each one. Unknown fields are refused too.',
       { invalid_fields: unprocessable([{ field: 'email', message: 'Invalid email address' }]) },
@@ -107,7 +107,7 @@ export function avatarErrors(accepted: string, fields: readonly string[]): Recor
       form_too_large: problems.formTooLarge(formCeiling(form), form.fileField, form.maxFileBytes),
     }),
     415: problemResponse(`The body is not ${accepted}, or the avatar is not a PNG, JPEG, WebP or GIF image (decided by its first bytes, then by the image service).`, {
-      wrong_type: unsupportedMediaType(`Send the body as ${accepted}.`),
+      wrong_type: problems.wrongMediaType(accepted),
       avatar_type: problems.avatarType(),
       avatar_unreadable: problems.avatarUnreadable(),
     }),
