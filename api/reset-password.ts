@@ -3,12 +3,13 @@ import { readBody } from '../lib/body.js';
 import { endpoint } from '../lib/endpoint.js';
 import { otherMethods } from '../lib/other-methods.js';
 import { sendMail } from '../lib/mail.js';
-import { peekOtp, verifyOtp } from '../lib/otp.js';
+import { peekOtp, restoreOtp, takeOtp, verifyOtp } from '../lib/otp.js';
 import { problems } from '../lib/problems.js';
 import { passwordChangedMail } from '../lib/password-mail.js';
 import { checkPassword, hashPassword } from '../lib/passwords.js';
 import { enforceLimit } from '../lib/rate-limit.js';
 import { json } from '../lib/respond.js';
+import type { TakenCode } from '../lib/store.js';
 import { ResetPasswordRequest, type ResetPasswordResponse } from '../lib/schemas/password-reset.js';
 import { findUserByEmail, replacePassword } from '../lib/users.js';
 import { parseInput } from '../lib/validate.js';
@@ -25,7 +26,7 @@ export const POST = endpoint(async (request) => {
   // The look counts nothing: a request the limit refuses must not spend one of the code's tries.
   const [, live] = await Promise.all([enforceLimit('resetEmail', input.email), peekOtp(input.email, input.otp)]);
   if (!live) {
-    await verifyOtp(input.email, input.otp, { consume: false }); // the limit let it try: the wrong guess counts
+    await verifyOtp(input.email, input.otp); // the limit let it try: the wrong guess counts
     throw problems.invalidResetCode();
   }
   const user = await findUserByEmail(input.email);
@@ -36,12 +37,27 @@ export const POST = endpoint(async (request) => {
   const passwordHash = await hashPassword(input.new_password);
   // The guess was judged right by the look above; wrong now only if a newer code replaced it
   // meanwhile (or a racing request used it), which must not cost the new code one of its tries.
-  if (!(await verifyOtp(input.email, input.otp, { consume: true, countWrong: false }))) throw problems.invalidResetCode();
+  const taken = await takeOtp(input.email, input.otp);
+  if (!taken) throw problems.invalidResetCode();
   // The email may have changed since the lookup: the code proved the old address, not the new one.
-  if (!(await replacePassword(user.id, user.email, passwordHash))) throw problems.invalidResetCode();
+  if (!(await replacePassword(user.id, user.email, passwordHash).catch((error: unknown) => putBack(input.email, taken, error)))) {
+    throw problems.invalidResetCode();
+  }
   runAfterResponse('password changed notice', () => sendMail(passwordChangedMail(user.email)));
   const body: ResetPasswordResponse = { detail: 'Your password was changed. Sign in with the new one.' };
   return json(body);
 });
+
+/**
+ * The password could not be written (the database failed): the mailed code goes back, so the
+ * user's retry with it can still succeed, then the failure goes on to its 503. Should the write
+ * have committed after all (its answer lost), the retry answers 403 "same password", which is true.
+ */
+async function putBack(email: string, taken: TakenCode, error: unknown): Promise<never> {
+  await restoreOtp(email, taken).catch((failure: unknown) => {
+    console.error(`reset code restore failed: ${failure instanceof Error ? failure.message : String(failure)}`);
+  });
+  throw error;
+}
 
 export const { OPTIONS, GET, HEAD, PUT, PATCH, DELETE } = otherMethods({ POST });

@@ -1,5 +1,5 @@
 import type { RateLimitRule } from './config.js';
-import type { CodeCheck, LimitResult, Store } from './store.js';
+import type { CodeCheck, LimitResult, Store, TakenCode } from './store.js';
 
 interface Entry {
   value: string;
@@ -60,19 +60,29 @@ export function createMemoryStore(prefix: string, now: () => number = Date.now):
     async putCode(key, digest, ttlSeconds) {
       write(prefix + key, JSON.stringify({ digest, wrong: 0 }), ttlSeconds * 1000);
     },
-    async checkCode(key, digest, { maxWrongTries, consume, countWrong = true }): Promise<CodeCheck> {
+    async checkCode(key, digest, { maxWrongTries, countWrong = true }): Promise<CodeCheck> {
       const raw = read(prefix + key);
       if (raw === null) return 'missing';
       const code = JSON.parse(raw) as { digest: string; wrong: number };
-      if (code.digest === digest) {
-        if (consume) entries.delete(prefix + key);
-        return 'ok';
-      }
+      if (code.digest === digest) return 'ok';
       if (!countWrong) return 'wrong';
       code.wrong += 1;
       if (code.wrong >= maxWrongTries) entries.delete(prefix + key);
       else entries.get(prefix + key)!.value = JSON.stringify(code); // keeps the original expiry
       return 'wrong';
+    },
+    async takeCode(key, digest): Promise<TakenCode | 'wrong' | 'missing'> {
+      const raw = read(prefix + key);
+      if (raw === null) return 'missing';
+      const code = JSON.parse(raw) as { digest: string; wrong: number };
+      if (code.digest !== digest) return 'wrong';
+      const { expiresAt } = entries.get(prefix + key)!;
+      entries.delete(prefix + key);
+      return { digest, wrong: code.wrong, expiresAt };
+    },
+    async restoreCode(key, { digest, wrong, expiresAt }) {
+      const left = expiresAt - now();
+      if (left > 0 && read(prefix + key) === null) write(prefix + key, JSON.stringify({ digest, wrong }), left);
     },
     async hit(key, rule): Promise<LimitResult> {
       const state = windowState(key, rule);

@@ -1,6 +1,6 @@
 import { createHmac, randomInt } from 'node:crypto';
 import { getConfig } from './config.js';
-import { getStore } from './store.js';
+import { getStore, type TakenCode } from './store.js';
 
 /** Wrong guesses a code survives; the fifth wrong one voids it (1 in 200 000 odds of guessing it). */
 export const OTP_MAX_WRONG_TRIES = 5;
@@ -30,24 +30,41 @@ export async function issueOtp(email: string): Promise<string> {
 export async function peekOtp(email: string, code: string): Promise<boolean> {
   const result = await getStore().checkCode(keyOf(email), digest('otp', `${email}\0${code}`), {
     maxWrongTries: OTP_MAX_WRONG_TRIES,
-    consume: false,
     countWrong: false,
   });
   return result === 'ok';
 }
 
 /**
- * Whether `code` is the live code for `email`. A wrong guess counts a try (the fifth voids the
- * code) unless `countWrong` is false; a right one is deleted when `consume` is set, atomically,
- * so of two racing requests with the right code exactly one gets `true`.
+ * Whether `code` is the live code for `email`, leaving it in place. A wrong guess counts a try
+ * (the fifth voids the code).
  *
- * @example if (!(await verifyOtp(email, otp, { consume: true }))) throw problems.invalidResetCode();
+ * @example if (!(await verifyOtp(email, otp))) throw problems.invalidResetCode();
  */
-export async function verifyOtp(email: string, code: string, { consume, countWrong = true }: { consume: boolean; countWrong?: boolean }): Promise<boolean> {
-  const result = await getStore().checkCode(keyOf(email), digest('otp', `${email}\0${code}`), {
-    maxWrongTries: OTP_MAX_WRONG_TRIES,
-    consume,
-    countWrong,
-  });
+export async function verifyOtp(email: string, code: string): Promise<boolean> {
+  const result = await getStore().checkCode(keyOf(email), digest('otp', `${email}\0${code}`), { maxWrongTries: OTP_MAX_WRONG_TRIES });
   return result === 'ok';
+}
+
+/**
+ * Takes the live code for `email` if `code` is it, atomically, so of racing requests with the
+ * right code exactly one gets it; a wrong guess counts nothing here. Null when it is not (or no
+ * longer) the live code. What it answers lets `restoreOtp` put the code back.
+ *
+ * @example const taken = await takeOtp(email, otp); if (!taken) throw problems.invalidResetCode();
+ */
+export async function takeOtp(email: string, code: string): Promise<TakenCode | null> {
+  const result = await getStore().takeCode(keyOf(email), digest('otp', `${email}\0${code}`));
+  return typeof result === 'object' ? result : null;
+}
+
+/**
+ * Puts a taken code back for what is left of its life, with its tries, unless a newer code was
+ * issued meanwhile: for a reset whose password could not be written, so the user's retry with the
+ * same mailed code still works.
+ *
+ * @example await restoreOtp(email, taken);
+ */
+export async function restoreOtp(email: string, taken: TakenCode): Promise<void> {
+  await getStore().restoreCode(keyOf(email), taken);
 }

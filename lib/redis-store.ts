@@ -1,7 +1,7 @@
 import { Ratelimit } from '@upstash/ratelimit';
 import { Redis } from '@upstash/redis';
 import type { RateLimitRule } from './config.js';
-import type { CodeCheck, LimitResult, Store } from './store.js';
+import type { CodeCheck, LimitResult, Store, TakenCode } from './store.js';
 import { StoreUnavailableError } from './store-error.js';
 
 // Replace-and-reset in one step, so a new request's code never inherits the old one's tries.
@@ -16,14 +16,28 @@ return 1`;
 const CHECK_CODE = `
 local digest = redis.call('HGET', KEYS[1], 'digest')
 if not digest then return 0 end
-if digest == ARGV[1] then
-  if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end
-  return 1
-end
-if ARGV[4] == '0' then return -1 end
+if digest == ARGV[1] then return 1 end
+if ARGV[3] == '0' then return -1 end
 local wrong = redis.call('HINCRBY', KEYS[1], 'wrong', 1)
 if wrong >= tonumber(ARGV[2]) then redis.call('DEL', KEYS[1]) end
 return -1`;
+
+// Take a right code: its tries and remaining life (PTTL) come back, for a restore.
+const TAKE_CODE = `
+local digest = redis.call('HGET', KEYS[1], 'digest')
+if not digest then return 0 end
+if digest ~= ARGV[1] then return -1 end
+local wrong = tonumber(redis.call('HGET', KEYS[1], 'wrong'))
+local ttl = redis.call('PTTL', KEYS[1])
+redis.call('DEL', KEYS[1])
+return {wrong, ttl}`;
+
+// Put a taken code back unless a code is there now (a newer one wins).
+const RESTORE_CODE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'digest', ARGV[1], 'wrong', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
 
 // One request given back to the window bucket it was counted in, never below 0. The bucket is
 // @upstash/ratelimit's own sliding-window counter (`<prefix>:<identifier>:<window number>`, a plain
@@ -112,11 +126,23 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       guard('EVAL', async () => {
         await redis.eval(PUT_CODE, [prefix + key], [digest, ttlSeconds * 1000]);
       }),
-    checkCode: (key, digest, { maxWrongTries, consume, countWrong = true }) =>
+    checkCode: (key, digest, { maxWrongTries, countWrong = true }) =>
       guard('EVAL', async (): Promise<CodeCheck> => {
-        const args = [digest, maxWrongTries, consume ? '1' : '0', countWrong ? '1' : '0'];
-        const result = Number(await redis.eval(CHECK_CODE, [prefix + key], args));
+        const result = Number(await redis.eval(CHECK_CODE, [prefix + key], [digest, maxWrongTries, countWrong ? '1' : '0']));
         return result === 1 ? 'ok' : result === -1 ? 'wrong' : 'missing';
+      }),
+    takeCode: (key, digest) =>
+      guard('EVAL', async (): Promise<TakenCode | 'wrong' | 'missing'> => {
+        const started = Date.now();
+        const result = await redis.eval(TAKE_CODE, [prefix + key], [digest]);
+        if (!Array.isArray(result)) return Number(result) === -1 ? 'wrong' : 'missing';
+        // The remaining life counted from before the call: a restore never outlives the original.
+        return { digest, wrong: Number(result[0]), expiresAt: started + Number(result[1]) };
+      }),
+    restoreCode: (key, { digest, wrong, expiresAt }) =>
+      guard('EVAL', async () => {
+        const left = expiresAt - Date.now();
+        if (left > 0) await redis.eval(RESTORE_CODE, [prefix + key], [digest, wrong, left]);
       }),
     hit: (key, rule) =>
       guard('rate limit', async (): Promise<LimitResult> => {

@@ -17,11 +17,21 @@ export interface Store {
   /** Stores a one-time code's digest under key with a fresh try counter, replacing any earlier code. */
   putCode(key: string, digest: string, ttlSeconds: number): Promise<void>;
   /**
-   * Checks a digest against the stored code in one atomic step. A wrong digest counts a try and
-   * voids the code at `maxWrongTries` (unless `countWrong` is false: a look that changes nothing);
-   * a right one deletes it when `consume` is set, so two racing consumers cannot both see `ok`.
+   * Checks a digest against the stored code in one atomic step, leaving a right code in place. A
+   * wrong digest counts a try and voids the code at `maxWrongTries` (unless `countWrong` is false:
+   * a look that changes nothing).
    */
-  checkCode(key: string, digest: string, options: { maxWrongTries: number; consume: boolean; countWrong?: boolean }): Promise<CodeCheck>;
+  checkCode(key: string, digest: string, options: { maxWrongTries: number; countWrong?: boolean }): Promise<CodeCheck>;
+  /**
+   * Takes the code if `digest` is right, in one atomic step, so of racing takers exactly one gets
+   * it; a wrong digest counts nothing. Answers what `restoreCode` needs to put it back.
+   */
+  takeCode(key: string, digest: string): Promise<TakenCode | 'wrong' | 'missing'>;
+  /**
+   * Puts a taken code back with its tries, for what was left of its life, unless a code is stored
+   * under the key now (a newer code wins) or its life is over. For work after the take that failed.
+   */
+  restoreCode(key: string, taken: TakenCode): Promise<void>;
   /** Counts one request against a sliding-window limit and says whether it may pass. */
   hit(key: string, rule: RateLimitRule): Promise<LimitResult>;
   /**
@@ -36,6 +46,15 @@ export interface Store {
 }
 
 export type CodeCheck = 'ok' | 'wrong' | 'missing';
+
+/** A code taken out of the store, as `restoreCode` puts it back. */
+export interface TakenCode {
+  digest: string;
+  /** Wrong tries it had counted. */
+  wrong: number;
+  /** Milliseconds since the epoch: when it would have expired. */
+  expiresAt: number;
+}
 
 export interface LimitResult {
   success: boolean;

@@ -14,6 +14,22 @@ import { latestCode } from './support/outbox.js';
 import { postgresAvailable, POSTGRES_ADMIN_URL } from './support/services.js';
 import { startTcpProxy } from './support/tcp-proxy.js';
 
+/** Runs once, after the next password hash: the moment between a reset's user lookup and its write. */
+let afterNextHash: (() => Promise<void>) | undefined;
+vi.mock('../lib/passwords.js', async (original) => {
+  const actual = await original<typeof import('../lib/passwords.js')>();
+  return {
+    ...actual,
+    hashPassword: async (password: string) => {
+      const hash = await actual.hashPassword(password);
+      const run = afterNextHash;
+      afterNextHash = undefined;
+      await run?.();
+      return hash;
+    },
+  };
+});
+
 const enabled = await postgresAvailable();
 
 /**
@@ -84,6 +100,32 @@ describe.skipIf(!enabled).each(['pg', 'neon'] as const)('faults: database unreac
     expect((await patch()).status).toBe(200);
     // The mailed code still works: no failed attempt replaced or used it.
     expect((await reset(jsonRequest('/api/reset-password', { email: account.email, otp, new_password: 'a brand new password' }))).status).toBe(200);
+    await settleBackground();
+  });
+
+  it('keeps the mailed code when the database fails as the new password is written', async () => {
+    const account = newAccount();
+    expect((await register(jsonRequest('/api/register', account))).status).toBe(201);
+    expect((await forgot(jsonRequest('/api/forgot-password', { email: account.email }))).status).toBe(202);
+    await settleBackground();
+    const otp = await latestCode(getConfig().outboxDir, account.email);
+    const body = { email: account.email, otp, new_password: 'a brand new password' };
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    let first: Response;
+    try {
+      afterNextHash = () => proxy.cut(); // the lookup went through; the code is taken next, then the write fails
+      first = await reset(jsonRequest('/api/reset-password', body));
+    } finally {
+      afterNextHash = undefined;
+      log.mockRestore();
+      await proxy.heal();
+    }
+    expect(first.status).toBe(503);
+    // Nothing was written, and the same mailed code resets the password once the database is back.
+    expect((await login(jsonRequest('/api/login', { username: account.username, password: account.password }))).status).toBe(200);
+    expect((await reset(jsonRequest('/api/reset-password', body))).status).toBe(200);
+    expect((await login(jsonRequest('/api/login', { username: account.username, password: body.new_password }))).status).toBe(200);
+    expect((await reset(jsonRequest('/api/reset-password', body))).status).toBe(400); // and it is used up now
     await settleBackground();
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../lib/memory-store.js';
+import { took } from './store-contract.js';
 
 // The in-process store with its own clock: the timing rules the shared contract (store-contract.ts)
 // cannot drive on Redis.
@@ -20,8 +21,8 @@ describe('the in-process store, on a clock of its own', () => {
     const store = createMemoryStore('p:', () => t);
     await store.putCode('c', 'right', 10);
     t = 9_000;
-    expect(await store.checkCode('c', 'wrong', { maxWrongTries: 5, consume: false })).toBe('wrong');
+    expect(await store.checkCode('c', 'wrong', { maxWrongTries: 5 })).toBe('wrong');
     t = 10_001;
-    expect(await store.checkCode('c', 'right', { maxWrongTries: 5, consume: true })).toBe('missing');
+    expect(await took(store, 'c', 'right')).toBe('missing');
   });
 });
