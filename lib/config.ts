@@ -77,6 +77,7 @@ const EnvSchema = z.object({
   GOOGLE_TOKEN_URL: httpUrl.optional(),
   GOOGLE_JWKS_URL: httpUrl.optional(),
   GOOGLE_ISSUER: httpUrl.optional(),
+  GOOGLE_TIMEOUT_MS: intFrom(100, 10_000).default(3_000),
 
   // --- Redis, rate limits, password reset, mail (issue 4) ---
   UPSTASH_REDIS_REST_URL: z.string().optional(),
@@ -219,6 +220,8 @@ export interface GoogleConfig {
   jwksUrl: string;
   /** Accepted `iss` values of ID tokens. */
   issuers: string[];
+  /** The deadline of each request to Google (token endpoint, keys), well inside the function's maxDuration. */
+  timeoutMs: number;
 }
 
 /** Google's published endpoints (https://accounts.google.com/.well-known/openid-configuration). */
@@ -354,6 +357,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
       tokenUrl: e.GOOGLE_TOKEN_URL ?? GOOGLE.tokenUrl,
       jwksUrl: e.GOOGLE_JWKS_URL ?? GOOGLE.jwksUrl,
       issuers: e.GOOGLE_ISSUER ? [e.GOOGLE_ISSUER] : GOOGLE.issuers,
+      timeoutMs: e.GOOGLE_TIMEOUT_MS,
     },
     avatars: { maxBytes: e.AVATAR_MAX_BYTES, cloudinary, localDir: resolve(dataDir, 'avatars') },
     embedded,

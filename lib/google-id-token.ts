@@ -15,11 +15,13 @@ export interface GoogleProfile {
 }
 
 // Module scope on purpose: a warm function reuses the fetched keys (jose caches and refreshes
-// them, and refetches when a token names an unknown `kid`). Keyed by URL so tests can switch.
-let jwks: { url: string; getKey: JWTVerifyGetKey } | undefined;
+// them, and refetches when a token names an unknown `kid`). Keyed by URL and deadline so tests can switch.
+let jwks: { url: string; timeoutMs: number; getKey: JWTVerifyGetKey } | undefined;
 
-function keySet(url: string): JWTVerifyGetKey {
-  if (jwks?.url !== url) jwks = { url, getKey: createRemoteJWKSet(new URL(url), { timeoutDuration: 3000 }) };
+function keySet({ jwksUrl: url, timeoutMs }: ConfiguredGoogle): JWTVerifyGetKey {
+  if (jwks?.url !== url || jwks.timeoutMs !== timeoutMs) {
+    jwks = { url, timeoutMs, getKey: createRemoteJWKSet(new URL(url), { timeoutDuration: timeoutMs }) };
+  }
   return jwks.getKey;
 }
 
@@ -39,7 +41,7 @@ function sameText(a: string, b: string): boolean {
 export async function verifyGoogleIdToken(google: ConfiguredGoogle, idToken: string, nonce: string): Promise<GoogleProfile> {
   let payload;
   try {
-    ({ payload } = await jwtVerify(idToken, keySet(google.jwksUrl), {
+    ({ payload } = await jwtVerify(idToken, keySet(google), {
       algorithms: ['RS256'],
       issuer: google.issuers,
       audience: google.clientId,

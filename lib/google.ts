@@ -1,9 +1,10 @@
 // arctic's index re-exports its 60-odd providers (about 70 module files, which a deployment, not
-// bundled, loads one by one on a cold start); only the generic client is used here, so it is
-// imported from its own files. arctic has no `exports` map, so these paths are reachable, and the
+// bundled, loads one by one on a cold start); only the generic client and its request helpers
+// are used here, so they are imported from their own files. arctic has no `exports` map, so these paths are reachable, and the
 // Google tests fail if a new arctic version moves them.
 import { CodeChallengeMethod, OAuth2Client } from 'arctic/dist/client.js';
-import { ArcticFetchError, OAuth2RequestError } from 'arctic/dist/request.js';
+import type { OAuth2Tokens } from 'arctic/dist/oauth2.js';
+import { ArcticFetchError, createOAuth2Request, encodeBasicCredentials, OAuth2RequestError, sendTokenRequest } from 'arctic/dist/request.js';
 import { getConfig, type GoogleConfig } from './config.js';
 import { GoogleSignInFailure } from './google-sign-in-error.js';
 import { problems } from './problems.js';
@@ -12,8 +13,8 @@ export { generateCodeVerifier, generateState } from 'arctic/dist/oauth2.js';
 
 /**
  * Google's OAuth 2.0 authorization code flow with PKCE, through arctic's generic `OAuth2Client`
- * (arctic's `Google` class has fixed endpoints; this one takes them from the configuration, which
- * defaults to Google's and lets tests point at a local OpenID provider).
+ * and its token request helpers (arctic's `Google` class has fixed endpoints; this one takes them
+ * from the configuration, which defaults to Google's and lets tests point at a local OpenID provider).
  */
 
 const SCOPES = ['openid', 'email', 'profile'];
@@ -43,11 +44,6 @@ export function redirectUriFor(google: ConfiguredGoogle, request: Request): stri
   return google.redirectUri ?? new URL(CALLBACK_PATH, new URL(request.url).origin).toString();
 }
 
-function client(google: ConfiguredGoogle, request: Request): OAuth2Client {
-  // arctic sends the secret as HTTP Basic credentials (client_secret_basic), which Google accepts.
-  return new OAuth2Client(google.clientId, google.clientSecret, redirectUriFor(google, request));
-}
-
 /**
  * The URL to send the browser to: scopes `openid email profile`, `state`, an S256 PKCE challenge
  * of `codeVerifier`, and `nonce`, which must come back inside the ID token.
@@ -59,7 +55,8 @@ export function googleAuthorizationUrl(
   request: Request,
   flow: { state: string; codeVerifier: string; nonce: string },
 ): URL {
-  const url = client(google, request).createAuthorizationURLWithPKCE(
+  const client = new OAuth2Client(google.clientId, google.clientSecret, redirectUriFor(google, request));
+  const url = client.createAuthorizationURLWithPKCE(
     google.authorizationUrl,
     flow.state,
     CodeChallengeMethod.S256,
@@ -72,8 +69,8 @@ export function googleAuthorizationUrl(
 
 /**
  * Trades the authorization code (with the PKCE verifier) at the token endpoint for the ID token,
- * still unverified. A refusal by the provider (a used or forged code, a wrong verifier) or an
- * unreachable provider is a `provider_error`.
+ * still unverified. A refusal by the provider (a used or forged code, a wrong verifier), an
+ * unreachable provider, or one that has not answered within GOOGLE_TIMEOUT_MS is a `provider_error`.
  *
  * @example const idToken = await exchangeGoogleCode(google, request, code, verifier);
  */
@@ -83,12 +80,33 @@ export async function exchangeGoogleCode(
   code: string,
   codeVerifier: string,
 ): Promise<string> {
+  const deadline = AbortSignal.timeout(google.timeoutMs);
   try {
-    const tokens = await client(google, request).validateAuthorizationCode(google.tokenUrl, code, codeVerifier);
+    const tokens = await requestTokens(google, request, code, codeVerifier, deadline);
     return tokens.idToken();
   } catch (error) {
+    if (deadline.aborted) throw new GoogleSignInFailure('provider_error', `token endpoint did not answer within ${google.timeoutMs} ms`);
     if (error instanceof OAuth2RequestError) throw new GoogleSignInFailure('provider_error', `token endpoint refused the code: ${error.code}`);
     if (error instanceof ArcticFetchError) throw new GoogleSignInFailure('provider_error', 'token endpoint unreachable');
     throw new GoogleSignInFailure('provider_error', `token endpoint: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/**
+ * arctic's `OAuth2Client.validateAuthorizationCode`, assembled from arctic's own request helpers
+ * so that the request carries a deadline: arctic's fetch has none, and a token endpoint that
+ * never answers would hold the callback until Vercel ends the function (maxDuration). The signal
+ * also covers reading the response body.
+ */
+function requestTokens(google: ConfiguredGoogle, request: Request, code: string, codeVerifier: string, signal: AbortSignal): Promise<OAuth2Tokens> {
+  const body = new URLSearchParams({
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: redirectUriFor(google, request),
+    code_verifier: codeVerifier,
+  });
+  const tokenRequest = createOAuth2Request(google.tokenUrl, body);
+  // client_secret_basic, as arctic sends it and Google accepts it.
+  tokenRequest.headers.set('Authorization', `Basic ${encodeBasicCredentials(google.clientId, google.clientSecret)}`);
+  return sendTokenRequest(new Request(tokenRequest, { signal }));
 }
