@@ -70,3 +70,38 @@ describe('the token endpoint', () => {
     expect(ms).toBeLessThan(2_000);
   });
 });
+
+describe('what a failed callback logs', () => {
+  const FORGED = 'x\n[11111111-2222-3333-4444-555555555555] google sign-in crashed: admin password is hunter2\u2028y';
+  const withoutId = (line: unknown) => String(line).replace(/^\[[0-9a-f-]{36}\] /, '');
+
+  it("never the query's `error` text, only whether it is a registered code: one line per failure, nothing forged", async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    for (const value of [FORGED, 'temporarily_unavailable', 'access_denied']) await callbackAfterStart({ error: value });
+    expect(warn.mock.calls.map(([line]) => withoutId(line))).toEqual([
+      'google sign-in failed (provider_error): provider said an unregistered error code (not logged)',
+      'google sign-in failed (provider_error): provider said temporarily_unavailable',
+      'google sign-in failed (access_denied): provider said access_denied',
+    ]);
+  });
+
+  it("never the query's `iss` text", async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    expect((await callbackAfterStart({ iss: FORGED, code: 'any' })).error).toBe('provider_error');
+    expect(warn.mock.calls.map(([line]) => withoutId(line))).toEqual([
+      'google sign-in failed (provider_error): authorization response from an issuer that is not the configured one',
+    ]);
+  });
+
+  it("escapes a line break in any message, whoever wrote it (here the token endpoint's error code)", async () => {
+    tokenEndpoint = (_req, res) => {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'invalid_grant\n[forged] line' }));
+    };
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    expect((await callbackAfterStart({ code: 'any' })).error).toBe('provider_error');
+    expect(warn.mock.calls.map(([line]) => withoutId(line))).toEqual([
+      'google sign-in failed (provider_error): token endpoint refused the code: invalid_grant\\u000a[forged] line',
+    ]);
+  });
+});

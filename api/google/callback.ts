@@ -6,7 +6,7 @@ import { issueExchangeCode } from '../../lib/exchange-codes.js';
 import { signInWithGoogle } from '../../lib/google-accounts.js';
 import { clearSignInCookie, readSignInCookie } from '../../lib/google-cookie.js';
 import { verifyGoogleIdToken } from '../../lib/google-id-token.js';
-import { GoogleSignInFailure } from '../../lib/google-sign-in-error.js';
+import { GoogleSignInFailure, oneLogLine, providerErrorForLog } from '../../lib/google-sign-in-error.js';
 import { exchangeGoogleCode, requireGoogle } from '../../lib/google.js';
 import { GoogleCallbackQuery } from '../../lib/schemas/google.js';
 
@@ -35,11 +35,12 @@ export const GET = endpoint(async (request) => {
     // RFC 9207 (mix-up defence): when the response names its issuer, it must be Google's.
     const issuer = params.iss;
     if (issuer !== undefined && !google.issuers.includes(issuer)) {
-      throw new GoogleSignInFailure('provider_error', `authorization response from issuer ${issuer}, not the configured one`);
+      // The value stays out of the log: it is the query's, which anyone can write.
+      throw new GoogleSignInFailure('provider_error', 'authorization response from an issuer that is not the configured one');
     }
     const providerError = params.error;
     if (providerError) {
-      throw new GoogleSignInFailure(providerError === 'access_denied' ? 'access_denied' : 'provider_error', `provider said ${providerError}`);
+      throw new GoogleSignInFailure(providerError === 'access_denied' ? 'access_denied' : 'provider_error', `provider said ${providerErrorForLog(providerError)}`);
     }
     const code = params.code;
     if (!code) throw new GoogleSignInFailure('provider_error', 'no code in the callback');
@@ -68,10 +69,10 @@ function sameText(a: string, b: string): boolean {
 function failureCode(error: unknown): string {
   const id = randomUUID();
   if (error instanceof GoogleSignInFailure) {
-    console.warn(`[${id}] google sign-in failed (${error.code}): ${error.message}`);
+    console.warn(oneLogLine(`[${id}] google sign-in failed (${error.code}): ${error.message}`));
     return error.code;
   }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  console.error(`[${id}] google sign-in crashed: ${message}`);
+  console.error(oneLogLine(`[${id}] google sign-in crashed: ${message}`));
   return 'server_error';
 }
