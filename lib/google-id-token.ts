@@ -33,8 +33,9 @@ function sameText(a: string, b: string): boolean {
 
 /**
  * Verifies an ID token against the provider's JWKS: RS256 signature (the algorithm Google uses;
- * `none` and HMAC are refused), `iss` one of the configured issuers, `aud` our client id, `exp`,
- * and `nonce` equal to the one this browser's sign-in started with. Any failure is `invalid_id_token`.
+ * `none` and HMAC are refused), `iss` one of the configured issuers, `aud` our client id, `azp`
+ * (when present, or when `aud` names several clients) our client id, `exp`, and `nonce` equal to
+ * the one this browser's sign-in started with. Any failure is `invalid_id_token`.
  *
  * @example const profile = await verifyGoogleIdToken(google, idToken, cookie.nonce);
  */
@@ -51,6 +52,16 @@ export async function verifyGoogleIdToken(google: ConfiguredGoogle, idToken: str
   } catch (error) {
     const reason = error instanceof JOSEError ? `${error.code} ${error.message}` : error instanceof Error ? error.message : String(error);
     throw new GoogleSignInFailure('invalid_id_token', `ID token refused: ${reason}`);
+  }
+  // OpenID Connect Core 3.1.3.7: a token meant for several audiences must name the client it was
+  // issued to (`azp`), and that must be us; an `azp` of another client is refused even beside our
+  // `aud`. Our own server-side code flow gets `azp` = our client id from Google, or no `azp`.
+  const { aud, azp } = payload;
+  if (azp !== undefined && azp !== google.clientId) {
+    throw new GoogleSignInFailure('invalid_id_token', 'ID token refused: azp names another client');
+  }
+  if (Array.isArray(aud) && aud.length > 1 && azp === undefined) {
+    throw new GoogleSignInFailure('invalid_id_token', 'ID token refused: several audiences and no azp');
   }
   if (typeof payload.nonce !== 'string' || !sameText(payload.nonce, nonce)) {
     throw new GoogleSignInFailure('invalid_id_token', 'ID token refused: nonce mismatch');

@@ -482,6 +482,23 @@ describe('ID token checks (crafted tokens from a loopback token endpoint)', () =
     expect(await userCount()).toBe(before);
   });
 
+  it('checks azp (OpenID Connect Core 3.1.3.7): refused when it names another client, or is missing beside several audiences; ours is accepted', async () => {
+    const refused = [
+      { aud: [CLIENT.clientId, 'other-client'], azp: 'other-client' },
+      { azp: 'other-client' }, // our aud alone
+      { aud: [CLIENT.clientId, 'other-client'] },
+    ];
+    const before = await userCount();
+    for (const claims of refused) {
+      const { error, location } = await callbackWith((nonce) => sign(claimsFor(`crafted-azp-${Date.now()}`, nonce, claims)));
+      expect(error, JSON.stringify(claims)).toBe('invalid_id_token');
+      expectNoToken(location);
+    }
+    expect(await userCount()).toBe(before);
+    const ours = await callbackWith((nonce) => sign(claimsFor(`crafted-azp-ours-${Date.now()}`, nonce, { aud: [CLIENT.clientId, 'other-client'], azp: CLIENT.clientId })));
+    expect(ours.code).toBeTruthy();
+  });
+
   it("accepts both spellings of Google's issuer when GOOGLE_ISSUER is not set, and no other", async () => {
     const configured = process.env.GOOGLE_ISSUER;
     delete process.env.GOOGLE_ISSUER;
