@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { JOSEError } from 'jose/errors';
+import { JOSEError, JWKSInvalid, JWKSTimeout } from 'jose/errors';
 import { createRemoteJWKSet } from 'jose/jwks/remote';
 import { jwtVerify, type JWTVerifyGetKey } from 'jose/jwt/verify';
 import type { ConfiguredGoogle } from './google.js';
@@ -20,9 +20,39 @@ let jwks: { url: string; timeoutMs: number; getKey: JWTVerifyGetKey } | undefine
 
 function keySet({ jwksUrl: url, timeoutMs }: ConfiguredGoogle): JWTVerifyGetKey {
   if (jwks?.url !== url || jwks.timeoutMs !== timeoutMs) {
-    jwks = { url, timeoutMs, getKey: createRemoteJWKSet(new URL(url), { timeoutDuration: timeoutMs }) };
+    const remote = createRemoteJWKSet(new URL(url), { timeoutDuration: timeoutMs });
+    jwks = {
+      url,
+      timeoutMs,
+      getKey: async (header, token) => {
+        try {
+          return await remote(header, token);
+        } catch (error) {
+          if (keySetUnavailable(error)) throw new GoogleSignInFailure('provider_error', `keys unavailable: ${describe(error)}`);
+          throw error;
+        }
+      },
+    };
   }
   return jwks.getKey;
+}
+
+/**
+ * Whether fetching the key set failed, which is Google's trouble (`provider_error`), not the
+ * token's: too slow (JWKSTimeout), unreachable (fetch's own TypeError, not a JOSE error), an answer
+ * other than 200 or no JSON (jose's generic error), or no key set (JWKSInvalid). A token naming an
+ * unknown key or algorithm stays a verification failure.
+ */
+function keySetUnavailable(error: unknown): boolean {
+  if (!(error instanceof JOSEError)) return true;
+  return error instanceof JWKSTimeout || error instanceof JWKSInvalid || error.code === JOSEError.code;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof JOSEError) return `${error.code} ${error.message}`;
+  if (!(error instanceof Error)) return String(error);
+  const cause = (error.cause as { code?: unknown } | undefined)?.code;
+  return typeof cause === 'string' ? `${error.message} (${cause})` : error.message;
 }
 
 function sameText(a: string, b: string): boolean {
@@ -35,7 +65,8 @@ function sameText(a: string, b: string): boolean {
  * Verifies an ID token against the provider's JWKS: RS256 signature (the algorithm Google uses;
  * `none` and HMAC are refused), `iss` one of the configured issuers, `aud` our client id, `azp`
  * (when present, or when `aud` names several clients) our client id, `exp`, and `nonce` equal to
- * the one this browser's sign-in started with. Any failure is `invalid_id_token`.
+ * the one this browser's sign-in started with. Any failure is `invalid_id_token`, except keys that
+ * could not be fetched (unreachable, slower than GOOGLE_TIMEOUT_MS, not a key set): `provider_error`.
  *
  * @example const profile = await verifyGoogleIdToken(google, idToken, cookie.nonce);
  */
@@ -50,8 +81,8 @@ export async function verifyGoogleIdToken(google: ConfiguredGoogle, idToken: str
       clockTolerance: 5,
     }));
   } catch (error) {
-    const reason = error instanceof JOSEError ? `${error.code} ${error.message}` : error instanceof Error ? error.message : String(error);
-    throw new GoogleSignInFailure('invalid_id_token', `ID token refused: ${reason}`);
+    if (error instanceof GoogleSignInFailure) throw error; // the key set could not be had
+    throw new GoogleSignInFailure('invalid_id_token', `ID token refused: ${describe(error)}`);
   }
   // OpenID Connect Core 3.1.3.7: a token meant for several audiences must name the client it was
   // issued to (`azp`), and that must be us; an `azp` of another client is refused even beside our

@@ -1,19 +1,27 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GET as callback } from '../api/google/callback.js';
 import { GET as start } from '../api/google/start.js';
 import { resetConfig } from '../lib/config.js';
 
-// "Google" misbehaving: a loopback server whose token endpoint each test scripts. The happy paths
-// run against a real OpenID provider in tests/google.test.ts.
-let tokenEndpoint: (req: IncomingMessage, res: ServerResponse) => void;
+// "Google" misbehaving: a loopback server whose token endpoint and key set each test scripts. The
+// happy paths run against a real OpenID provider in tests/google.test.ts.
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+let tokenEndpoint: Handler;
+let keysEndpoint: Handler;
 let server: Server;
 let base: string;
-const ENV = { GOOGLE_CLIENT_ID: 'faults-client', GOOGLE_CLIENT_SECRET: 'faults-secret', GOOGLE_TIMEOUT_MS: '400' };
+let signingKey: CryptoKey;
+let publicJwk: JWK;
+const ENV = { GOOGLE_CLIENT_ID: 'faults-client', GOOGLE_CLIENT_SECRET: 'faults-secret', GOOGLE_TIMEOUT_MS: '400', GOOGLE_ISSUER: 'https://faults.example' };
 
 beforeAll(async () => {
-  server = createServer((req, res) => tokenEndpoint(req, res));
+  const pair = await generateKeyPair('RS256', { extractable: true });
+  signingKey = pair.privateKey;
+  publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+  server = createServer((req, res) => (req.url!.startsWith('/jwks') ? keysEndpoint : tokenEndpoint)(req, res));
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   Object.assign(process.env, ENV, { GOOGLE_TOKEN_URL: `${base}/token`, GOOGLE_JWKS_URL: `${base}/jwks` });
@@ -27,12 +35,17 @@ afterAll(async () => {
 });
 afterEach(() => vi.restoreAllMocks());
 
-/** start → callback in one (localhost) browser with `extra` query parameters; null if no answer within 5 s. */
-async function callbackAfterStart(extra: Record<string, string>) {
+/**
+ * start → callback in one (localhost) browser with `extra` query parameters; `response` null if no
+ * answer within 5 s. The `code` is the flow's nonce, which `answerWithIdToken` puts in the ID token.
+ */
+async function callbackAfterStart(extra: Record<string, string> = {}) {
   const started = await start(new Request('http://localhost:3000/api/google/start'));
   const cookie = started.headers.getSetCookie()[0]!.split(';')[0]!;
+  const authorization = new URL(started.headers.get('location')!).searchParams;
   const url = new URL('http://localhost:3000/api/google/callback');
-  url.searchParams.set('state', new URL(started.headers.get('location')!).searchParams.get('state')!);
+  url.searchParams.set('state', authorization.get('state')!);
+  url.searchParams.set('code', authorization.get('nonce')!);
   for (const [name, value] of Object.entries(extra)) url.searchParams.set(name, value);
   const began = Date.now();
   const response = await Promise.race([
@@ -42,6 +55,21 @@ async function callbackAfterStart(extra: Record<string, string>) {
   return { response, ms: Date.now() - began, error: response && new URL(response.headers.get('location')!).searchParams.get('error') };
 }
 
+/** A token endpoint that answers with a well-formed ID token signed by `key` (the served one by default). */
+function answerWithIdToken(key?: CryptoKey): Handler {
+  return (req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const claims = { iss: ENV.GOOGLE_ISSUER, aud: ENV.GOOGLE_CLIENT_ID, sub: `s-${now}`, iat: now, exp: now + 600, nonce: new URLSearchParams(body).get('code') };
+      const idToken = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).sign(key ?? signingKey);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ access_token: 'opaque', token_type: 'Bearer', id_token: idToken }));
+    });
+  };
+}
+
 describe('the token endpoint', () => {
   it('that never answers ends in ?error=provider_error after GOOGLE_TIMEOUT_MS, and the request is abandoned, not left open', async () => {
     let closed: Promise<void> | undefined;
@@ -49,7 +77,7 @@ describe('the token endpoint', () => {
       closed = new Promise((done) => req.socket.on('close', () => done()));
     };
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const { response, ms, error } = await callbackAfterStart({ code: 'any' });
+    const { response, ms, error } = await callbackAfterStart();
     expect(response, `no answer after ${ms} ms`).not.toBeNull();
     expect(error).toBe('provider_error');
     expect(ms).toBeGreaterThanOrEqual(350);
@@ -64,7 +92,7 @@ describe('the token endpoint', () => {
       res.write('{"access_token":');
     };
     vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const { response, ms, error } = await callbackAfterStart({ code: 'any' });
+    const { response, ms, error } = await callbackAfterStart();
     expect(response, `no answer after ${ms} ms`).not.toBeNull();
     expect(error).toBe('provider_error');
     expect(ms).toBeLessThan(2_000);
@@ -87,7 +115,7 @@ describe('what a failed callback logs', () => {
 
   it("never the query's `iss` text", async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    expect((await callbackAfterStart({ iss: FORGED, code: 'any' })).error).toBe('provider_error');
+    expect((await callbackAfterStart({ iss: FORGED })).error).toBe('provider_error');
     expect(warn.mock.calls.map(([line]) => withoutId(line))).toEqual([
       'google sign-in failed (provider_error): authorization response from an issuer that is not the configured one',
     ]);
@@ -99,9 +127,70 @@ describe('what a failed callback logs', () => {
       res.end(JSON.stringify({ error: 'invalid_grant\n[forged] line' }));
     };
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    expect((await callbackAfterStart({ code: 'any' })).error).toBe('provider_error');
+    expect((await callbackAfterStart()).error).toBe('provider_error');
     expect(warn.mock.calls.map(([line]) => withoutId(line))).toEqual([
       'google sign-in failed (provider_error): token endpoint refused the code: invalid_grant\\u000a[forged] line',
     ]);
+  });
+});
+
+describe('the key set (JWKS)', () => {
+  /** The callback with the key set at `url` (a fresh one per case: a warm function keeps a set per URL). */
+  async function callbackWithKeysAt(url: string) {
+    process.env.GOOGLE_JWKS_URL = url;
+    resetConfig();
+    try {
+      tokenEndpoint = answerWithIdToken();
+      return await callbackAfterStart();
+    } finally {
+      process.env.GOOGLE_JWKS_URL = `${base}/jwks`;
+      resetConfig();
+    }
+  }
+
+  async function closedPort(): Promise<number> {
+    const probe = createServer();
+    await new Promise<void>((ready) => probe.listen(0, '127.0.0.1', ready));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((done) => probe.close(done));
+    return port;
+  }
+
+  it('unreachable (connection refused) is ?error=provider_error, not invalid_id_token', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { error } = await callbackWithKeysAt(`http://127.0.0.1:${await closedPort()}/jwks`);
+    expect(error).toBe('provider_error');
+    expect(String(warn.mock.calls[0]![0])).toMatch(/\(provider_error\): keys unavailable: fetch failed \(ECONNREFUSED\)$/);
+  });
+
+  it('silent past GOOGLE_TIMEOUT_MS is ?error=provider_error', async () => {
+    keysEndpoint = () => {};
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { response, ms, error } = await callbackWithKeysAt(`${base}/jwks-silent`);
+    expect(response, `no answer after ${ms} ms`).not.toBeNull();
+    expect(error).toBe('provider_error');
+    expect(ms).toBeLessThan(2_000);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/keys unavailable: ERR_JWKS_TIMEOUT/);
+  });
+
+  it('answering 503, or no key set, is ?error=provider_error; a key set that answers still refuses a token it cannot verify (invalid_id_token)', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    keysEndpoint = (_req, res) => res.writeHead(503).end('busy');
+    expect((await callbackWithKeysAt(`${base}/jwks-503`)).error).toBe('provider_error');
+    keysEndpoint = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":"none"}');
+    expect((await callbackWithKeysAt(`${base}/jwks-not-a-set`)).error).toBe('provider_error');
+    keysEndpoint = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [publicJwk] }));
+    const other = (await generateKeyPair('RS256')).privateKey;
+    process.env.GOOGLE_JWKS_URL = `${base}/jwks-served`;
+    resetConfig();
+    try {
+      tokenEndpoint = answerWithIdToken(other); // signed by a key the set does not hold
+      expect((await callbackAfterStart()).error).toBe('invalid_id_token');
+      tokenEndpoint = answerWithIdToken(); // the control: the served key verifies
+      expect((await callbackAfterStart()).error).toBe('email_not_verified'); // past verification: the token carries no email
+    } finally {
+      process.env.GOOGLE_JWKS_URL = `${base}/jwks`;
+      resetConfig();
+    }
   });
 });
