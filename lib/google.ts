@@ -19,6 +19,7 @@ export { generateCodeVerifier, generateState } from 'arctic/dist/oauth2.js';
 
 const SCOPES = ['openid', 'email', 'profile'];
 const CALLBACK_PATH = '/api/google/callback';
+const START_PATH = '/api/google/start';
 
 export type ConfiguredGoogle = GoogleConfig & { clientId: string; clientSecret: string };
 
@@ -42,6 +43,24 @@ export function requireGoogle(): ConfiguredGoogle {
  */
 export function redirectUriFor(google: ConfiguredGoogle, request: Request): string {
   return google.redirectUri ?? new URL(CALLBACK_PATH, new URL(request.url).origin).toString();
+}
+
+/**
+ * Where a sign-in must begin instead, when this request reached /api/google/start on another host
+ * than GOOGLE_REDIRECT_URI's (a preview deployment's, say): /api/google/start, with the same query,
+ * on that host. The flow cookie is host-only (`__Host-`), so it must be set on the host Google
+ * returns the browser to, or the callback finds none (`invalid_state`). Undefined when already
+ * there, or when the redirect URI is derived from the request. Hosts, not origins, are compared,
+ * as cookies are: a scheme or port that differs behind a proxy cannot make a redirect loop.
+ *
+ * @example const there = startHostFor(google, request); if (there) return redirect(there);
+ */
+export function startHostFor(google: ConfiguredGoogle, request: Request): URL | undefined {
+  if (!google.redirectUri) return undefined;
+  const here = new URL(request.url);
+  const callback = new URL(google.redirectUri);
+  if (here.hostname === callback.hostname) return undefined;
+  return new URL(`${START_PATH}${here.search}`, callback.origin);
 }
 
 /**

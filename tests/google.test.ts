@@ -131,8 +131,26 @@ describe('GET /api/google/start', () => {
     process.env.GOOGLE_REDIRECT_URI = 'https://api.example.org/api/google/callback';
     resetConfig();
     try {
-      const configured = await start(new Request('https://auth.example.com/api/google/start'));
+      const configured = await start(new Request('https://api.example.org/api/google/start'));
       expect(new URL(configured.headers.get('location')!).searchParams.get('redirect_uri')).toBe(process.env.GOOGLE_REDIRECT_URI);
+    } finally {
+      delete process.env.GOOGLE_REDIRECT_URI;
+      resetConfig();
+    }
+  });
+
+  it("started on another host than GOOGLE_REDIRECT_URI's (a preview deployment), first sends the browser to start on that host, where the host-only cookie must be set", async () => {
+    process.env.GOOGLE_REDIRECT_URI = 'https://auth.example.com/api/google/callback';
+    resetConfig();
+    try {
+      const preview = await start(new Request('https://preview-abc.vercel.app/api/google/start?code_challenge=kept'));
+      expect(preview.status).toBe(302);
+      expect(preview.headers.get('location')).toBe('https://auth.example.com/api/google/start?code_challenge=kept');
+      expect(preview.headers.getSetCookie()).toEqual([]); // no cookie for a host Google does not return to
+      const there = await start(new Request(preview.headers.get('location')!));
+      expect(there.headers.getSetCookie()[0]).toMatch(/^__Host-google_signin=[^;]+; Path=\/;/);
+      const redirectUri = new URL(new URL(there.headers.get('location')!).searchParams.get('redirect_uri')!);
+      expect(redirectUri.host).toBe('auth.example.com'); // the host that holds the cookie
     } finally {
       delete process.env.GOOGLE_REDIRECT_URI;
       resetConfig();
@@ -160,6 +178,26 @@ describe('sign-in through a real OpenID provider', () => {
       delete process.env.UPSTASH_REDIS_REST_TOKEN;
       resetConfig();
       resetStore();
+    }
+  });
+
+  it('completes a sign-in started on another host than GOOGLE_REDIRECT_URI names (localhost, the callback on 127.0.0.1)', async () => {
+    const who = identity();
+    process.env.GOOGLE_REDIRECT_URI = `${rig.app.url}/api/google/callback`; // the URI the provider has registered
+    resetConfig();
+    try {
+      const jar = new CookieJar();
+      const elsewhere = await jar.fetch(`${rig.app.url.replace('127.0.0.1', 'localhost')}/api/google/start`);
+      expect(elsewhere.status).toBe(302);
+      expect(new URL(elsewhere.headers.get('location')!).host).toBe(new URL(rig.app.url).host); // start again on the callback's host
+      const started = await jar.fetch(elsewhere.headers.get('location')!);
+      const callbackUrl = await authorizeAtProvider(jar, new URL(started.headers.get('location')!), rig.app.url, who.sub);
+      const { code, error } = await followCallback(jar, callbackUrl);
+      expect(error).toBeNull();
+      expect((await profileFor(code!)).email).toBe(who.email);
+    } finally {
+      delete process.env.GOOGLE_REDIRECT_URI;
+      resetConfig();
     }
   });
 

@@ -1,15 +1,18 @@
 import { endpoint } from '../../lib/endpoint.js';
 import { otherMethods } from '../../lib/other-methods.js';
 import { signInCookie } from '../../lib/google-cookie.js';
-import { generateCodeVerifier, generateState, googleAuthorizationUrl, requireGoogle } from '../../lib/google.js';
+import { generateCodeVerifier, generateState, googleAuthorizationUrl, requireGoogle, startHostFor } from '../../lib/google.js';
 
 /**
  * GET /api/google/start: begins "Sign in with Google". A fresh `state`, PKCE verifier and
  * `nonce` go into an encrypted, HttpOnly 10-minute cookie, and the browser is sent to Google.
- * 503 when Google sign-in is not configured.
+ * Requested on another host than GOOGLE_REDIRECT_URI's, it first sends the browser to itself on
+ * that host, where the cookie must live. 503 when Google sign-in is not configured.
  */
 export const GET = endpoint(async (request) => {
   const google = requireGoogle();
+  const there = startHostFor(google, request);
+  if (there) return new Response(null, { status: 302, headers: { Location: there.toString() } });
   const flow = { state: generateState(), codeVerifier: generateCodeVerifier(), nonce: generateState() };
   return new Response(null, {
     status: 302,

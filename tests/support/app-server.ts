@@ -18,7 +18,8 @@ export async function startAppServer(routes: Record<string, Module>, extra?: (pa
       const headers = new Headers();
       for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
       headers.set('x-forwarded-for', req.socket.remoteAddress ?? '127.0.0.1');
-      const url = new URL(req.url ?? '/', origin);
+      // The host the client asked for, as on Vercel: a test may reach this server as localhost too.
+      const url = new URL(req.url ?? '/', req.headers.host ? `http://${req.headers.host}` : origin);
       const method = req.method ?? 'GET';
       const request = new Request(url, { method, headers, body: chunks.length > 0 ? Buffer.concat(chunks) : undefined });
       const handler = routes[url.pathname]?.[method] as ((r: Request) => Promise<Response>) | undefined;

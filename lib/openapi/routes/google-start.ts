@@ -10,14 +10,14 @@ export const googleStart: RouteConfig = {
   tags: ['Google sign-in'],
   summary: 'Start "Sign in with Google"',
   description:
-    'Navigate the browser here (a link, not fetch): it redirects to Google, which comes back to /api/google/callback. The state and PKCE verifier ride in an encrypted, HttpOnly, 10-minute cookie.',
+    'Navigate the browser here (a link, not fetch): it redirects to Google, which comes back to /api/google/callback. The state and PKCE verifier ride in an encrypted, HttpOnly, 10-minute cookie. Requested on another host than GOOGLE_REDIRECT_URI names (a preview deployment), it first redirects to itself on that host, with the same query, since the cookie is kept only for the host that set it.',
   security: PUBLIC,
   responses: {
     302: {
-      description: 'Redirect to Google\'s consent page, with `state` and a PKCE challenge.',
+      description: 'Redirect to Google\'s consent page, with `state` and a PKCE challenge; or, on another host than GOOGLE_REDIRECT_URI\'s, to /api/google/start on that host.',
       headers: {
-        Location: { description: 'Google\'s authorization URL.', schema: { type: 'string', format: 'uri' } },
-        'Set-Cookie': { description: 'The encrypted state cookie (HttpOnly, SameSite=Lax, 10 minutes).', schema: { type: 'string' } },
+        Location: { description: 'Google\'s authorization URL, or /api/google/start on the host of GOOGLE_REDIRECT_URI.', schema: { type: 'string', format: 'uri' } },
+        'Set-Cookie': { description: 'The encrypted state cookie (HttpOnly, SameSite=Lax, 10 minutes); not sent with the redirect to another host.', schema: { type: 'string' } },
       },
     },
     ...internalError,
