@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { getConfig } from './config.js';
 import { getStore } from './store.js';
 
@@ -24,21 +24,27 @@ export interface ExchangeGrant {
   tokenVersion: number;
   /** Milliseconds since the epoch: 60 seconds after issue, kept when the code is put back. */
   expiresAt: number;
+  /** The frontend's S256 challenge from /api/google/start, if it sent one: the exchange must answer it. */
+  exchangeChallenge?: string;
 }
 
-const valueOf = (grant: ExchangeGrant): string => `${grant.expiresAt}:${grant.tokenVersion}:${grant.userId}`;
+// `expiresAt:tokenVersion:userId[:challenge]`: a code issued before challenges existed reads as one without.
+const valueOf = (grant: ExchangeGrant): string =>
+  `${grant.expiresAt}:${grant.tokenVersion}:${grant.userId}${grant.exchangeChallenge ? `:${grant.exchangeChallenge}` : ''}`;
+const VALUE = /^(\d+):(\d+):([^:]+)(?::([A-Za-z0-9_-]{43}))?$/;
 
 /**
- * A fresh code (32 random bytes, base64url) for the user, redeemable once within 60 seconds.
+ * A fresh code (32 random bytes, base64url) for the user, redeemable once within 60 seconds, and
+ * only with the verifier of `exchangeChallenge` when the frontend started the sign-in with one.
  * The grant is stored with it, so the exchange needs no database read: the user was read (and
  * checked not blocked) by the callback that issues the code, and the access token it becomes is
  * checked against the user's row on every use (blocked, token version), like any other.
  *
- * @example const code = await issueExchangeCode(user); // → redirect to FRONTEND_CALLBACK_URL?code=…
+ * @example const code = await issueExchangeCode(user, flow.exchangeChallenge); // → FRONTEND_CALLBACK_URL?code=…
  */
-export async function issueExchangeCode(user: { id: string; tokenVersion: number }): Promise<string> {
+export async function issueExchangeCode(user: { id: string; tokenVersion: number }, exchangeChallenge?: string): Promise<string> {
   const code = randomBytes(32).toString('base64url');
-  const grant = { userId: user.id, tokenVersion: user.tokenVersion, expiresAt: Date.now() + TTL_SECONDS * 1000 };
+  const grant = { userId: user.id, tokenVersion: user.tokenVersion, expiresAt: Date.now() + TTL_SECONDS * 1000, exchangeChallenge };
   await getStore().put(keyOf(code), valueOf(grant), TTL_SECONDS);
   return code;
 }
@@ -50,9 +56,26 @@ export async function issueExchangeCode(user: { id: string; tokenVersion: number
  */
 export async function redeemExchangeCode(code: string): Promise<ExchangeGrant | null> {
   const value = await getStore().take(keyOf(code));
-  const match = value ? /^(\d+):(\d+):(.+)$/.exec(value) : null;
+  const match = value ? VALUE.exec(value) : null;
   if (!match || Number(match[1]) <= Date.now()) return null;
-  return { expiresAt: Number(match[1]), tokenVersion: Number(match[2]), userId: match[3]! };
+  const [, expiresAt, tokenVersion, userId, exchangeChallenge] = match;
+  return { expiresAt: Number(expiresAt), tokenVersion: Number(tokenVersion), userId: userId!, ...(exchangeChallenge ? { exchangeChallenge } : {}) };
+}
+
+/**
+ * Whether `verifier` (the exchange's `code_verifier`) answers the grant, RFC 7636 S256: a grant
+ * whose sign-in started with a challenge needs the verifier whose SHA-256 it is. A grant without
+ * one takes no verifier: a frontend that sends one started its own sign-in with a challenge, so a
+ * code without is someone else's (a login CSRF), not the one its sign-in produced.
+ *
+ * @example if (!grant || !verifierAnswers(grant, input.code_verifier)) throw problems.invalidExchangeCode();
+ */
+export function verifierAnswers(grant: ExchangeGrant, verifier: string | undefined): boolean {
+  if (grant.exchangeChallenge === undefined) return verifier === undefined;
+  if (verifier === undefined) return false;
+  const computed = Buffer.from(createHash('sha256').update(verifier).digest('base64url'));
+  const expected = Buffer.from(grant.exchangeChallenge);
+  return computed.length === expected.length && timingSafeEqual(computed, expected);
 }
 
 /**

@@ -4,10 +4,10 @@ import { EncryptJWT } from 'jose/jwt/encrypt';
 import { getConfig } from './config.js';
 
 /**
- * The short-lived cookie that carries a sign-in's `state`, PKCE verifier and `nonce` from
- * /api/google/start to /api/google/callback, encrypted (JWE, `dir` + A256GCM) so the browser can
- * neither read the verifier nor forge the state. HttpOnly, SameSite=Lax (the callback is a
- * top-level GET from Google), 10 minutes.
+ * The short-lived cookie that carries a sign-in's `state`, PKCE verifier and `nonce` (and the
+ * frontend's own challenge, when it sent one) from /api/google/start to /api/google/callback,
+ * encrypted (JWE, `dir` + A256GCM) so the browser can neither read the verifier nor forge the
+ * state. HttpOnly, SameSite=Lax (the callback is a top-level GET from Google), 10 minutes.
  *
  * Decision: outside localhost it is `__Host-google_signin`: Secure, Path=/ and no Domain, which
  * browsers enforce for the prefix, so a page on a sibling subdomain (another app under the same
@@ -27,6 +27,8 @@ export interface SignInFlow {
   state: string;
   codeVerifier: string;
   nonce: string;
+  /** The frontend's own challenge (`code_challenge` at start), which the exchange code must carry. */
+  exchangeChallenge?: string;
 }
 
 // A 256-bit key derived from SESSION_SECRET_KEY, whatever its length.
@@ -79,9 +81,10 @@ export async function readSignInCookie(request: Request): Promise<SignInFlow | n
   if (!value) return null;
   try {
     const { payload } = await jwtDecrypt(value, key(), { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });
-    const { state, codeVerifier, nonce, purpose } = payload;
+    const { state, codeVerifier, nonce, exchangeChallenge, purpose } = payload;
     if (purpose !== PURPOSE || typeof state !== 'string' || typeof codeVerifier !== 'string' || typeof nonce !== 'string') return null;
-    return { state, codeVerifier, nonce };
+    if (exchangeChallenge !== undefined && typeof exchangeChallenge !== 'string') return null;
+    return { state, codeVerifier, nonce, ...(exchangeChallenge === undefined ? {} : { exchangeChallenge }) };
   } catch {
     return null;
   }

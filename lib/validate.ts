@@ -43,3 +43,15 @@ function fieldsNotStorable(value: unknown, path: string, depth = 0): string[] {
   if (value === null || typeof value !== 'object' || depth > 4) return [];
   return Object.entries(value).flatMap(([key, v]) => fieldsNotStorable(v, path ? `${path}.${key}` : key, depth + 1));
 }
+
+/**
+ * The request's query parameters that `schema` names, checked as `parseInput` checks a body; any
+ * other parameter (a link's `utm_source`, say) is ignored, as before the schema existed.
+ *
+ * @example const query = parseQuery(GoogleStartQuery, request);
+ */
+export function parseQuery<S extends z.ZodObject>(schema: S, request: Request): z.output<S> {
+  const search = new URL(request.url).searchParams;
+  const named = Object.keys(schema.shape).filter((name) => search.has(name));
+  return parseInput(schema, Object.fromEntries(named.map((name) => [name, search.get(name)])));
+}

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POST as exchange } from '../api/google/exchange.js';
 import { resetConfig } from '../lib/config.js';
@@ -57,6 +58,18 @@ describe('POST /api/google/exchange is rate limited per client IP', () => {
     const other = (n: number) => exchange(jsonRequest('/api/google/exchange', { code }, { headers: { 'x-real-ip': `198.51.100.${n}` } }));
     expect((await other(1)).status).toBe(200);
     expect((await other(2)).status).toBe(400);
+  });
+
+  it('does not put back a code tried with a verifier that does not answer its challenge: refused by the limit, it is still used up', async () => {
+    await freshWindow(60_000); // the limit is 3 a minute
+    const ip = '203.0.113.14';
+    for (let i = 0; i < 3; i++) await exchange(jsonRequest('/api/google/exchange', { code: 'q'.repeat(43) }, { headers: { 'x-real-ip': ip } }));
+    const verifier = 'v'.repeat(43);
+    const code = await issueExchangeCode({ id: '00000000-0000-0000-0000-000000000001', tokenVersion: 0 }, createHash('sha256').update(verifier).digest('base64url'));
+    const wrong = await exchange(jsonRequest('/api/google/exchange', { code, code_verifier: 'w'.repeat(43) }, { headers: { 'x-real-ip': ip } }));
+    expect(wrong.status).toBe(429);
+    const right = await exchange(jsonRequest('/api/google/exchange', { code, code_verifier: verifier }, { headers: { 'x-real-ip': '198.51.100.20' } }));
+    expect(right.status).toBe(400);
   });
 
   it('puts a code back for what is left of its 60 seconds only, so it cannot be kept alive past them', async () => {

@@ -143,9 +143,10 @@ describe('GET /api/google/start', () => {
     process.env.GOOGLE_REDIRECT_URI = 'https://auth.example.com/api/google/callback';
     resetConfig();
     try {
-      const preview = await start(new Request('https://preview-abc.vercel.app/api/google/start?code_challenge=kept'));
+      const challenge = 'C'.repeat(43);
+      const preview = await start(new Request(`https://preview-abc.vercel.app/api/google/start?code_challenge=${challenge}`));
       expect(preview.status).toBe(302);
-      expect(preview.headers.get('location')).toBe('https://auth.example.com/api/google/start?code_challenge=kept');
+      expect(preview.headers.get('location')).toBe(`https://auth.example.com/api/google/start?code_challenge=${challenge}`);
       expect(preview.headers.getSetCookie()).toEqual([]); // no cookie for a host Google does not return to
       const there = await start(new Request(preview.headers.get('location')!));
       expect(there.headers.getSetCookie()[0]).toMatch(/^__Host-google_signin=[^;]+; Path=\/;/);

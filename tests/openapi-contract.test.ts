@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodType } from 'zod';
@@ -253,6 +254,8 @@ describe('the OpenAPI document against every answer the handlers give', () => {
     await expectDocumented('GET /api/google/callback', await callbackApi.GET(request('/api/google/callback?code=x&state=y')));
     await withEnv(GOOGLE, async () => {
       await expectDocumented('GET /api/google/start', await startApi.GET(request('/api/google/start')));
+      await expectDocumented('GET /api/google/start', await startApi.GET(request(`/api/google/start?code_challenge=${'c'.repeat(43)}&code_challenge_method=S256`)));
+      await expectDocumented('GET /api/google/start', await startApi.GET(request('/api/google/start?code_challenge=too-short')));
       await expectDocumented('GET /api/google/callback', await callbackApi.GET(request('/api/google/callback?code=x&state=y')));
     });
 
@@ -261,6 +264,9 @@ describe('the OpenAPI document against every answer the handlers give', () => {
     const code = await issueExchangeCode({ id: me.id, tokenVersion: 1 });
     await expectDocumented(op, await exchangeApi.POST(jsonRequest('/api/google/exchange', { code })));
     await expectDocumented(op, await exchangeApi.POST(jsonRequest('/api/google/exchange', { code })));
+    const bound = await issueExchangeCode({ id: me.id, tokenVersion: 1 }, createHash('sha256').update('v'.repeat(43)).digest('base64url'));
+    await expectDocumented(op, await exchangeApi.POST(jsonRequest('/api/google/exchange', { code: bound, code_verifier: 'w'.repeat(43) })));
+    await expectDocumented(op, await exchangeApi.POST(jsonRequest('/api/google/exchange', { code, code_verifier: 'short' })));
     await expectDocumented(op, await exchangeApi.POST(jsonRequest('/api/google/exchange', {})));
     await expectDocumented(op, await exchangeApi.POST(jsonRequest('/api/google/exchange', '{')));
     await expectDocumented(op, await exchangeApi.POST(post('/api/google/exchange', NOT_UTF8, 'application/json')));

@@ -47,7 +47,7 @@ export const GET = endpoint(async (request) => {
     const idToken = await exchangeGoogleCode(google, request, code, flow.codeVerifier);
     const profile = await verifyGoogleIdToken(google, idToken, flow.nonce);
     const user = await signInWithGoogle(profile);
-    target.searchParams.set('code', await issueExchangeCode(user));
+    target.searchParams.set('code', await issueExchangeCode(user, flow.exchangeChallenge));
   } catch (error) {
     target.searchParams.set('error', failureCode(error));
   }

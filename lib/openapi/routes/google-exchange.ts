@@ -12,7 +12,7 @@ export const googleExchange: RouteConfig = {
   tags: ['Google sign-in'],
   summary: 'Trade the one-time code for a token',
   description:
-    'The frontend posts the `code` it received at FRONTEND_CALLBACK_URL and gets an access token, so no token ever travels in a URL. Each code works once, within 60 seconds.',
+    'The frontend posts the `code` it received at FRONTEND_CALLBACK_URL and gets an access token, so no token ever travels in a URL. Each code works once, within 60 seconds. A frontend that started the sign-in with `code_challenge` (recommended) sends its `code_verifier` too: the code then works only in the browser that started the sign-in.',
   security: PUBLIC,
   request: { body: { required: true, content: { 'application/json': { schema: ExchangeRequest } } } },
   responses: {
@@ -21,7 +21,11 @@ export const googleExchange: RouteConfig = {
       content: { 'application/json': { schema: TokenResponse } },
     },
     ...bodyErrors('application/json', {
-      also400: { description: 'The code is unknown, already used or expired (one message for all).', examples: { invalid_code: problems.invalidExchangeCode() } },
+      also400: {
+        description:
+          'The code is unknown, already used or expired, or `code_verifier` does not answer the sign-in\'s `code_challenge` (missing, wrong, or sent for a sign-in started without one; the code is then used up): one message for all.',
+        examples: { invalid_code: problems.invalidExchangeCode() },
+      },
     }),
     ...rateLimited('code exchanges from this address', 'exchangeIp'),
     ...internalError,
