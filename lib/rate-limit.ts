@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { runAfterResponse } from './background.js';
 import { getConfig, type RateLimitName } from './config.js';
 import { problems } from './problems.js';
@@ -31,7 +32,7 @@ export async function enforceLimit(name: RateLimitName, subject: string): Promis
  * @example const slot = await enforceLimit('loginAccount', login); … if (ok) runAfterResponse('refund', () => refundLimit('loginAccount', login, slot));
  */
 export async function refundLimit(name: RateLimitName, subject: string, slot: Slot | undefined): Promise<void> {
-  if (slot) await guarded(() => getStore().giveBack(`${name}:${subject}`, getConfig().rateLimits[name], slot.reset));
+  if (slot) await guarded(() => getStore().giveBack(keyOf(name, subject), getConfig().rateLimits[name], slot.reset));
 }
 
 /**
@@ -70,7 +71,20 @@ export async function takeSlot(name: RateLimitName, subject: string): Promise<bo
 
 /** One request against the named limit for `subject`; undefined when skipped (fail open). */
 function count(name: RateLimitName, subject: string): Promise<LimitResult | undefined> {
-  return guarded(() => getStore().hit(`${name}:${subject}`, getConfig().rateLimits[name]));
+  return guarded(() => getStore().hit(keyOf(name, subject), getConfig().rateLimits[name]));
+}
+
+// Limits counted per client IP keep the IP in their key, readable to whoever operates Redis (it is
+// what they would look up). Every other subject is a login name or an email address, which Redis
+// never holds: its key is a keyed digest instead, as the codes' keys are (lib/otp.ts). The list
+// names the IP limits, so a limit added without thinking of it is digested.
+const BY_CLIENT_IP: ReadonlySet<RateLimitName> = new Set(['loginIp', 'registerIp', 'forgotIp', 'exchangeIp']);
+
+/** The store key of `subject`'s bucket of the named limit; 128 bits of HMAC keep buckets apart. */
+function keyOf(name: RateLimitName, subject: string): string {
+  if (BY_CLIENT_IP.has(name)) return `${name}:${subject}`;
+  const digest = createHmac('sha256', getConfig().secretKey).update(`rate-limit\0${name}\0${subject}`).digest();
+  return `${name}:${digest.subarray(0, 16).toString('base64url')}`;
 }
 
 function refuseWhenSpent(name: RateLimitName, result: LimitResult | undefined): void {
