@@ -104,9 +104,15 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   // Once Redis could not be reached, calls in the next `timeoutMs` fail at once instead of each
   // waiting out its own deadline: a request that goes on after one failure (a rate limit skipped
   // under RATE_LIMIT_FAIL_OPEN, then the code it must store) still answers within about a second.
+  // A refund (giveBack) skips that shortcut: it runs after the response, where nobody waits on it,
+  // and refused untried it would lose the slot for good (a blip at the wrong moment would cost a
+  // reset request's address one of its few codes an hour).
   let unreachableUntil = 0;
   const guard = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
     if (Date.now() < unreachableUntil) throw new StoreUnavailableError(`redis ${what} not tried: Redis was unreachable a moment ago`);
+    return attempt(what, run);
+  };
+  const attempt = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
     try {
       return await run();
     } catch (error) {
@@ -151,7 +157,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         return { success: result.success, limit: result.limit, remaining: result.remaining, reset: result.reset };
       }),
     giveBack: (key, rule, reset) =>
-      guard('EVAL', async () => {
+      attempt('EVAL', async () => {
         await redis.eval(GIVE_BACK, [`${prefix}rl:${key}:${reset / rule.windowMs - 1}`], []);
       }),
     peek: (key, rule) =>
