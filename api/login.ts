@@ -5,7 +5,7 @@ import { otherMethods } from '../lib/other-methods.js';
 import { problems } from '../lib/problems.js';
 import { checkPassword, hashPassword } from '../lib/passwords.js';
 import { runAfterResponse } from '../lib/background.js';
-import { countAgainstLimit, enforceLimit, giveBackIfTaken, refundLimit } from '../lib/rate-limit.js';
+import { countAgainstLimit, enforceLimit, giveBackIfTaken, refundLimit, reserveSlot } from '../lib/rate-limit.js';
 import { json } from '../lib/respond.js';
 import { LoginRequest } from '../lib/schemas/auth.js';
 import { issueAccessToken } from '../lib/tokens.js';
@@ -30,7 +30,7 @@ import { parseInput } from '../lib/validate.js';
 export const POST = endpoint(async (request) => {
   const input = parseInput(LoginRequest, await readBody(request, ['json', 'form']));
   const login = input.username.toLowerCase();
-  const account = enforceLimit('loginAccount', login);
+  const account = reserveSlot('loginAccount', login);
   const [, slot, user] = await Promise.all([enforceLimit('loginIp', clientIp(request)), account, findUserByLogin(login)]).catch(
     async (error: unknown) => {
       // Refused by the IP limit, or a failing database: no password was checked, so this is no

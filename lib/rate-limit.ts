@@ -6,7 +6,7 @@ import { getStore, StoreUnavailableError, type LimitResult } from './store.js';
 
 /** The request an `enforceLimit` counted: which window it was counted in, for `refundLimit`. */
 export interface Slot {
-  /** When the window it was counted in ends (ms since the epoch), as the store answered. */
+  /** When the window it was counted in ends (ms since the epoch), as the store answered (or, for a lost answer, `reserveSlot` reckoned). */
   reset: number;
 }
 
@@ -24,6 +24,34 @@ export async function enforceLimit(name: RateLimitName, subject: string): Promis
 }
 
 /**
+ * `enforceLimit` for a limit whose slot is given back when the request ends before the attempt it
+ * stands for (`giveBackIfTaken`, `refundLimit`): login's per account, forgot-password's per email.
+ * When the store fails (a 503 follows), the slot is given back after the response all the same,
+ * to the window the request was sent in: Redis may have counted it and only its answer been lost
+ * (it came after REDIS_TIMEOUT_MS), and a user whose requests got 503s must not find the limit
+ * spent by them afterwards.
+ * Decision: a call that went out may also not have been counted (the connection was refused, or
+ * Redis answered an error), so this can give back a slot that was never taken: at worst one per
+ * request that failed on the store, never below 0 in its window, and only an outage causes that,
+ * which a client cannot bring about. A call refused untried (Redis failed a moment before)
+ * counted nothing, and nothing is given back for it.
+ *
+ * @example const reserved = reserveSlot('loginAccount', login); … await giveBackIfTaken('loginAccount', login, reserved);
+ */
+export async function reserveSlot(name: RateLimitName, subject: string): Promise<Slot | undefined> {
+  // The window as the stores number it (both count in windows of Math.floor(now / windowMs)), taken
+  // before the call, as @upstash/ratelimit takes it: an answer that comes late counted it there.
+  const { windowMs } = getConfig().rateLimits[name];
+  const sentIn: Slot = { reset: (Math.floor(Date.now() / windowMs) + 1) * windowMs };
+  try {
+    return await enforceLimit(name, subject);
+  } catch (error) {
+    if (error instanceof StoreUnavailableError && error.tried) runAfterResponse(`${name} limit refund`, () => refundLimit(name, subject, sentIn));
+    throw error;
+  }
+}
+
+/**
  * Gives back the slot an `enforceLimit` took, for a "failures only" limit: reserve a slot before
  * the attempt, refund it when the attempt succeeded. Reserving first keeps the limit exact when
  * many attempts race (peeking first would let a whole concurrent burst through). The slot goes
@@ -36,8 +64,9 @@ export async function refundLimit(name: RateLimitName, subject: string, slot: Sl
 }
 
 /**
- * Gives back, after the response, the slot a pending `enforceLimit` reserved, if it got one (it
- * was neither refused nor failed): for a request that ended before the attempt the slot stood for.
+ * Gives back, after the response, the slot a pending `reserveSlot` reserved, if it got one (it
+ * was neither refused nor failed; a failed one `reserveSlot` gives back itself): for a request that
+ * ended before the attempt the slot stood for.
  *
  * @example await attempt().catch(async (error) => { await giveBackIfTaken('loginAccount', login, reserved); throw error; });
  */

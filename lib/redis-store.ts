@@ -109,7 +109,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   // reset request's address one of its few codes an hour).
   let unreachableUntil = 0;
   const guard = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
-    if (Date.now() < unreachableUntil) throw new StoreUnavailableError(`redis ${what} not tried: Redis was unreachable a moment ago`);
+    if (Date.now() < unreachableUntil) throw new StoreUnavailableError(`redis ${what} not tried: Redis was unreachable a moment ago`, { tried: false });
     return attempt(what, run);
   };
   const attempt = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
