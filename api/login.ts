@@ -18,8 +18,9 @@ import { parseInput } from '../lib/validate.js';
  * the same bcrypt work, so neither the answer nor its timing tells which.
  * Rate limits: every attempt counts per client IP; only failures count per login name, in a short
  * window (no long lockout a stranger could impose on the owner): each attempt reserves a slot,
- * a success gives it back after the response. Both limits and the user lookup start together,
- * so the common path is one Redis round trip (auto-pipelined) beside one database query.
+ * a success gives it back after the response. Both limits go to Redis together (one round trip,
+ * auto-pipelined), then the user is looked up (one query): a request a limit refuses costs the
+ * database nothing, so the per-IP limit shields it from a flood of made-up names.
  * Decision: the per-account key is the login name as typed (lower-cased), not the user id, so it
  * is known before the lookup and costs no extra round trip. So that alternating the username and
  * the email does not double the budget, a failure on an existing account is also counted, after
@@ -31,14 +32,15 @@ export const POST = endpoint(async (request) => {
   const input = parseInput(LoginRequest, await readBody(request, ['json', 'form']));
   const login = input.username.toLowerCase();
   const account = reserveSlot('loginAccount', login);
-  const [, slot, user] = await Promise.all([enforceLimit('loginIp', clientIp(request)), account, findUserByLogin(login)]).catch(
-    async (error: unknown) => {
-      // Refused by the IP limit, or a failing database: no password was checked, so this is no
-      // failed sign-in of the account's, and the slot it reserved is given back.
-      await giveBackIfTaken('loginAccount', login, account);
-      throw error;
-    },
-  );
+  const { slot, user } = await (async () => {
+    const [, reserved] = await Promise.all([enforceLimit('loginIp', clientIp(request)), account]);
+    return { slot: reserved, user: await findUserByLogin(login) };
+  })().catch(async (error: unknown) => {
+    // Refused by a limit, or a failing store or database: no password was checked, so this is no
+    // failed sign-in of the account's, and the slot it reserved is given back.
+    await giveBackIfTaken('loginAccount', login, account);
+    throw error;
+  });
   const { ok, needsRehash } = await checkPassword(input.password, user?.passwordHash);
   if (!user || !ok || user.isBlocked) {
     const other = user && (login === user.email ? user.username.toLowerCase() : user.email);

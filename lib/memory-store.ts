@@ -1,6 +1,12 @@
 import type { RateLimitRule } from './config.js';
 import type { CodeCheck, LimitResult, Store, TakenCode } from './store.js';
 
+/** The in-process Store, which can also list what it holds. */
+export interface MemoryStore extends Store {
+  /** The keys it holds now (unexpired), prefix included: what Redis's KEYS would list. */
+  keys(): string[];
+}
+
 interface Entry {
   value: string;
   expiresAt: number;
@@ -14,7 +20,7 @@ interface Entry {
  *
  * @example const store = createMemoryStore('auth:');
  */
-export function createMemoryStore(prefix: string, now: () => number = Date.now): Store {
+export function createMemoryStore(prefix: string, now: () => number = Date.now): MemoryStore {
   const entries = new Map<string, Entry>();
 
   const read = (key: string): string | null => {
@@ -49,6 +55,7 @@ export function createMemoryStore(prefix: string, now: () => number = Date.now):
   };
 
   return {
+    keys: () => [...entries.keys()].filter((key) => read(key) !== null),
     async put(key, value, ttlSeconds) {
       write(prefix + key, value, ttlSeconds * 1000);
     },
@@ -95,7 +102,8 @@ export function createMemoryStore(prefix: string, now: () => number = Date.now):
     async giveBack(key, rule, reset) {
       const bucket = `${prefix}rl:${key}:${reset / rule.windowMs - 1}`;
       const count = Number(read(bucket) ?? 0);
-      if (count > 0) entries.get(bucket)!.value = String(count - 1); // keeps the bucket's expiry
+      if (count > 1) entries.get(bucket)!.value = String(count - 1); // keeps the bucket's expiry
+      else if (count === 1) entries.delete(bucket); // as on Redis: nothing kept for a bucket at 0
     },
     async peek(key, rule): Promise<LimitResult> {
       const state = windowState(key, rule);

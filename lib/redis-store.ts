@@ -42,10 +42,12 @@ return 1`;
 // One request given back to the window bucket it was counted in, never below 0. The bucket is
 // @upstash/ratelimit's own sliding-window counter (`<prefix>:<identifier>:<window number>`, a plain
 // integer under PEXPIRE); tests/store-contract.ts checks that against the library on real Redis
-// (CI requires Redis, so it runs there every time).
+// (CI requires Redis, so it runs there every time). A bucket given back to 0 is deleted, not kept
+// for its two windows: a flood of refused requests under made-up names leaves no key behind. The
+// library's script sets the expiry again when its increment creates the bucket anew.
 const GIVE_BACK = `
 local count = tonumber(redis.call('GET', KEYS[1]) or '0')
-if count > 0 then redis.call('DECR', KEYS[1]) end
+if count > 1 then redis.call('DECR', KEYS[1]) elseif count == 1 then redis.call('DEL', KEYS[1]) end
 return count`;
 
 export interface RedisStoreOptions {

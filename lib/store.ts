@@ -39,6 +39,7 @@ export interface Store {
    * it), never taking that window's count below 0: reserve-then-give-back makes a "failures only"
    * limit exact under concurrency. Given back in its own window, not the current one: a slot taken
    * just before a window's end and returned just after must not free a slot in the new window.
+   * A window given back to 0 keeps nothing stored.
    */
   giveBack(key: string, rule: RateLimitRule, reset: number): Promise<void>;
   /** The state of a sliding-window limit without counting a request. */

@@ -15,8 +15,9 @@ const fresh = (label: string) => `${label}:${Date.now().toString(36)}:${n++}`;
 /**
  * The behaviour every Store backend must share. Runs against the in-process store and against
  * the real @upstash/redis + @upstash/ratelimit on Redis (through tests/support/upstash-rest.ts).
+ * `keys` lists every key the backend holds now (prefix included), as Redis's KEYS does.
  */
-export function defineStoreContract(name: string, enabled: boolean, store: () => Store): void {
+export function defineStoreContract(name: string, enabled: boolean, store: () => Store, keys: () => Promise<string[]>): void {
   describe.skipIf(!enabled)(`store contract: ${name}`, () => {
     it('take returns a value once, then null; put replaces; digit-only values stay strings', async () => {
       const key = fresh('k');
@@ -164,6 +165,21 @@ export function defineStoreContract(name: string, enabled: boolean, store: () =>
       expect((await store().hit(key, rule)).success).toBe(true);
       expect((await store().hit(key, rule)).success).toBe(false); // 2, not 2 + the surplus
       await store().giveBack(fresh('never-hit'), rule, first.reset); // nothing there: no error, no bucket
+    });
+
+    it('keeps nothing for a window given back to 0, and counts afresh after', async () => {
+      const key = fresh('emptied');
+      const rule = { limit: 3, windowMs: 60_000 };
+      await freshWindow(rule.windowMs);
+      const bucketsOf = async () => (await keys()).filter((k) => k.includes(`rl:${key}:`));
+      const first = await store().hit(key, rule);
+      await store().hit(key, rule);
+      await store().giveBack(key, rule, first.reset);
+      expect(await bucketsOf()).toHaveLength(1);
+      await store().giveBack(key, rule, first.reset);
+      expect(await bucketsOf()).toEqual([]);
+      expect(await store().hit(key, rule)).toMatchObject({ success: true, remaining: 2 });
+      expect(await bucketsOf()).toHaveLength(1);
     });
 
     it('gives a slot back to the window it was counted in, also after that window has ended', async () => {
