@@ -58,7 +58,7 @@ export const serviceUnavailable = (detail: string, retryAfterSeconds?: number) =
     headers: retryAfterSeconds ? { 'Retry-After': String(retryAfterSeconds) } : {},
   });
 
-/** 429 with `Retry-After` and the `RateLimit-*` fields (seconds until the window resets). */
+/** 429 with `Retry-After` and the `RateLimit-*` fields (seconds until the current window ends: an upper bound, see lib/rate-limit.ts). */
 export const tooManyRequests = (detail: string, limit: { limit: number; remaining: number; resetSeconds: number }) =>
   new HttpError(429, 'rate_limited', 'Too Many Requests', detail, {
     headers: {

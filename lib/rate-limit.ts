@@ -116,6 +116,13 @@ function keyOf(name: RateLimitName, subject: string): string {
   return `${name}:${digest.subarray(0, 16).toString('base64url')}`;
 }
 
+/**
+ * Decision: the wait announced (Retry-After, RateLimit-Reset) runs to the end of the current
+ * window, an upper bound. Just after it the previous window, now this one, weighs less than its
+ * whole count, which is at most the limit, so a slot is free (unless others counted meanwhile).
+ * Under the sliding window a slot often frees sooner, as the previous window's weight fades; to
+ * say when would take both windows' counts, which the limiter does not answer.
+ */
 function refuseWhenSpent(name: RateLimitName, result: LimitResult | undefined): void {
   if (!result || result.success) return;
   const resetSeconds = Math.max(1, Math.ceil((result.reset - Date.now()) / 1000));

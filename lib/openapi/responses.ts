@@ -51,10 +51,14 @@ export function problemResponse(description: string, examples: Record<string, Ht
 /** Headers that error answers carry, documented once. */
 const HEADERS: Record<string, { description: string; schema: { type: 'string' | 'integer' } }> = {
   'WWW-Authenticate': { description: 'Always `Bearer`: the scheme to authenticate with.', schema: { type: 'string' } },
-  'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer' } },
+  'Retry-After': { description: 'Seconds to wait before trying again (on a 429, as `RateLimit-Reset`: an upper bound).', schema: { type: 'integer' } },
   'RateLimit-Limit': { description: 'Requests allowed in the window.', schema: { type: 'integer' } },
   'RateLimit-Remaining': { description: 'Requests left in the current window (0 here).', schema: { type: 'integer' } },
-  'RateLimit-Reset': { description: 'Seconds until the window frees a request.', schema: { type: 'integer' } },
+  'RateLimit-Reset': {
+    description:
+      'Seconds until the current window ends, after which a request passes again (unless others count against the same limit meanwhile). An upper bound, never too short: the sliding window weighs the previous window less as time goes on, so a request may pass sooner.',
+    schema: { type: 'integer' },
+  },
 };
 
 /** 400, 413, 415 and 422: what any endpoint that reads a body can answer about it. */
@@ -122,7 +126,7 @@ export function rateLimited(what: string, ...limits: RateLimitName[]): Record<nu
   const example = { limit: 10, remaining: 0, resetSeconds: 60 };
   return {
     429: problemResponse(
-      `Too many ${what} in the sliding window; wait \`Retry-After\` seconds.`,
+      `Too many ${what} in the sliding window; wait \`Retry-After\` seconds (an upper bound: a request may pass sooner).`,
       Object.fromEntries(limits.map((name) => [name, problems.rateLimited(name, example)])),
     ),
   };
