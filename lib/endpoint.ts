@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { answerFirst } from './background.js';
 import { ConfigError, getConfig } from './config.js';
 import { applyCors, preflightResponse } from './cors.js';
+import { describeError } from './describe-error.js';
 import { isDatabaseUnavailable } from './db/unavailable.js';
 import { HttpError } from './http-errors.js';
 import { problems } from './problems.js';
@@ -63,20 +64,6 @@ function errorResponse(error: unknown): Response {
   }
   console.error(`[${id}] unhandled ${describeError(error)}`);
   return problem(problems.internalError(id));
-}
-
-/**
- * The type and message of an error for the log, never the request: bodies hold passwords. A
- * failed drizzle query's own message lists the statement's parameters (hashes, emails), so only
- * the driver's error under it is named.
- */
-function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return typeof error;
-  if (/^Failed query:/.test(error.message) && error.cause instanceof Error) {
-    const code = (error.cause as { code?: string }).code;
-    return `database error${code ? ` ${code}` : ''}: ${error.cause.message}`;
-  }
-  return `${error.name}: ${error.message}`;
 }
 
 function finish(request: Request, original: Response): Response {

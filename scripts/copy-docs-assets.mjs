@@ -21,9 +21,11 @@ const ASSETS = [
 
 const missing = ASSETS.filter(([source]) => !existsSync(join(root, 'node_modules', source)));
 if (missing.length > 0) {
-  // An install without devDependencies: say so, but do not fail the install for pages it does not
-  // need. The build (--strict) fails instead: a deployment would serve pages without their scripts.
-  console.warn(`docs assets not copied, missing: ${missing.map(([source]) => source).join(', ')} (install devDependencies)`);
+  // An incomplete install: say so, but do not fail the install for pages it does not need. The
+  // build (--strict) fails instead: a deployment would serve pages without their scripts. Both
+  // packages are dependencies, not devDependencies, so an install that leaves those out (npm does
+  // when NODE_ENV=production is set, also on Vercel's install step) still builds.
+  console.warn(`docs assets not copied, missing: ${missing.map(([source]) => source).join(', ')} (run npm install)`);
   process.exit(process.argv.includes('--strict') ? 1 : 0);
 }
 for (const [source, target] of ASSETS) {

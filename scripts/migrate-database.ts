@@ -1,6 +1,7 @@
 // Applies drizzle/ migrations to DATABASE_URL (or the embedded PGlite); `npm run db:migrate` runs it.
 import { closeDb, getDb, MIGRATIONS_FOLDER } from '../lib/db/client.js';
 import { getConfig, type Config } from '../lib/config.js';
+import { describeError } from '../lib/describe-error.js';
 
 export async function migrateDatabase(): Promise<void> {
   const config = getConfig();
@@ -36,4 +37,25 @@ async function migrateOverNeonWebSocket(config: Config): Promise<void> {
   } finally {
     await pool.end();
   }
+}
+
+/**
+ * What an operator is told when migrating failed: the database's own reason (drizzle's message is
+ * only the statement), the statement's first line, and for a table that is already there (made by
+ * something else, such as the FastAPI original on the same database) what to do about it.
+ *
+ * @example console.error(`npm run db:migrate: ${migrationFailure(error)}`);
+ */
+export function migrationFailure(error: unknown): string {
+  const lines = [describeError(error)];
+  const statement = error instanceof Error ? /^Failed query: (.*)/.exec(error.message)?.[1] : undefined;
+  if (statement) lines.push(`  while running: ${statement.trim()}`);
+  const code = error instanceof Error && error.cause instanceof Error ? (error.cause as { code?: string }).code : undefined;
+  if (code === '42P07') {
+    lines.push(
+      '  The database already holds a table of that name, made by something else (the FastAPI original\'s "users"?).',
+      '  Migrate into a new database, or rename the old tables first: see "Moving from the FastAPI service" in README.md.',
+    );
+  }
+  return lines.join('\n');
 }

@@ -5,13 +5,13 @@
 import './load-env-file.js'; // first: DATABASE_URL may be in .env
 import { closeDb } from '../lib/db/client.js';
 import { getConfig } from '../lib/config.js';
-import { migrateDatabase } from './migrate-database.js';
+import { migrateDatabase, migrationFailure } from './migrate-database.js';
 
 try {
   await migrateDatabase();
   console.log(`migrations applied (${getConfig().database.driver})`);
 } catch (error) {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(`npm run db:migrate: ${migrationFailure(error)}`);
   process.exitCode = 1;
 } finally {
   await closeDb();

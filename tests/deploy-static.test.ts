@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -41,5 +41,30 @@ describe('the static pages as deployed', () => {
     expect(references.map((r) => r.path)).toEqual(expect.arrayContaining(['/docs/assets/swagger-ui-bundle.js', '/docs/assets/swagger-ui.css', '/redoc/assets/redoc.standalone.js']));
     const missing = references.filter(({ path }) => !path.startsWith('/api/') && !existsSync(join(out, path)));
     expect(missing).toEqual([]);
+  });
+
+  // npm leaves devDependencies out when NODE_ENV=production is set, and Vercel's install step sees
+  // the project's variables: the build must need dependencies only.
+  it('build from an install without devDependencies (NODE_ENV=production set on Vercel)', () => {
+    const bare = mkdtempSync(join(tmpdir(), 'deploy-prod-deps-'));
+    try {
+      const tracked = execFileSync('git', ['ls-files', 'package.json', 'scripts', 'public'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+      for (const file of tracked) cpSync(join(ROOT, file), join(bare, file));
+      // node_modules as `npm ci --omit=dev` would leave it: the production tree's top-level packages.
+      const listed = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      const topLevel = new RegExp(`^${join(ROOT, 'node_modules').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/((?:@[^/]+/)?[^/]+)$`);
+      const packages = [...new Set(listed.split('\n').flatMap((path) => topLevel.exec(path)?.[1] ?? []))];
+      expect(packages).toContain('zod'); // the listing worked
+      expect(packages).not.toContain('vitest'); // and left devDependencies out
+      for (const name of packages) {
+        mkdirSync(dirname(join(bare, 'node_modules', name)), { recursive: true });
+        symlinkSync(join(ROOT, 'node_modules', name), join(bare, 'node_modules', name));
+      }
+      execFileSync('npm', ['run', 'build', '--silent'], { cwd: bare, stdio: 'pipe' });
+      expect(existsSync(join(bare, 'public/docs/assets/swagger-ui-bundle.js'))).toBe(true);
+      expect(existsSync(join(bare, 'public/redoc/assets/redoc.standalone.js'))).toBe(true);
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
   });
 });
