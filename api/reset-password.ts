@@ -8,8 +8,8 @@ import { problems } from '../lib/problems.js';
 import { passwordChangedMail } from '../lib/password-mail.js';
 import { checkPassword, hashPassword } from '../lib/passwords.js';
 import { enforceLimit } from '../lib/rate-limit.js';
+import { neverRan } from '../lib/db/unavailable.js';
 import { json } from '../lib/respond.js';
-import type { TakenCode } from '../lib/store.js';
 import { ResetPasswordRequest, type ResetPasswordResponse } from '../lib/schemas/password-reset.js';
 import { findUserByEmail, replacePassword } from '../lib/users.js';
 import { parseInput } from '../lib/validate.js';
@@ -37,10 +37,9 @@ export const POST = endpoint(async (request) => {
   const passwordHash = await hashPassword(input.new_password);
   // The guess was judged right by the look above; wrong now only if a newer code replaced it
   // meanwhile (or a racing request used it), which must not cost the new code one of its tries.
-  const taken = await takeOtp(input.email, input.otp);
-  if (!taken) throw problems.invalidResetCode();
+  if (!(await takeOtp(input.email, input.otp))) throw problems.invalidResetCode();
   // The email may have changed since the lookup: the code proved the old address, not the new one.
-  if (!(await replacePassword(user.id, user.email, passwordHash).catch((error: unknown) => putBack(input.email, taken, error)))) {
+  if (!(await replacePassword(user.id, user.email, passwordHash).catch((error: unknown) => putBack(input.email, input.otp, error)))) {
     throw problems.invalidResetCode();
   }
   runAfterResponse('password changed notice', () => sendMail(passwordChangedMail(user.email)));
@@ -49,14 +48,18 @@ export const POST = endpoint(async (request) => {
 });
 
 /**
- * The password could not be written (the database failed): the mailed code goes back, so the
- * user's retry with it can still succeed, then the failure goes on to its 503. Should the write
- * have committed after all (its answer lost), the retry answers 403 "same password", which is true.
+ * The password write failed (a 503 follows). When it certainly never ran (no connection could be
+ * made), the mailed code is made live again, so the user's retry with it works once the database
+ * is back. Decision: when it may have run (the connection was lost, or the deadline passed, with
+ * the statement out), the code stays used: it may have set a password, and a code works once;
+ * the user asks for a new one.
  */
-async function putBack(email: string, taken: TakenCode, error: unknown): Promise<never> {
-  await restoreOtp(email, taken).catch((failure: unknown) => {
-    console.error(`reset code restore failed: ${failure instanceof Error ? failure.message : String(failure)}`);
-  });
+async function putBack(email: string, otp: string, error: unknown): Promise<never> {
+  if (neverRan(error)) {
+    await restoreOtp(email, otp).catch((failure: unknown) => {
+      console.error(`reset code restore failed: ${failure instanceof Error ? failure.message : String(failure)}`);
+    });
+  }
   throw error;
 }
 

@@ -1,5 +1,5 @@
 import type { RateLimitRule } from './config.js';
-import type { CodeCheck, LimitResult, Store, TakenCode } from './store.js';
+import type { CodeCheck, LimitResult, Store } from './store.js';
 
 /** The in-process Store, which can also list what it holds. */
 export interface MemoryStore extends Store {
@@ -44,6 +44,16 @@ export function createMemoryStore(prefix: string, now: () => number = Date.now):
     for (const [key, entry] of entries) if (entry.expiresAt <= t) entries.delete(key);
   };
 
+  // A one-time code: its digest, wrong tries, and whether it was taken (kept for a restore).
+  type Code = { digest: string; wrong: number; taken?: boolean };
+  const readCode = (key: string): Code | null => {
+    const raw = read(prefix + key);
+    return raw === null ? null : (JSON.parse(raw) as Code);
+  };
+  const writeCode = (key: string, code: Code) => {
+    entries.get(prefix + key)!.value = JSON.stringify(code); // keeps the code's expiry
+  };
+
   const windowState = (key: string, rule: RateLimitRule) => {
     const t = now();
     const current = Math.floor(t / rule.windowMs);
@@ -68,28 +78,25 @@ export function createMemoryStore(prefix: string, now: () => number = Date.now):
       write(prefix + key, JSON.stringify({ digest, wrong: 0 }), ttlSeconds * 1000);
     },
     async checkCode(key, digest, { maxWrongTries, countWrong = true }): Promise<CodeCheck> {
-      const raw = read(prefix + key);
-      if (raw === null) return 'missing';
-      const code = JSON.parse(raw) as { digest: string; wrong: number };
+      const code = readCode(key);
+      if (!code || code.taken) return 'missing';
       if (code.digest === digest) return 'ok';
       if (!countWrong) return 'wrong';
       code.wrong += 1;
       if (code.wrong >= maxWrongTries) entries.delete(prefix + key);
-      else entries.get(prefix + key)!.value = JSON.stringify(code); // keeps the original expiry
+      else writeCode(key, code);
       return 'wrong';
     },
-    async takeCode(key, digest): Promise<TakenCode | 'wrong' | 'missing'> {
-      const raw = read(prefix + key);
-      if (raw === null) return 'missing';
-      const code = JSON.parse(raw) as { digest: string; wrong: number };
+    async takeCode(key, digest): Promise<CodeCheck> {
+      const code = readCode(key);
+      if (!code || code.taken) return 'missing';
       if (code.digest !== digest) return 'wrong';
-      const { expiresAt } = entries.get(prefix + key)!;
-      entries.delete(prefix + key);
-      return { digest, wrong: code.wrong, expiresAt };
+      writeCode(key, { ...code, taken: true });
+      return 'ok';
     },
-    async restoreCode(key, { digest, wrong, expiresAt }) {
-      const left = expiresAt - now();
-      if (left > 0 && read(prefix + key) === null) write(prefix + key, JSON.stringify({ digest, wrong }), left);
+    async restoreCode(key, digest) {
+      const code = readCode(key);
+      if (code?.taken && code.digest === digest) writeCode(key, { digest: code.digest, wrong: code.wrong });
     },
     async hit(key, rule): Promise<LimitResult> {
       const state = windowState(key, rule);

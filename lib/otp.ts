@@ -1,6 +1,6 @@
 import { createHmac, randomInt } from 'node:crypto';
 import { getConfig } from './config.js';
-import { getStore, type TakenCode } from './store.js';
+import { getStore } from './store.js';
 
 /** Wrong guesses a code survives; the fifth wrong one voids it (1 in 200 000 odds of guessing it). */
 export const OTP_MAX_WRONG_TRIES = 5;
@@ -48,23 +48,23 @@ export async function verifyOtp(email: string, code: string): Promise<boolean> {
 
 /**
  * Takes the live code for `email` if `code` is it, atomically, so of racing requests with the
- * right code exactly one gets it; a wrong guess counts nothing here. Null when it is not (or no
- * longer) the live code. What it answers lets `restoreOtp` put the code back.
+ * right code exactly one gets `true`; a wrong guess counts nothing here. A taken code is used up,
+ * unless `restoreOtp` gives it back.
  *
- * @example const taken = await takeOtp(email, otp); if (!taken) throw problems.invalidResetCode();
+ * @example if (!(await takeOtp(email, otp))) throw problems.invalidResetCode();
  */
-export async function takeOtp(email: string, code: string): Promise<TakenCode | null> {
-  const result = await getStore().takeCode(keyOf(email), digest('otp', `${email}\0${code}`));
-  return typeof result === 'object' ? result : null;
+export async function takeOtp(email: string, code: string): Promise<boolean> {
+  return (await getStore().takeCode(keyOf(email), digest('otp', `${email}\0${code}`))) === 'ok';
 }
 
 /**
- * Puts a taken code back for what is left of its life, with its tries, unless a newer code was
- * issued meanwhile: for a reset whose password could not be written, so the user's retry with the
- * same mailed code still works.
+ * Makes a taken code live again, with its tries and expiry as they were, for a reset whose
+ * password was certainly not written, so the user's retry with the same mailed code works. Only
+ * that code, only while it is still the stored one: never over a newer code, even one since used
+ * or voided.
  *
- * @example await restoreOtp(email, taken);
+ * @example await restoreOtp(email, otp);
  */
-export async function restoreOtp(email: string, taken: TakenCode): Promise<void> {
-  await getStore().restoreCode(keyOf(email), taken);
+export async function restoreOtp(email: string, code: string): Promise<void> {
+  await getStore().restoreCode(keyOf(email), digest('otp', `${email}\0${code}`));
 }

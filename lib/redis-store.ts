@@ -1,7 +1,7 @@
 import { Ratelimit } from '@upstash/ratelimit';
 import { Redis } from '@upstash/redis';
 import type { RateLimitRule } from './config.js';
-import type { CodeCheck, LimitResult, Store, TakenCode } from './store.js';
+import type { CodeCheck, LimitResult, Store } from './store.js';
 import { StoreUnavailableError } from './store-error.js';
 
 // Replace-and-reset in one step, so a new request's code never inherits the old one's tries.
@@ -11,32 +11,30 @@ redis.call('HSET', KEYS[1], 'digest', ARGV[1], 'wrong', 0)
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1`;
 
-// Check, count a wrong try, void, consume: one script, so racing requests are serialised by Redis.
-// The digests are HMACs the caller cannot compute, so comparing them with == leaks nothing useful.
+// Check, count a wrong try, void: one script, so racing requests are serialised by Redis. A code
+// marked taken counts as missing. The digests are HMACs the caller cannot compute, so comparing
+// them with == leaks nothing useful.
 const CHECK_CODE = `
-local digest = redis.call('HGET', KEYS[1], 'digest')
-if not digest then return 0 end
-if digest == ARGV[1] then return 1 end
+local code = redis.call('HMGET', KEYS[1], 'digest', 'taken')
+if not code[1] or code[2] then return 0 end
+if code[1] == ARGV[1] then return 1 end
 if ARGV[3] == '0' then return -1 end
 local wrong = redis.call('HINCRBY', KEYS[1], 'wrong', 1)
 if wrong >= tonumber(ARGV[2]) then redis.call('DEL', KEYS[1]) end
 return -1`;
 
-// Take a right code: its tries and remaining life (PTTL) come back, for a restore.
+// Take a right code: marked, not deleted, so that a restore can tell it is still this code.
 const TAKE_CODE = `
-local digest = redis.call('HGET', KEYS[1], 'digest')
-if not digest then return 0 end
-if digest ~= ARGV[1] then return -1 end
-local wrong = tonumber(redis.call('HGET', KEYS[1], 'wrong'))
-local ttl = redis.call('PTTL', KEYS[1])
-redis.call('DEL', KEYS[1])
-return {wrong, ttl}`;
+local code = redis.call('HMGET', KEYS[1], 'digest', 'taken')
+if not code[1] or code[2] then return 0 end
+if code[1] ~= ARGV[1] then return -1 end
+redis.call('HSET', KEYS[1], 'taken', 1)
+return 1`;
 
-// Put a taken code back unless a code is there now (a newer one wins).
+// Undo a take, only of this very code while it is still taken (a newer code replaced the hash).
 const RESTORE_CODE = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'digest', ARGV[1], 'wrong', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
+local code = redis.call('HMGET', KEYS[1], 'digest', 'taken')
+if code[1] == ARGV[1] and code[2] then redis.call('HDEL', KEYS[1], 'taken') end
 return 1`;
 
 // One request given back to the window bucket it was counted in, never below 0. The bucket is
@@ -140,17 +138,13 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         return result === 1 ? 'ok' : result === -1 ? 'wrong' : 'missing';
       }),
     takeCode: (key, digest) =>
-      guard('EVAL', async (): Promise<TakenCode | 'wrong' | 'missing'> => {
-        const started = Date.now();
-        const result = await redis.eval(TAKE_CODE, [prefix + key], [digest]);
-        if (!Array.isArray(result)) return Number(result) === -1 ? 'wrong' : 'missing';
-        // The remaining life counted from before the call: a restore never outlives the original.
-        return { digest, wrong: Number(result[0]), expiresAt: started + Number(result[1]) };
+      guard('EVAL', async (): Promise<CodeCheck> => {
+        const result = Number(await redis.eval(TAKE_CODE, [prefix + key], [digest]));
+        return result === 1 ? 'ok' : result === -1 ? 'wrong' : 'missing';
       }),
-    restoreCode: (key, { digest, wrong, expiresAt }) =>
+    restoreCode: (key, digest) =>
       guard('EVAL', async () => {
-        const left = expiresAt - Date.now();
-        if (left > 0) await redis.eval(RESTORE_CODE, [prefix + key], [digest, wrong, left]);
+        await redis.eval(RESTORE_CODE, [prefix + key], [digest]);
       }),
     hit: (key, rule) =>
       guard('rate limit', async (): Promise<LimitResult> => {

@@ -19,19 +19,21 @@ export interface Store {
   /**
    * Checks a digest against the stored code in one atomic step, leaving a right code in place. A
    * wrong digest counts a try and voids the code at `maxWrongTries` (unless `countWrong` is false:
-   * a look that changes nothing).
+   * a look that changes nothing). A taken code is `missing`.
    */
   checkCode(key: string, digest: string, options: { maxWrongTries: number; countWrong?: boolean }): Promise<CodeCheck>;
   /**
    * Takes the code if `digest` is right, in one atomic step, so of racing takers exactly one gets
-   * it; a wrong digest counts nothing. Answers what `restoreCode` needs to put it back.
+   * `ok`; a wrong digest counts nothing. A taken code stays stored, marked, for `restoreCode`, and
+   * counts as missing: no check or take sees it again.
    */
-  takeCode(key: string, digest: string): Promise<TakenCode | 'wrong' | 'missing'>;
+  takeCode(key: string, digest: string): Promise<CodeCheck>;
   /**
-   * Puts a taken code back with its tries, for what was left of its life, unless a code is stored
-   * under the key now (a newer code wins) or its life is over. For work after the take that failed.
+   * Undoes `takeCode` for work after the take that certainly did not happen: the code is live
+   * again, with its tries and its expiry as they were, only if that very code is still stored and
+   * taken. A newer code (stored over it, and perhaps taken or voided since) is never replaced by it.
    */
-  restoreCode(key: string, taken: TakenCode): Promise<void>;
+  restoreCode(key: string, digest: string): Promise<void>;
   /** Counts one request against a sliding-window limit and says whether it may pass. */
   hit(key: string, rule: RateLimitRule): Promise<LimitResult>;
   /**
@@ -47,15 +49,6 @@ export interface Store {
 }
 
 export type CodeCheck = 'ok' | 'wrong' | 'missing';
-
-/** A code taken out of the store, as `restoreCode` puts it back. */
-export interface TakenCode {
-  digest: string;
-  /** Wrong tries it had counted. */
-  wrong: number;
-  /** Milliseconds since the epoch: when it would have expired. */
-  expiresAt: number;
-}
 
 export interface LimitResult {
   success: boolean;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../lib/memory-store.js';
-import { took } from './store-contract.js';
 
 // The in-process store with its own clock: the timing rules the shared contract (store-contract.ts)
 // cannot drive on Redis.
@@ -23,6 +22,6 @@ describe('the in-process store, on a clock of its own', () => {
     t = 9_000;
     expect(await store.checkCode('c', 'wrong', { maxWrongTries: 5 })).toBe('wrong');
     t = 10_001;
-    expect(await took(store, 'c', 'right')).toBe('missing');
+    expect(await store.takeCode('c', 'right')).toBe('missing');
   });
 });

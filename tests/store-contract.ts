@@ -2,12 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { freshWindow } from './support/windows.js';
 import type { Store } from '../lib/store.js';
 
-/** `takeCode` as a word: 'ok' when it took the code. */
-export async function took(store: Store, key: string, digest: string): Promise<'ok' | 'wrong' | 'missing'> {
-  const result = await store.takeCode(key, digest);
-  return typeof result === 'object' ? 'ok' : result;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let n = 0;
 const fresh = (label: string) => `${label}:${Date.now().toString(36)}:${n++}`;
@@ -52,8 +46,8 @@ export function defineStoreContract(name: string, enabled: boolean, store: () =>
       const key = fresh('code');
       await store().putCode(key, 'right', 60);
       expect(await store().checkCode(key, 'right', { maxWrongTries: 5 })).toBe('ok');
-      expect(await took(store(), key, 'right')).toBe('ok');
-      expect(await took(store(), key, 'right')).toBe('missing');
+      expect(await store().takeCode(key, 'right')).toBe('ok');
+      expect(await store().takeCode(key, 'right')).toBe('missing');
     });
 
     it('counts no try for a wrong digest when countWrong is false', async () => {
@@ -62,7 +56,7 @@ export function defineStoreContract(name: string, enabled: boolean, store: () =>
       for (let i = 0; i < 10; i++) expect(await store().checkCode(key, 'wrong', { maxWrongTries: 5, countWrong: false })).toBe('wrong');
       expect(await store().checkCode(key, 'right', { maxWrongTries: 5, countWrong: false })).toBe('ok');
       for (let i = 0; i < 4; i++) expect(await store().checkCode(key, 'wrong', { maxWrongTries: 5 })).toBe('wrong');
-      expect(await took(store(), key, 'right')).toBe('ok');
+      expect(await store().takeCode(key, 'right')).toBe('ok');
     });
 
     it('voids a code at the fifth wrong try, and a new code starts with no tries', async () => {
@@ -71,69 +65,78 @@ export function defineStoreContract(name: string, enabled: boolean, store: () =>
       for (let i = 0; i < 4; i++) expect(await store().checkCode(key, 'wrong', { maxWrongTries: 5 })).toBe('wrong');
       expect(await store().checkCode(key, 'right', { maxWrongTries: 5 })).toBe('ok');
       expect(await store().checkCode(key, 'wrong', { maxWrongTries: 5 })).toBe('wrong');
-      expect(await took(store(), key, 'right')).toBe('missing');
+      expect(await store().takeCode(key, 'right')).toBe('missing');
 
       await store().putCode(key, 'old', 60);
       for (let i = 0; i < 4; i++) await store().checkCode(key, 'wrong', { maxWrongTries: 5 });
       await store().putCode(key, 'new', 60);
       expect(await store().checkCode(key, 'old', { maxWrongTries: 5 })).toBe('wrong');
-      expect(await took(store(), key, 'new')).toBe('ok');
+      expect(await store().takeCode(key, 'new')).toBe('ok');
     });
 
-    it('takes a code with its tries and life, counting no wrong take; a restore puts it back as it was', async () => {
+    it('takes a code once, counting no wrong take; a restore makes it live again with its tries', async () => {
       const key = fresh('restore');
       await store().putCode(key, 'right', 60);
       for (let i = 0; i < 3; i++) await store().checkCode(key, 'wrong', { maxWrongTries: 5 });
-      for (let i = 0; i < 10; i++) expect(await took(store(), key, 'wrong')).toBe('wrong');
-      const before = Date.now();
-      const taken = await store().takeCode(key, 'right');
-      expect(taken).toMatchObject({ digest: 'right', wrong: 3 });
-      if (typeof taken !== 'object') throw new Error('not taken');
-      expect(taken.expiresAt).toBeGreaterThan(before + 58_000);
-      expect(taken.expiresAt).toBeLessThanOrEqual(before + 60_000);
-      expect(await took(store(), key, 'right')).toBe('missing');
-      await store().restoreCode(key, taken);
+      for (let i = 0; i < 10; i++) expect(await store().takeCode(key, 'wrong')).toBe('wrong');
+      expect(await store().takeCode(key, 'right')).toBe('ok');
+      expect(await store().takeCode(key, 'right')).toBe('missing');
+      expect(await store().checkCode(key, 'right', { maxWrongTries: 5 })).toBe('missing');
+      expect(await store().checkCode(key, 'wrong', { maxWrongTries: 5 })).toBe('missing'); // counts nothing while taken
+      await store().restoreCode(key, 'wrong'); // not this code: nothing happens
+      expect(await store().checkCode(key, 'right', { maxWrongTries: 5 })).toBe('missing');
+      await store().restoreCode(key, 'right');
       // Back with its 3 wrong tries: the fifth in all voids it.
       expect(await store().checkCode(key, 'wrong', { maxWrongTries: 5 })).toBe('wrong');
       expect(await store().checkCode(key, 'right', { maxWrongTries: 5 })).toBe('ok');
       expect(await store().checkCode(key, 'wrong', { maxWrongTries: 5 })).toBe('wrong');
       expect(await store().checkCode(key, 'right', { maxWrongTries: 5 })).toBe('missing');
+      await store().restoreCode(key, 'right'); // voided, not taken: it stays gone
+      expect(await store().checkCode(key, 'right', { maxWrongTries: 5 })).toBe('missing');
     });
 
-    it('restores a code for what was left of its life, and never over a newer code', async () => {
+    it('never restores a code over a newer one: replaced, replaced and used, or replaced and voided', async () => {
+      const cases: [string, (key: string) => Promise<void>][] = [
+        ['replaced', async () => {}],
+        ['used', async (key) => void (await store().takeCode(key, 'new'))],
+        ['voided', async (key) => void (await Promise.all(Array.from({ length: 5 }, () => store().checkCode(key, 'bad', { maxWrongTries: 5 }))))],
+      ];
+      for (const [label, then] of cases) {
+        const key = fresh(`restore-${label}`);
+        await store().putCode(key, 'old', 60);
+        expect(await store().takeCode(key, 'old')).toBe('ok');
+        await store().putCode(key, 'new', 60);
+        await then(key);
+        await store().restoreCode(key, 'old');
+        expect([label, await store().checkCode(key, 'old', { maxWrongTries: 5, countWrong: false })]).toEqual([label, label === 'replaced' ? 'wrong' : 'missing']);
+        expect([label, await store().takeCode(key, 'new')]).toEqual([label, label === 'replaced' ? 'ok' : 'missing']);
+      }
+    });
+
+    it('restores a code with its original expiry, never a longer one', async () => {
       const key = fresh('restore-ttl');
       await store().putCode(key, 'right', 2);
       await sleep(1_000);
-      const taken = await store().takeCode(key, 'right');
-      if (typeof taken !== 'object') throw new Error('not taken');
-      await store().restoreCode(key, taken);
+      expect(await store().takeCode(key, 'right')).toBe('ok');
+      await store().restoreCode(key, 'right');
       expect(await store().checkCode(key, 'right', { maxWrongTries: 5 })).toBe('ok');
       await sleep(1_300); // past the original two seconds
       expect(await store().checkCode(key, 'right', { maxWrongTries: 5 })).toBe('missing');
-      await store().restoreCode(key, taken); // its life is over: nothing comes back
+      await store().restoreCode(key, 'right'); // its life is over: nothing comes back
       expect(await store().checkCode(key, 'right', { maxWrongTries: 5 })).toBe('missing');
-
-      const newer = fresh('restore-newer');
-      await store().putCode(newer, 'old', 60);
-      const old = await store().takeCode(newer, 'old');
-      if (typeof old !== 'object') throw new Error('not taken');
-      await store().putCode(newer, 'new', 60);
-      await store().restoreCode(newer, old);
-      expect(await store().checkCode(newer, 'old', { maxWrongTries: 5, countWrong: false })).toBe('wrong');
-      expect(await took(store(), newer, 'new')).toBe('ok');
     });
 
     it('lets exactly one of 30 concurrent consumers have a code, and expires codes', async () => {
       const key = fresh('code-race');
       await store().putCode(key, 'right', 60);
       const results = await Promise.all(
-        Array.from({ length: 30 }, () => took(store(), key, 'right')),
+        Array.from({ length: 30 }, () => store().takeCode(key, 'right')),
       );
       expect(results.filter((r) => r === 'ok')).toHaveLength(1);
       const short = fresh('code-ttl');
       await store().putCode(short, 'right', 1);
       await sleep(1_300);
-      expect(await took(store(), short, 'right')).toBe('missing');
+      expect(await store().takeCode(short, 'right')).toBe('missing');
     });
 
     it('lets exactly N of 100 concurrent hits through a limit of N, with the window end', async () => {

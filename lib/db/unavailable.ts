@@ -26,3 +26,26 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/** No connection was made, so no statement was sent. */
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NOT_CONNECTED = /timeout exceeded when trying to connect|couldn't connect to compute node/i;
+
+/**
+ * Whether a failed statement certainly never ran: the database could not be connected to at all
+ * (refused, no such host, pool connect timeout, SQLSTATE 08001/08004, 57P03, 53300; Neon's
+ * endpoint answering that it could not reach the database). A connection lost or a deadline passed
+ * while the statement was out is not: it may have committed. For undoing what went before it.
+ *
+ * @example await write().catch(async (e) => { if (neverRan(e)) await undo(); throw e; });
+ */
+export function neverRan(error: unknown): boolean {
+  for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 8; depth++) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (CONNECT_CODES.has(code) || code === '08001' || code === '08004' || code === '57P03' || code === '53300') return true;
+    if (typeof e.message === 'string' && NOT_CONNECTED.test(e.message)) return true;
+    if (e instanceof AggregateError && e.errors.length > 0 && e.errors.every(neverRan)) return true;
+    e = (e.cause ?? (e as { sourceError?: unknown }).sourceError) as typeof e;
+  }
+  return false;
+}

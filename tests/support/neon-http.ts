@@ -20,7 +20,8 @@ interface Query {
  * `POST /sql` with the connection string in `Neon-Connection-String` and `{query, params}` (or a
  * batch `{queries}` run in one transaction); answers `{command, rowCount, fields, rows}` with rows
  * as arrays of text, a PostgreSQL error as 400 with its fields, and a failure to reach PostgreSQL
- * as 502 "Couldn't connect to compute node". Connections are pooled per connection string, as
+ * as 502 "Couldn't connect to compute node" (one lost mid-query as 502 "Connection to compute
+ * node lost", as the statement may have run). Connections are pooled per connection string, as
  * Neon keeps them warm. Only loopback databases are allowed. `requests()` counts what it was sent;
  * `close()` ends it all.
  */
@@ -88,8 +89,8 @@ export async function startNeonHttp(): Promise<{ url: string; requests: () => nu
       if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
         return reply(res, 400, { message: e.message, ...Object.fromEntries(ERROR_FIELDS.map((f) => [f, e[f]])) });
       }
-      broken = true; // the connection itself failed mid-query
-      return reply(res, 502, { message: `Couldn't connect to compute node: ${e.message}` });
+      broken = true; // the connection itself failed mid-query: the statement may have run
+      return reply(res, 502, { message: `Connection to compute node lost: ${e.message}` });
     } finally {
       client.release(broken);
     }

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { POST as forgot } from '../api/forgot-password.js';
+import { POST as register } from '../api/register.js';
+import { POST as reset } from '../api/reset-password.js';
+import { settleBackground } from '../lib/background.js';
+import { getConfig, resetConfig } from '../lib/config.js';
+import { resetStore } from '../lib/store.js';
+import { useDatabase } from './support/database.js';
+import { jsonRequest, newAccount } from './support/http.js';
+import { latestCode } from './support/outbox.js';
+
+/** How the next password write fails: after `during`, with `error`, having committed or not. */
+const next = vi.hoisted(() => ({ failure: undefined as undefined | { during?: () => Promise<void>; commit?: boolean; error: Error } }));
+vi.mock('../lib/users.js', async (original) => {
+  const actual = await original<typeof import('../lib/users.js')>();
+  return {
+    ...actual,
+    replacePassword: async (...args: Parameters<typeof actual.replacePassword>) => {
+      const failure = next.failure;
+      if (!failure) return actual.replacePassword(...args);
+      next.failure = undefined;
+      await failure.during?.();
+      if (failure.commit) await actual.replacePassword(...args);
+      throw failure.error;
+    },
+  };
+});
+
+const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+const lost = () => new Error('Connection terminated unexpectedly');
+
+// The database write of a reset fails after its code was taken: the code comes back only when the
+// write certainly never ran, and only while it is still the stored code.
+describe('reset-password: the mailed code after a failed password write', () => {
+  let cleanup = async () => {};
+  beforeAll(async () => {
+    cleanup = await useDatabase('pglite');
+    process.env.RATE_LIMIT_RESET_EMAIL = '100/15m';
+    process.env.RATE_LIMIT_FORGOT_EMAIL = '100/1h';
+    resetConfig();
+    resetStore();
+  });
+  afterAll(async () => {
+    await settleBackground();
+    delete process.env.RATE_LIMIT_RESET_EMAIL;
+    delete process.env.RATE_LIMIT_FORGOT_EMAIL;
+    resetConfig();
+    await cleanup();
+  });
+
+  const signUp = async () => {
+    const account = newAccount();
+    expect((await register(jsonRequest('/api/register', account))).status).toBe(201);
+    return account.email;
+  };
+  const ask = async (email: string) => {
+    expect((await forgot(jsonRequest('/api/forgot-password', { email }))).status).toBe(202);
+    await settleBackground();
+    return latestCode(getConfig().outboxDir, email);
+  };
+  const resetWith = async (email: string, otp: string, new_password: string) => (await reset(jsonRequest('/api/reset-password', { email, otp, new_password }))).status;
+  const failingWrite = async (failure: NonNullable<typeof next.failure>, email: string, otp: string) => {
+    next.failure = failure;
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      expect(await resetWith(email, otp, 'the first password')).toBe(503);
+    } finally {
+      next.failure = undefined;
+      log.mockRestore();
+    }
+  };
+
+  it('works again when the write never ran (no connection could be made)', async () => {
+    const email = await signUp();
+    const otp = await ask(email);
+    await failingWrite({ error: refused() }, email, otp);
+    expect(await resetWith(email, otp, 'the first password')).toBe(200);
+    expect(await resetWith(email, otp, 'a second password')).toBe(400); // and then it is used up
+  });
+
+  it('stays used when the write may have committed (the connection was lost with it out)', async () => {
+    const email = await signUp();
+    const otp = await ask(email);
+    await failingWrite({ error: lost(), commit: true }, email, otp);
+    expect(await resetWith(email, otp, 'a second password')).toBe(400);
+  });
+
+  it('never comes back over a newer code, even one used meanwhile', async () => {
+    const email = await signUp();
+    const old = await ask(email);
+    let newer = '';
+    const during = async () => {
+      newer = await ask(email); // replaces `old`
+      expect(await resetWith(email, newer, 'the newer password')).toBe(200); // and is used
+    };
+    await failingWrite({ error: refused(), during }, email, old);
+    expect(newer).not.toBe('');
+    expect(await resetWith(email, old, 'yet another password')).toBe(400);
+    expect(await resetWith(email, newer, 'yet another password')).toBe(400);
+  });
+});
