@@ -20,6 +20,8 @@ export { generateCodeVerifier, generateState } from 'arctic/dist/oauth2.js';
 const SCOPES = ['openid', 'email', 'profile'];
 const CALLBACK_PATH = '/api/google/callback';
 const START_PATH = '/api/google/start';
+/** Marks a start that `startHostFor` already sent to GOOGLE_REDIRECT_URI's host. */
+const MOVED = 'moved';
 
 export type ConfiguredGoogle = GoogleConfig & { clientId: string; clientSecret: string };
 
@@ -59,8 +61,12 @@ export function startHostFor(google: ConfiguredGoogle, request: Request): URL | 
   if (!google.redirectUri) return undefined;
   const here = new URL(request.url);
   const callback = new URL(google.redirectUri);
-  if (here.hostname === callback.hostname) return undefined;
-  return new URL(`${START_PATH}${here.search}`, callback.origin);
+  // Sent once at most: a proxy in front that rewrites Host to another name (a frontend's rewrite
+  // of /api/* to this deployment) would otherwise bounce the browser here for ever.
+  if (here.hostname === callback.hostname || here.searchParams.has(MOVED)) return undefined;
+  const there = new URL(`${START_PATH}${here.search}`, callback.origin);
+  there.searchParams.set(MOVED, '1');
+  return there;
 }
 
 /**

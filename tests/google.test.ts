@@ -8,7 +8,7 @@ import { GET as callback } from '../api/google/callback.js';
 import { POST as exchangeHandler } from '../api/google/exchange.js';
 import { GET as start } from '../api/google/start.js';
 import { GET as me } from '../api/me.js';
-import { loadConfig, resetConfig, ConfigError } from '../lib/config.js';
+import { getConfig, loadConfig, resetConfig, ConfigError } from '../lib/config.js';
 import { getDb } from '../lib/db/client.js';
 import { users } from '../lib/db/schema.js';
 import { issueExchangeCode } from '../lib/exchange-codes.js';
@@ -146,12 +146,16 @@ describe('GET /api/google/start', () => {
       const challenge = 'C'.repeat(43);
       const preview = await start(new Request(`https://preview-abc.vercel.app/api/google/start?code_challenge=${challenge}`));
       expect(preview.status).toBe(302);
-      expect(preview.headers.get('location')).toBe(`https://auth.example.com/api/google/start?code_challenge=${challenge}`);
+      expect(preview.headers.get('location')).toBe(`https://auth.example.com/api/google/start?code_challenge=${challenge}&moved=1`);
       expect(preview.headers.getSetCookie()).toEqual([]); // no cookie for a host Google does not return to
       const there = await start(new Request(preview.headers.get('location')!));
       expect(there.headers.getSetCookie()[0]).toMatch(/^__Host-google_signin=[^;]+; Path=\/;/);
       const redirectUri = new URL(new URL(there.headers.get('location')!).searchParams.get('redirect_uri')!);
       expect(redirectUri.host).toBe('auth.example.com'); // the host that holds the cookie
+      // Behind a proxy that rewrites Host to yet another name, the moved start goes on to Google
+      // instead of bouncing the browser again (a redirect loop).
+      const proxied = await start(new Request(preview.headers.get('location')!.replace('auth.example.com', 'backend.internal')));
+      expect(new URL(proxied.headers.get('location')!).origin).toBe(new URL(getConfig().google.authorizationUrl).origin);
     } finally {
       delete process.env.GOOGLE_REDIRECT_URI;
       resetConfig();
