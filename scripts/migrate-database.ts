@@ -6,10 +6,24 @@ import { describeError } from '../lib/describe-error.js';
 export async function migrateDatabase(): Promise<void> {
   const config = getConfig();
   if (config.database.driver === 'neon') return migrateOverNeonWebSocket(config);
-  const db = await getDb(); // PGlite migrates itself when opened
-  if (config.database.driver === 'pg') {
-    const { migrate } = await import('drizzle-orm/node-postgres/migrator');
-    await migrate(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+  if (config.database.driver === 'pg') return migrateOverNodePostgres(config);
+  await getDb(); // PGlite migrates itself when opened
+}
+
+/**
+ * A pool of its own, not the functions' (getDb): theirs gives up a query after DB_QUERY_TIMEOUT_MS,
+ * a request's deadline, and a migration (an index built on a large table, a lock a running
+ * function holds) may rightly take longer.
+ */
+async function migrateOverNodePostgres(config: Config): Promise<void> {
+  const { default: pg } = await import('pg');
+  const { drizzle } = await import('drizzle-orm/node-postgres');
+  const { migrate } = await import('drizzle-orm/node-postgres/migrator');
+  const pool = new pg.Pool({ connectionString: config.database.url, max: 1, connectionTimeoutMillis: config.database.connectTimeoutMs });
+  try {
+    await migrate(drizzle(pool), { migrationsFolder: MIGRATIONS_FOLDER });
+  } finally {
+    await pool.end();
   }
 }
 

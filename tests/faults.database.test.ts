@@ -103,6 +103,29 @@ describe.skipIf(!enabled).each(['pg', 'neon'] as const)('faults: database unreac
     await settleBackground();
   });
 
+  it('answers 503 within DB_QUERY_TIMEOUT_MS when a warm connection goes silent, then recovers', async () => {
+    const signUp = await register(jsonRequest('/api/register', newAccount()));
+    expect(signUp.status).toBe(201); // the pool now holds a warm connection
+    const { access_token } = await signUp.json();
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    proxy.stall(); // no RST, no FIN: the connection stays open and nothing comes back
+    try {
+      const started = performance.now();
+      // Without a deadline the request would hang until the platform kills the function (a 504).
+      const response = await Promise.race([me(bearerRequest('/api/me', access_token)), new Promise<undefined>((r) => setTimeout(r, 5_000))]);
+      const elapsed = performance.now() - started;
+      expect(response?.status).toBe(503);
+      expect(response?.headers.get('retry-after')).toBe('5');
+      expect(elapsed).toBeLessThan(2_500); // DB_QUERY_TIMEOUT_MS is 1500
+      expect(log.mock.calls.flat().map(String).join('\n')).toMatch(/database unavailable: /);
+    } finally {
+      log.mockRestore();
+      await proxy.heal();
+    }
+    // The silent connection was not given back to the pool: the next request gets a working one.
+    expect((await me(bearerRequest('/api/me', access_token))).status).toBe(200);
+  });
+
   it('keeps the mailed code when the new password cannot be written for want of a connection', async () => {
     const account = newAccount();
     expect((await register(jsonRequest('/api/register', account))).status).toBe(201);

@@ -107,6 +107,10 @@ async function openNodePostgres(config: Config): Promise<Connection> {
     connectionString: config.database.url,
     max: 5,
     connectionTimeoutMillis: config.database.connectTimeoutMs,
+    // A warm connection whose peer goes silent (no RST, no FIN) would otherwise hang the request
+    // until the platform kills the function; past this the query fails ("Query read timeout"),
+    // which answers 503, and the pool drops that connection instead of reusing it.
+    query_timeout: config.database.queryTimeoutMs,
     idleTimeoutMillis: 10_000,
   });
   pool.on('error', (error) => console.error(`database pool error: ${error.message}`));

@@ -5,7 +5,8 @@
  * error differently (drizzle wraps it in `cause`), so the whole chain is searched.
  */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
-const LOST = /timeout exceeded when trying to connect|connection terminated|connection timeout|websocket|socket hang up|connect econnrefused|server closed the connection/i;
+// `query read timeout`: node-postgres gave up waiting for an answer (its query_timeout, DB_QUERY_TIMEOUT_MS).
+const LOST = /timeout exceeded when trying to connect|connection terminated|connection timeout|query read timeout|websocket|socket hang up|connect econnrefused|server closed the connection/i;
 // Neon's HTTP driver: the endpoint could not be reached (`fetch failed`), answered 5xx, or could not
 // reach the database behind it.
 const NEON_HTTP_LOST = /^error connecting to database|^server error \(http status 5\d\d\)|couldn't connect to compute node/i;

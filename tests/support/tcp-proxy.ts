@@ -3,23 +3,35 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A loopback TCP forwarder in front of a real server, to play an outage: `cut()` drops every
- * open connection and refuses new ones (the port closes), `heal()` listens again on the same port.
+ * open connection and refuses new ones (the port closes); `stall()` turns it into a black hole,
+ * every connection, open or new, stays open but no byte passes either way (a peer gone silent, no
+ * RST or FIN); `heal()` drops the stalled connections and forwards again on the same port.
  */
 export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1') {
   const sockets = new Set<Socket>();
+  const pairs = new Set<[Socket, Socket]>();
   let server: Server | undefined;
   let port = 0;
+  let stalled = false;
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+  };
   const listen = async () => {
     server = createServer((client) => {
+      track(client);
+      if (stalled) return client.pause(); // accepted, never answered
       const upstream = connect(targetPort, targetHost);
-      for (const s of [client, upstream]) {
-        sockets.add(s);
-        s.on('close', () => sockets.delete(s));
-        s.on('error', () => s.destroy());
-      }
+      track(upstream);
+      const pair: [Socket, Socket] = [client, upstream];
+      pairs.add(pair);
       client.pipe(upstream).pipe(client);
       client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
+      upstream.on('close', () => {
+        client.destroy();
+        pairs.delete(pair);
+      });
     });
     await new Promise<void>((ready) => server!.listen(port, '127.0.0.1', ready));
     port = (server!.address() as AddressInfo).port;
@@ -30,5 +42,19 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     for (const s of sockets) s.destroy();
     await closing;
   };
-  return { port: () => port, cut, heal: listen, close: cut };
+  const stall = () => {
+    stalled = true;
+    for (const [client, upstream] of pairs) {
+      client.unpipe(upstream).pause();
+      upstream.unpipe(client).pause();
+    }
+  };
+  const heal = async () => {
+    if (stalled) {
+      stalled = false;
+      for (const s of sockets) s.destroy();
+    }
+    if (!server!.listening) await listen();
+  };
+  return { port: () => port, cut, stall, heal, close: cut };
 }
