@@ -249,7 +249,13 @@ export function isProduction(env: NodeJS.ProcessEnv): boolean {
 function withAliases(env: Record<string, string | undefined>): Record<string, string | undefined> {
   // An empty variable counts as unset: dashboards often leave `KEY=` behind.
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  clean.DATABASE_URL ??= clean.SQLALCHEMY_DATABASE_URL;
+  // The FastAPI original's name, in SQLAlchemy's form (postgresql+psycopg2://), stands in only when
+  // DATABASE_URL is unset: a leftover beside it is not used, so it is not checked either.
+  if (clean.DATABASE_URL) delete clean.SQLALCHEMY_DATABASE_URL;
+  else if (clean.SQLALCHEMY_DATABASE_URL) {
+    clean.SQLALCHEMY_DATABASE_URL = clean.SQLALCHEMY_DATABASE_URL.replace(/^(postgres(?:ql)?)\+[\w-]+:\/\//, '$1://');
+    clean.DATABASE_URL = clean.SQLALCHEMY_DATABASE_URL;
+  }
   // Vercel's KV integration and the FastAPI original name the Upstash REST credentials differently.
   // A URL and its token are taken from the same pair, never one from each: a token sent to
   // another database's URL would fail, or worse.

@@ -80,6 +80,23 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...base, DATABASE_URL: 'postgres://x@h/db', DATABASE_DRIVER: 'pglite' })).toThrow(ConfigError);
   });
 
+  it("takes SQLALCHEMY_DATABASE_URL only when DATABASE_URL is unset, in SQLAlchemy's postgresql+driver:// form too", () => {
+    const base = { ...PRODUCTION_ENV, CLOUDINARY_URL: 'cloudinary://123:abc@demo' };
+    // The seed's .env carried it as postgresql+psycopg2://; left beside DATABASE_URL it is not
+    // used, so neither is it checked (it made every request answer 500).
+    for (const leftover of ['postgresql+psycopg2://u:p@old.internal:5432/app', 'sqlite:///./app.db']) {
+      const config = loadConfig({ ...base, DATABASE_URL: 'postgres://u@db.internal:5432/app', SQLALCHEMY_DATABASE_URL: leftover });
+      expect(config.database).toMatchObject({ driver: 'pg', url: 'postgres://u@db.internal:5432/app' });
+    }
+    // Used, its driver suffix is dropped: node-postgres and Neon know only postgres(ql)://.
+    const alias = loadConfig({ ...base, SQLALCHEMY_DATABASE_URL: 'postgresql+psycopg2://u:p@db.internal:5432/app' });
+    expect(alias.database).toMatchObject({ driver: 'pg', url: 'postgresql://u:p@db.internal:5432/app' });
+    const neon = loadConfig({ ...base, SQLALCHEMY_DATABASE_URL: 'postgresql+asyncpg://u:p@ep-cool-1.eu-central-1.aws.neon.tech/db' });
+    expect(neon.database).toMatchObject({ driver: 'neon', url: 'postgresql://u:p@ep-cool-1.eu-central-1.aws.neon.tech/db' });
+    // Used and malformed, it is named.
+    expect(problemsOf({ ...base, SQLALCHEMY_DATABASE_URL: 'sqlite:///./app.db' }).join('\n')).toMatch(/^SQLALCHEMY_DATABASE_URL must be a postgres/m);
+  });
+
   it('outside production generates the secrets once, keeps them private, and reuses them', () => {
     const dir = freshDir();
     const first = loadConfig({ DATA_DIR: dir });
