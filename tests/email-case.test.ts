@@ -6,7 +6,7 @@ import { POST as login } from '../api/login.js';
 import { POST as register } from '../api/register.js';
 import { POST as reset } from '../api/reset-password.js';
 import { settleBackground } from '../lib/background.js';
-import { getConfig } from '../lib/config.js';
+import { getConfig, resetConfig } from '../lib/config.js';
 import { getDb } from '../lib/db/client.js';
 import { users } from '../lib/db/schema.js';
 import { findUserByEmail } from '../lib/users.js';
@@ -44,6 +44,26 @@ describe.each(['pglite', 'pg'] as const)('an account whose stored email is not l
     expect((await reset(jsonRequest('/api/reset-password', { email: stored, otp: otp!, new_password }))).status).toBe(200);
     await settleBackground();
     expect((await login(jsonRequest('/api/login', { username: account.username, password: new_password }))).status).toBe(200);
+  });
+
+  it.skipIf(driver === 'pg' && !withPostgres)('has one failed-login budget for its username and its address', async () => {
+    const account = newAccount();
+    expect((await register(jsonRequest('/api/register', account))).status).toBe(201);
+    const stored = account.email.replace(/^user_/, 'User_').replace('example.com', 'Example.COM');
+    await (await getDb()).update(users).set({ email: stored }).where(eq(users.username, account.username));
+    process.env.RATE_LIMIT_LOGIN_ACCOUNT = '4/15m';
+    resetConfig();
+    try {
+      const statuses = [];
+      for (const name of [account.username, account.email, account.username, account.email, account.username, account.email]) {
+        statuses.push((await login(jsonRequest('/api/login', { username: name, password: 'not the password' }))).status);
+        await settleBackground(); // the other name is counted after the response
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+    } finally {
+      delete process.env.RATE_LIMIT_LOGIN_ACCOUNT;
+      resetConfig();
+    }
   });
 
   it.runIf(driver === 'pg' && withPostgres)('is looked up through the users_email_lower_key index, not a scan of the table', async () => {
