@@ -65,8 +65,16 @@ describe.each(['pglite', 'pg'] as const)('an account whose stored email is not l
       resetConfig();
     }
   });
+});
 
-  it.runIf(driver === 'pg' && withPostgres)('is looked up through the users_email_lower_key index, not a scan of the table', async () => {
+describe.skipIf(!withPostgres)('the email lookup on PostgreSQL', () => {
+  let cleanup = async () => {};
+  beforeAll(async () => {
+    cleanup = await useDatabase('pg');
+  });
+  afterAll(() => cleanup());
+
+  it('is looked up through the users_email_lower_key index, not a scan of the table', async () => {
     // The query findUserByEmail sends, as sent, then EXPLAINed with sequential scans priced out so
     // that a table of a few rows still shows whether the index can serve it.
     const sent = vi.spyOn(pg.Pool.prototype, 'query');
