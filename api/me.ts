@@ -46,7 +46,7 @@ export const PATCH = endpoint(async (request) => {
   });
   if ((avatar || input.avatar === null) && previousAvatarKey) discardAvatarLater(previousAvatarKey);
   // Both read under the row lock of the update: of racing changes, each tells the address it replaced.
-  if (previousEmail !== changed.email) runAfterResponse('email change notice', () => sendEmailChangeNotice(previousEmail, changed.email));
+  if (previousEmail.toLowerCase() !== changed.email.toLowerCase()) runAfterResponse('email change notice', () => sendEmailChangeNotice(previousEmail, changed.email));
   return json(toPublicUser(changed));
 });
 

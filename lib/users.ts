@@ -90,7 +90,7 @@ export async function updateUser(
       .set({
         ...changes,
         ...(changes.email !== undefined
-          ? { emailVerified: sql`case when ${before.previousEmail} = ${changes.email} then ${users.emailVerified} else false end` }
+          ? { emailVerified: sql`case when lower(${before.previousEmail}) = lower(${changes.email}) then ${users.emailVerified} else false end` }
           : {}),
       })
       .from(before)
@@ -104,14 +104,17 @@ export async function updateUser(
   }
 }
 
-/** The user whose username or email is `login`, compared without letter case. */
+/**
+ * The user whose username or email is `login`, compared without letter case, by the database's
+ * lower() on both sides, as the unique indexes are: JavaScript's lower-casing differs for a few
+ * letters (the dotted capital I), which imported names may hold.
+ */
 export async function findUserByLogin(login: string): Promise<UserRow | undefined> {
   const db = await getDb();
-  const needle = login.toLowerCase();
   const [user] = await db
     .select()
     .from(users)
-    .where(or(sql`lower(${users.username}) = ${needle}`, sql`lower(${users.email}) = ${needle}`))
+    .where(or(sql`lower(${users.username}) = lower(${login})`, sql`lower(${users.email}) = lower(${login})`))
     .limit(1);
   return user;
 }
@@ -141,7 +144,7 @@ export async function upgradePasswordHash(id: string, from: string, to: string):
  */
 export async function findUserByEmail(email: string): Promise<UserRow | undefined> {
   const db = await getDb();
-  const [user] = await db.select().from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`).limit(1);
+  const [user] = await db.select().from(users).where(sql`lower(${users.email}) = lower(${email})`).limit(1);
   return user;
 }
 

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POST as forgot } from '../api/forgot-password.js';
 import { POST as login } from '../api/login.js';
+import { PATCH as patchMe } from '../api/me.js';
 import { POST as register } from '../api/register.js';
 import { POST as reset } from '../api/reset-password.js';
 import { settleBackground } from '../lib/background.js';
@@ -44,6 +45,29 @@ describe.each(['pglite', 'pg'] as const)('an account whose stored email is not l
     expect((await reset(jsonRequest('/api/reset-password', { email: stored, otp: otp!, new_password }))).status).toBe(200);
     await settleBackground();
     expect((await login(jsonRequest('/api/login', { username: account.username, password: new_password }))).status).toBe(200);
+  });
+
+  it.skipIf(driver === 'pg' && !withPostgres)('keeps its verified mark when a profile save sends the same address back', async () => {
+    const account = newAccount();
+    const { access_token } = (await (await register(jsonRequest('/api/register', account))).json()) as { access_token: string };
+    const stored = account.email.replace(/^user_/, 'User_');
+    await (await getDb()).update(users).set({ email: stored, emailVerified: true }).where(eq(users.username, account.username));
+    const notices = (await outboxMessages(getConfig().outboxDir)).length;
+    const response = await patchMe(
+      new Request('http://localhost/api/me', { method: 'PATCH', headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ email: account.email }) }),
+    );
+    await settleBackground();
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ email: account.email, email_verified: true });
+    expect((await outboxMessages(getConfig().outboxDir)).length).toBe(notices); // no "your email changed" notice
+  });
+
+  it.skipIf(driver === 'pg' && !withPostgres)('signs in under an imported username that lower-cases differently in JavaScript (İ), typed as stored', async () => {
+    const account = newAccount();
+    expect((await register(jsonRequest('/api/register', account))).status).toBe(201);
+    const name = `İlker ${account.username}`;
+    await (await getDb()).update(users).set({ username: name }).where(eq(users.username, account.username));
+    expect((await login(jsonRequest('/api/login', { username: name, password: account.password }))).status).toBe(200);
   });
 
   it.skipIf(driver === 'pg' && !withPostgres)('has one failed-login budget for its username and its address', async () => {

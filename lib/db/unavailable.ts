@@ -30,11 +30,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 
 /** No connection was made, so no statement was sent. */
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const NOT_CONNECTED = /timeout exceeded when trying to connect|couldn't connect to compute node/i;
+const NOT_CONNECTED = /timeout exceeded when trying to connect|connection terminated due to connection timeout|couldn't connect to compute node/i;
 
 /**
  * Whether a failed statement certainly never ran: the database could not be connected to at all
- * (refused, no such host, pool connect timeout, SQLSTATE 08001/08004, 57P03, 53300; Neon's
+ * (refused, no such host, a pool's wait or a new connection's connect timing out, SQLSTATE 08001/08004, 57P03, 53300; Neon's
  * endpoint answering that it could not reach the database). A connection lost or a deadline passed
  * while the statement was out is not: it may have committed. For undoing what went before it.
  *
