@@ -34,7 +34,7 @@ export const POST = endpoint(async (request) => {
   const account = reserveSlot('loginAccount', login);
   const { slot, user } = await (async () => {
     const [, reserved] = await Promise.all([enforceLimit('loginIp', clientIp(request)), account]);
-    return { slot: reserved, user: await findUserByLogin(input.username) };
+    return { slot: reserved, user: await findUserByLogin(login) };
   })().catch(async (error: unknown) => {
     // Refused by a limit, or a failing store or database: no password was checked, so this is no
     // failed sign-in of the account's, and the slot it reserved is given back.

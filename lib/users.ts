@@ -105,16 +105,20 @@ export async function updateUser(
 }
 
 /**
- * The user whose username or email is `login`, compared without letter case, by the database's
- * lower() on both sides, as the unique indexes are: JavaScript's lower-casing differs for a few
- * letters (the dotted capital I), which imported names may hold.
+ * The user whose username or email is `login`, compared without letter case: the stored names
+ * through the database's lower(), as the unique indexes are, against `login` lower-cased here,
+ * the very string the per-account login limit is keyed by. So whatever spelling finds an account
+ * is counted under one of that account's own keys. (Had the database lower-cased `login` too,
+ * `mİmi` would find `mimi`: PostgreSQL lower-cases İ to `i`, JavaScript to `i` and a combining
+ * dot, and each such spelling would have had a failure budget of its own.)
  */
 export async function findUserByLogin(login: string): Promise<UserRow | undefined> {
   const db = await getDb();
+  const needle = login.toLowerCase();
   const [user] = await db
     .select()
     .from(users)
-    .where(or(sql`lower(${users.username}) = lower(${login})`, sql`lower(${users.email}) = lower(${login})`))
+    .where(or(sql`lower(${users.username}) = ${needle}`, sql`lower(${users.email}) = ${needle}`))
     .limit(1);
   return user;
 }
@@ -144,7 +148,7 @@ export async function upgradePasswordHash(id: string, from: string, to: string):
  */
 export async function findUserByEmail(email: string): Promise<UserRow | undefined> {
   const db = await getDb();
-  const [user] = await db.select().from(users).where(sql`lower(${users.email}) = lower(${email})`).limit(1);
+  const [user] = await db.select().from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`).limit(1);
   return user;
 }
 
