@@ -66,6 +66,9 @@ export async function readMultipart(request: Request, rules: MultipartRules): Pr
     if (!rules.fields.includes(name)) return fail(unknownField(name));
     if (name in form.fields) return fail(unprocessable([{ field: name, message: 'Send this field once.' }]));
     if (info.valueTruncated) return fail(problems.fieldTooLarge(name, rules.maxFieldBytes));
+    // busboy decodes text leniently: bytes that are not UTF-8 become U+FFFD, which would make every
+    // such password one password. Refused, as the JSON and form readers refuse them.
+    if (value.includes('\uFFFD')) return fail(problems.multipartNotUtf8());
     form.fields[name] = value;
   });
   parser.on('file', (name, stream, info) => {
@@ -146,6 +149,7 @@ export function formCeiling(rules: MultipartRules): number {
   return rules.maxFileBytes + (rules.fields.length + 1) * (rules.maxFieldBytes + 1024);
 }
 
-function unknownField(name: string): HttpError {
-  return unprocessable([{ field: name, message: 'Unknown field.' }]);
+function unknownField(name: string | undefined): HttpError {
+  // A part without a name has none to give: busboy passes undefined.
+  return unprocessable([{ field: name ?? '', message: 'Unknown field.' }]);
 }

@@ -25,6 +25,7 @@ export const problems = {
   malformedForm: () => badRequest('The form is not valid percent-encoded UTF-8.', 'malformed_body'),
   multipartNoBoundary: () => badRequest('The multipart body has no valid boundary.', 'malformed_body'),
   multipartMalformed: () => badRequest('The multipart body is malformed.', 'malformed_body'),
+  multipartNotUtf8: () => badRequest('A text field of the multipart body is not valid UTF-8.', 'malformed_body'),
   /** The client stopped sending, or the connection broke, while the body was being read. */
   bodyUnreadable: () => badRequest('The request body could not be read.', 'malformed_body'),
   /** 415 naming the media types accepted, e.g. `application/json or multipart/form-data`. */

@@ -89,6 +89,8 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
         ['full_name', { full_name: 'x'.repeat(101) }],
         ['full_name', { full_name: 'Ada\nLovelace' }],
         ['full_name', { full_name: 'Ada \u202egnp.exe' }], // a right-to-left override
+        ['full_name', { full_name: 'Ada\u2028Lovelace' }], // a line separator
+        ['full_name', { full_name: 'Ada \u200fLovelace' }], // a right-to-left mark
         ['is_admin', { is_admin: true }],
       ])('answers 422 naming %s for %j, writing nothing', async (field, patch) => {
         const before = await userCount();

@@ -141,6 +141,22 @@ export function defineAvatarSuite(name: string, setup: () => { transport: Transp
       await expectStillFree(account);
     });
 
+    it('refuses a text field that is not UTF-8 (400) and a part without a name (422 naming no field), creating no user', async () => {
+      const account = newAccount();
+      const raw = (parts: Buffer[]) =>
+        registration.POST(new Request(`${BASE}/api/register`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=b' }, body: Buffer.concat(parts) }));
+      const field = (name: string, value: Buffer | string) => [Buffer.from(`--b\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`), Buffer.from(value), Buffer.from('\r\n')];
+      const fields = (password: Buffer | string) => [...field('username', account.username), ...field('email', account.email), ...field('password', password)];
+      // "motdepassé" in Latin-1: read leniently, every such password would have been one password.
+      const latin1 = await raw([...fields(Buffer.from('motdepass\xe9', 'latin1')), Buffer.from('--b--\r\n')]);
+      expect(latin1.status).toBe(400);
+      expect((await problemOf(latin1)).detail).toBe('A text field of the multipart body is not valid UTF-8.');
+      const nameless = await raw([...fields('correct horse battery'), Buffer.from('--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--\r\n')]);
+      expect(nameless.status).toBe(422);
+      expect((await problemOf(nameless)).errors).toEqual([{ field: '', message: 'Unknown field.' }]);
+      await expectStillFree(account);
+    });
+
     it('registers by multipart without an avatar, and with an empty file part as browsers send it', async () => {
       const plain = await register(newAccount());
       expect(plain.status).toBe(201);

@@ -116,6 +116,8 @@ async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Pr
 
 const request = (path: string, init: RequestInit = {}) => new Request(BASE + path, init);
 const post = (path: string, body: BodyInit, type: string) => request(path, { method: 'POST', headers: { 'content-type': type }, body });
+/** A multipart form whose `full_name` holds a byte that is not UTF-8 (Latin-1 é). */
+const NOT_UTF8_FIELD = Buffer.concat([Buffer.from('--b\r\nContent-Disposition: form-data; name="full_name"\r\n\r\ncaf'), Buffer.from([0xe9]), Buffer.from('\r\n--b--\r\n')]);
 const NOT_UTF8 = new Uint8Array([0x7b, 0xff, 0x7d]);
 /** A multipart body whose stream breaks after its first bytes, as a dropped connection does. */
 const broken = (path: string, method: string, headers: Record<string, string> = {}) =>
@@ -163,6 +165,7 @@ describe('the OpenAPI document against every answer the handlers give', () => {
     await expectDocumented(op, await registerApi.POST(post('/api/register', NOT_UTF8, 'application/json')));
     await expectDocumented(op, await registerApi.POST(post('/api/register', 'x', 'multipart/form-data')));
     await expectDocumented(op, await registerApi.POST(post('/api/register', '--b\r\nbroken', 'multipart/form-data; boundary=b')));
+    await expectDocumented(op, await registerApi.POST(post('/api/register', NOT_UTF8_FIELD, 'multipart/form-data; boundary=b')));
     await expectDocumented(op, await registerApi.POST(jsonRequest('/api/register', 'x'.repeat(20_000))));
     await expectDocumented(op, await registerApi.POST(post('/api/register', 'x', 'text/plain')));
     await expectDocumented(op, await send(form(newAccount(), [{ bytes: Buffer.from('not an image'), filename: 'a.png' }])));
@@ -209,6 +212,7 @@ describe('the OpenAPI document against every answer the handlers give', () => {
     await expectDocumented(op, await patch(NOT_UTF8, 'application/json'));
     await expectDocumented(op, await patch('x', 'multipart/form-data'));
     await expectDocumented(op, await patch('--b\r\nbroken', 'multipart/form-data; boundary=b'));
+    await expectDocumented(op, await patch(NOT_UTF8_FIELD, 'multipart/form-data; boundary=b'));
     await expectDocumented(op, await patch('x'.repeat(20_000), 'application/json'));
     await expectDocumented(op, await patch('x', 'text/plain'));
     await expectDocumented(op, await patch(form({}, [{ bytes: Buffer.from('not an image'), filename: 'a.png' }])));

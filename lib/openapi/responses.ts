@@ -71,7 +71,7 @@ export function bodyErrors(
       [
         options.also400?.description,
         options.multipart
-          ? 'The body is not valid JSON, not UTF-8, or not a readable multipart form.'
+          ? 'The body is not valid JSON, not UTF-8 (also a text field of a multipart form), or not a readable multipart form.'
           : options.form
             ? 'The body is not valid JSON, or not UTF-8 (in a form: not percent-encoded UTF-8).'
             : 'The body is not valid JSON, or not UTF-8.',
@@ -84,7 +84,12 @@ export function bodyErrors(
         malformed_body: problems.malformedUtf8(),
         ...(options.form ? { malformed_form: problems.malformedForm() } : {}),
         ...(options.multipart
-          ? { multipart_no_boundary: problems.multipartNoBoundary(), multipart_malformed: problems.multipartMalformed(), body_unreadable: problems.bodyUnreadable() }
+          ? {
+              multipart_no_boundary: problems.multipartNoBoundary(),
+              multipart_malformed: problems.multipartMalformed(),
+              multipart_not_utf8: problems.multipartNotUtf8(),
+              body_unreadable: problems.bodyUnreadable(),
+            }
           : {}),
       },
     ),

@@ -27,11 +27,13 @@ export const Password = TypedPassword
   .describe('8 to 72 bytes of UTF-8. Longer passwords are refused, never cut.');
 
 /**
- * What a display name may not hold: control characters (line breaks, escape sequences) and
- * bidirectional overrides, which can make a name display as something else beside the user's
- * other content. Written as \u escapes, so the OpenAPI pattern reads the same in any regex engine.
+ * What a display name may not hold: control characters and line breaks (C0, C1, and the line and
+ * paragraph separators U+2028/2029), and bidirectional controls (embeddings, overrides, isolates
+ * and the direction marks LRM, RLM, ALM), which can make a name display as something else beside
+ * the user's other content. Written as \u escapes, so the OpenAPI pattern reads the same in any
+ * regex engine.
  */
-const NOT_IN_NAMES = '\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069';
+const NOT_IN_NAMES = '\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069';
 
 export const FullName = z
   .string()
