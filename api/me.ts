@@ -12,15 +12,18 @@ import { toPublicUser } from '../lib/schemas/user.js';
 import { assertAvailable, updateUser } from '../lib/users.js';
 import { parseInput } from '../lib/validate.js';
 
-// Imported on first use: the notice's limit needs the Redis client, which GET /api/me never does.
+// Imported on first use: the notice's limit and the upload limit need the Redis client, which
+// GET /api/me never does.
 const sendEmailChangeNotice = async (from: string, to: string) => (await import('../lib/email-change-notice.js')).sendEmailChangeNotice(from, to);
+const enforceUploadLimit = async (userId: string) => (await import('../lib/rate-limit.js')).enforceLimit('avatarUser', userId);
 
 /** GET /api/me: the signed-in user. 401 without a valid, unrevoked token of an unblocked user. */
 export const GET = endpoint(async (request) => json(toPublicUser(await requireUser(request))));
 
 /**
  * PATCH /api/me: change any of username, email, full_name (JSON or multipart) and avatar
- * (a file in multipart; `"avatar": null` in JSON removes it). 200 the public user; 409 taken. A changed email is no longer verified, and the old
+ * (a file in multipart; `"avatar": null` in JSON removes it). 200 the public user; 409 taken; 429
+ * past RATE_LIMIT_AVATAR_USER uploads (JSON changes are not limited). A changed email is no longer verified, and the old
  * address is told of the change after the response. The old avatar is deleted only once the new
  * one's URL is stored, so the user is never left without one, and after the response, so a slow or
  * failing Cloudinary does not hold the answer.
@@ -33,6 +36,8 @@ export const PATCH = endpoint(async (request) => {
     throw unprocessable([{ field: '', message: `Send at least one of ${[...PROFILE_FORM_FIELDS, 'avatar'].join(', ')}.` }]);
   }
   await assertAvailable(input, user.id);
+  // Each upload costs the Cloudinary account quota and bandwidth: a signed-in user gets a few an hour.
+  if (avatar) await enforceUploadLimit(user.id);
   const { user: changed, previousAvatarKey, previousEmail } = await withStoredAvatar(avatar, new URL(request.url).origin, async (stored) => {
     const result = await updateUser(user.id, user.tokenVersion, {
       username: input.username,

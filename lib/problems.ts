@@ -10,6 +10,7 @@ const LIMIT_MESSAGES: Record<RateLimitName, string> = {
   resetEmail: 'Too many password reset attempts for this email address.',
   exchangeIp: 'Too many sign-in code exchanges from this address.',
   emailNotice: 'Too many account notices to this email address.',
+  avatarUser: 'Too many avatar uploads for this account.',
 };
 
 /**

@@ -258,3 +258,37 @@ describe('avatar limits at handler level', () => {
     expect(response.headers.get('vary')).toBe('Origin');
   });
 });
+
+describe('avatar uploads per account (RATE_LIMIT_AVATAR_USER)', () => {
+  it('refuses uploads past the limit with 429 before anything reaches Cloudinary; other changes go on', async () => {
+    process.env.RATE_LIMIT_AVATAR_USER = '2/1h';
+    resetConfig();
+    try {
+      const account = newAccount();
+      const signUp = await registration.POST(new Request(`${BASE}/api/register`, { method: 'POST', body: form(account) }));
+      const { access_token } = (await signUp.json()) as { access_token: string };
+      const patch = (body: BodyInit, type?: string) =>
+        me.PATCH(new Request(`${BASE}/api/me`, { method: 'PATCH', headers: { authorization: `Bearer ${access_token}`, ...(type ? { 'content-type': type } : {}) }, body }));
+      const upload = () => patch(form({}, [{ bytes: tinyPng(), filename: 'a.png', type: 'image/png' }]));
+      expect((await upload()).status).toBe(200);
+      const second = await upload();
+      expect(second.status).toBe(200);
+      const { avatar_url } = (await second.json()) as { avatar_url: string };
+      const uploads = fake.calls.filter((c) => c.action === 'upload').length;
+
+      const refused = await upload();
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await problemOf(refused)).detail).toMatch(/^Too many avatar uploads for this account\. Try again in \d+ seconds\.$/);
+      expect(fake.calls.filter((c) => c.action === 'upload').length).toBe(uploads); // nothing uploaded
+      // A change without a file is not an upload: it goes through, and the avatar stays.
+      const renamed = await patch(JSON.stringify({ full_name: 'Still Ada' }), 'application/json');
+      expect(renamed.status).toBe(200);
+      expect(await renamed.json()).toMatchObject({ full_name: 'Still Ada', avatar_url });
+    } finally {
+      delete process.env.RATE_LIMIT_AVATAR_USER;
+      resetConfig();
+      await settleBackground();
+    }
+  });
+});

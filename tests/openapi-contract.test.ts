@@ -282,8 +282,11 @@ describe('the OpenAPI document against every answer the handlers give', () => {
     await expectDocumented('GET /api/docs', await docsApi.GET(request('/api/docs')));
   });
 
+  /** PATCH /api/me with a new avatar, as the signed-in test account. */
+  const avatarUpload = () => request('/api/me', { method: 'PATCH', headers: { authorization: `Bearer ${token}` }, body: form({}, [{ bytes: tinyPng(), filename: 'a.png' }]) });
+
   it('every limit answers its own documented 429', async () => {
-    const limits = Object.fromEntries(['LOGIN_IP', 'LOGIN_ACCOUNT', 'REGISTER_IP', 'FORGOT_IP', 'FORGOT_EMAIL', 'RESET_EMAIL', 'EXCHANGE_IP'].map((n) => [`RATE_LIMIT_${n}`, '1/1m']));
+    const limits = Object.fromEntries(['LOGIN_IP', 'LOGIN_ACCOUNT', 'REGISTER_IP', 'FORGOT_IP', 'FORGOT_EMAIL', 'RESET_EMAIL', 'EXCHANGE_IP', 'AVATAR_USER'].map((n) => [`RATE_LIMIT_${n}`, '1/1m']));
     const twice = async (op: string, send: () => Promise<Response>) => {
       await send();
       const second = await send();
@@ -302,6 +305,7 @@ describe('the OpenAPI document against every answer the handlers give', () => {
       await twice('POST /api/forgot-password', () => forgotApi.POST(jsonRequest('/api/forgot-password', { email: account.email }, from(`203.0.113.${n++}`))));
       await twice('POST /api/reset-password', () => resetApi.POST(jsonRequest('/api/reset-password', { email: account.email, otp: '123456', new_password: 'another long password' })));
       await twice('POST /api/google/exchange', () => exchangeApi.POST(jsonRequest('/api/google/exchange', { code: 'unknown' }, from('203.0.113.70'))));
+      await twice('PATCH /api/me', () => meApi.PATCH(avatarUpload()));
     });
     await settleBackground();
   });
@@ -313,6 +317,7 @@ describe('the OpenAPI document against every answer the handlers give', () => {
       await expectDocumented('POST /api/forgot-password', await forgotApi.POST(jsonRequest('/api/forgot-password', { email: account.email })));
       await expectDocumented('POST /api/reset-password', await resetApi.POST(jsonRequest('/api/reset-password', { email: account.email, otp: '123456', new_password: 'another long password' })));
       await expectDocumented('POST /api/google/exchange', await exchangeApi.POST(jsonRequest('/api/google/exchange', { code: 'unknown' })));
+      await expectDocumented('PATCH /api/me', await meApi.PATCH(avatarUpload()));
       await settleBackground();
     });
   });

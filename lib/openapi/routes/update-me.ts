@@ -2,7 +2,7 @@ import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { AvatarFile } from '../../schemas/avatar.js';
 import { PROFILE_FORM_FIELDS, UpdateProfileRequest } from '../../schemas/profile.js';
 import { PublicUser } from '../../schemas/user.js';
-import { avatarErrors, bodyErrors, internalError, notSignedIn, SIGNED_IN, unavailable, taken } from '../responses.js';
+import { avatarErrors, bodyErrors, internalError, notSignedIn, rateLimited, SIGNED_IN, unavailable, taken } from '../responses.js';
 
 /** The multipart form of PATCH /api/me: the JSON fields plus an optional avatar file. */
 const UpdateMeForm = UpdateProfileRequest.extend({ avatar: AvatarFile.optional() }).meta({ id: 'UpdateMeForm' });
@@ -32,7 +32,8 @@ export const updateMe: RouteConfig = {
     ...notSignedIn,
     ...taken,
     ...avatarErrors('application/json or multipart/form-data', PROFILE_FORM_FIELDS),
+    ...rateLimited('avatar uploads by this account (only a request with a file counts)', 'avatarUser'),
     ...internalError,
-    ...unavailable('database'),
+    ...unavailable('database', 'redis'),
   },
 };
