@@ -43,7 +43,8 @@ export const POST = endpoint(async (request) => {
   });
   const { ok, needsRehash } = await checkPassword(input.password, user?.passwordHash);
   if (!user || !ok || user.isBlocked) {
-    const other = user && (login === user.email.toLowerCase() ? user.username : user.email).toLowerCase();
+    // The account's other name, lowered as the lookup lowered it: that is the key its logins count under.
+    const other = user && (login === user.emailKey ? user.usernameKey : user.emailKey);
     // Scheduled for unknown names too (doing nothing): the first scheduling on an instance loads
     // @vercel/functions, which would otherwise make a cold instance's first failure on a real
     // account slower than on a made-up one.

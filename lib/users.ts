@@ -104,19 +104,26 @@ export async function updateUser(
   }
 }
 
+/** An account's two login names as the database lower-cases them: the keys of its failure limit. */
+export interface LoginKeys {
+  usernameKey: string;
+  emailKey: string;
+}
+
 /**
  * The user whose username or email is `login`, compared without letter case: the stored names
  * through the database's lower(), as the unique indexes are, against `login` lower-cased here,
  * the very string the per-account login limit is keyed by. So whatever spelling finds an account
  * is counted under one of that account's own keys. (Had the database lower-cased `login` too,
  * `mİmi` would find `mimi`: PostgreSQL lower-cases İ to `i`, JavaScript to `i` and a combining
- * dot, and each such spelling would have had a failure budget of its own.)
+ * dot, and each such spelling would have had a failure budget of its own.) With the user come
+ * its two names lowered by the database (`LoginKeys`), for counting a failure under the other.
  */
-export async function findUserByLogin(login: string): Promise<UserRow | undefined> {
+export async function findUserByLogin(login: string): Promise<(UserRow & LoginKeys) | undefined> {
   const db = await getDb();
   const needle = login.toLowerCase();
   const [user] = await db
-    .select()
+    .select({ ...getTableColumns(users), usernameKey: sql<string>`lower(${users.username})`, emailKey: sql<string>`lower(${users.email})` })
     .from(users)
     .where(or(sql`lower(${users.username}) = ${needle}`, sql`lower(${users.email}) = ${needle}`))
     .limit(1);

@@ -72,6 +72,29 @@ describe.each(['pglite', 'pg'] as const)('an account whose stored email is not l
     }
   });
 
+  it.skipIf(driver === 'pg' && !withPostgres)('signs in under an imported name as the database lower-cases it (İ), sharing one failure budget with its address', async () => {
+    const account = newAccount();
+    expect((await register(jsonRequest('/api/register', account))).status).toBe(201);
+    const id = account.username.slice(-8);
+    await (await getDb()).update(users).set({ username: `İmport_${id}` }).where(eq(users.username, account.username));
+    const byName = `import_${id}`; // lower('İmport_…') in PostgreSQL: the spelling that finds it
+    expect((await login(jsonRequest('/api/login', { username: byName, password: account.password }))).status).toBe(200);
+    await settleBackground();
+    process.env.RATE_LIMIT_LOGIN_ACCOUNT = '4/15m';
+    resetConfig();
+    try {
+      const statuses = [];
+      for (const name of [account.email, account.email, account.email, account.email, byName, byName]) {
+        statuses.push((await login(jsonRequest('/api/login', { username: name, password: 'not the password' }))).status);
+        await settleBackground(); // the other name is counted after the response
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+    } finally {
+      delete process.env.RATE_LIMIT_LOGIN_ACCOUNT;
+      resetConfig();
+    }
+  });
+
   it.skipIf(driver === 'pg' && !withPostgres)('has one failed-login budget for its username and its address', async () => {
     const account = newAccount();
     expect((await register(jsonRequest('/api/register', account))).status).toBe(201);
