@@ -4,7 +4,7 @@ import { runAfterResponse } from '../lib/background.js';
 import { requireUser } from '../lib/current-user.js';
 import { endpoint } from '../lib/endpoint.js';
 import { otherMethods } from '../lib/other-methods.js';
-import { unprocessable } from '../lib/http-errors.js';
+import { HttpError, unprocessable } from '../lib/http-errors.js';
 import { problems } from '../lib/problems.js';
 import { json } from '../lib/respond.js';
 import { PROFILE_FORM_FIELDS, UpdateProfileRequest } from '../lib/schemas/profile.js';
@@ -15,7 +15,7 @@ import { parseInput } from '../lib/validate.js';
 // Imported on first use: the notice's limit and the upload limit need the Redis client, which
 // GET /api/me never does.
 const sendEmailChangeNotice = async (from: string, to: string) => (await import('../lib/email-change-notice.js')).sendEmailChangeNotice(from, to);
-const enforceUploadLimit = async (userId: string) => (await import('../lib/rate-limit.js')).enforceLimit('avatarUser', userId);
+const rateLimits = () => import('../lib/rate-limit.js');
 
 /** GET /api/me: the signed-in user. 401 without a valid, unrevoked token of an unblocked user. */
 export const GET = endpoint(async (request) => json(toPublicUser(await requireUser(request))));
@@ -36,8 +36,17 @@ export const PATCH = endpoint(async (request) => {
     throw unprocessable([{ field: '', message: `Send at least one of ${[...PROFILE_FORM_FIELDS, 'avatar'].join(', ')}.` }]);
   }
   await assertAvailable(input, user.id);
-  // Each upload costs the Cloudinary account quota and bandwidth: a signed-in user gets a few an hour.
-  if (avatar) await enforceUploadLimit(user.id);
+  // Each upload costs the Cloudinary account quota and bandwidth: a signed-in user gets a few an
+  // hour. Decision: an upload that fails on our side or Cloudinary's (5xx: nothing was changed,
+  // "try again") gives its slot back after the response; one refused for the client's own fault
+  // (an image Cloudinary cannot read, a name taken meanwhile) stays counted.
+  const slot = avatar ? await (await rateLimits()).reserveSlot('avatarUser', user.id) : undefined;
+  const giveSlotBack = (error: unknown): never => {
+    if (slot && !(error instanceof HttpError && error.status < 500)) {
+      runAfterResponse('avatar limit refund', async () => (await rateLimits()).refundLimit('avatarUser', user.id, slot));
+    }
+    throw error;
+  };
   const { user: changed, previousAvatarKey, previousEmail } = await withStoredAvatar(avatar, new URL(request.url).origin, async (stored) => {
     const result = await updateUser(user.id, user.tokenVersion, {
       username: input.username,
@@ -48,7 +57,7 @@ export const PATCH = endpoint(async (request) => {
     // Deleted, blocked or signed out by a password reset while the request ran.
     if (!result) throw problems.badToken();
     return result;
-  });
+  }).catch(giveSlotBack);
   if ((avatar || input.avatar === null) && previousAvatarKey) discardAvatarLater(previousAvatarKey);
   // Both read under the row lock of the update: of racing changes, each tells the address it replaced.
   if (previousEmail.toLowerCase() !== changed.email.toLowerCase()) runAfterResponse('email change notice', () => sendEmailChangeNotice(previousEmail, changed.email));

@@ -67,8 +67,11 @@ export async function readMultipart(request: Request, rules: MultipartRules): Pr
     if (name in form.fields) return fail(unprocessable([{ field: name, message: 'Send this field once.' }]));
     if (info.valueTruncated) return fail(problems.fieldTooLarge(name, rules.maxFieldBytes));
     // busboy decodes text leniently: bytes that are not UTF-8 become U+FFFD, which would make every
-    // such password one password. Refused, as the JSON and form readers refuse them.
-    if (value.includes('\uFFFD')) return fail(problems.multipartNotUtf8());
+    // such password one password. Refused, as the JSON and form readers refuse them. Decision: so is
+    // a U+FFFD sent as such (it cannot be told apart here, and no one types it). A part declaring a
+    // charset busboy cannot decode arrives as undefined. (A part declaring one it can, such as
+    // latin1, is decoded faithfully from it.)
+    if (value === undefined || value.includes('\uFFFD')) return fail(problems.multipartNotUtf8());
     form.fields[name] = value;
   });
   parser.on('file', (name, stream, info) => {

@@ -151,6 +151,15 @@ export function defineAvatarSuite(name: string, setup: () => { transport: Transp
       const latin1 = await raw([...fields(Buffer.from('motdepass\xe9', 'latin1')), Buffer.from('--b--\r\n')]);
       expect(latin1.status).toBe(400);
       expect((await problemOf(latin1)).detail).toBe('A text field of the multipart body is not valid UTF-8.');
+      // A charset busboy cannot decode: it hands the field over as undefined.
+      const shiftJis = await raw([
+        ...field('username', account.username),
+        ...field('email', account.email),
+        Buffer.from('--b\r\nContent-Disposition: form-data; name="password"\r\nContent-Type: text/plain; charset=shift_jis\r\n\r\ncorrect horse battery\r\n'),
+        Buffer.from('--b--\r\n'),
+      ]);
+      expect(shiftJis.status).toBe(400);
+      expect((await problemOf(shiftJis)).detail).toBe('A text field of the multipart body is not valid UTF-8.');
       const nameless = await raw([...fields('correct horse battery'), Buffer.from('--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--\r\n')]);
       expect(nameless.status).toBe(422);
       expect((await problemOf(nameless)).errors).toEqual([{ field: '', message: 'Unknown field.' }]);

@@ -291,4 +291,27 @@ describe('avatar uploads per account (RATE_LIMIT_AVATAR_USER)', () => {
       await settleBackground();
     }
   });
+
+  it('gives the slot back when the upload fails on Cloudinary (502: nothing changed, try again)', async () => {
+    process.env.RATE_LIMIT_AVATAR_USER = '2/1h';
+    resetConfig();
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const account = newAccount();
+      const { access_token } = (await (await registration.POST(new Request(`${BASE}/api/register`, { method: 'POST', body: form(account) }))).json()) as { access_token: string };
+      const upload = () =>
+        me.PATCH(new Request(`${BASE}/api/me`, { method: 'PATCH', headers: { authorization: `Bearer ${access_token}` }, body: form({}, [{ bytes: tinyPng(), filename: 'a.png', type: 'image/png' }]) }));
+      for (let i = 0; i < 2; i++) {
+        fake.failNext('upload', 500);
+        expect((await upload()).status).toBe(502);
+        await settleBackground(); // the slot comes back after the response
+      }
+      expect([(await upload()).status, (await upload()).status, (await upload()).status]).toEqual([200, 200, 429]);
+    } finally {
+      log.mockRestore();
+      delete process.env.RATE_LIMIT_AVATAR_USER;
+      resetConfig();
+      await settleBackground();
+    }
+  });
 });
