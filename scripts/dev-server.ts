@@ -157,10 +157,15 @@ function requestBody(req: IncomingMessage): ReadableStream<Uint8Array> {
 
 /**
  * Writes a function's Response to the Node response. Bodies are buffered: every answer here is
- * small. An answer given before the request body was all read (a 413) closes the connection.
+ * small. An answer given before the request body was all read (a 413, a 422 at the first unknown
+ * multipart part) waits a moment for the rest to arrive, dropped, as Vercel reads a whole body
+ * before the function runs: a client still writing would otherwise see the connection closed under
+ * it (EPIPE, "fetch failed") instead of the answer. A body still coming after that closes the
+ * connection.
  */
 async function send(res: ServerResponse, response: Response, added: [string, string][] = []): Promise<void> {
   const headers: Record<string, string | string[]> = {};
+  if (!res.req.complete) await bodyEnded(res.req, 2_000);
   if (!res.req.complete) headers.connection = 'close';
   for (const [name, value] of added) headers[name.toLowerCase()] = value;
   response.headers.forEach((value, name) => {
@@ -171,6 +176,20 @@ async function send(res: ServerResponse, response: Response, added: [string, str
   const body = response.body ? Buffer.from(await response.arrayBuffer()) : undefined;
   res.writeHead(response.status, headers);
   res.end(body);
+}
+
+/** Resolves when the request body has all arrived (its rest dropped), the client went away, or after `ms`. */
+function bodyEnded(req: IncomingMessage, ms: number): Promise<void> {
+  return new Promise<void>((done) => {
+    const timer = setTimeout(done, ms);
+    const finish = () => {
+      clearTimeout(timer);
+      done();
+    };
+    req.once('end', finish);
+    req.once('close', finish);
+    req.resume();
+  });
 }
 
 // Each function module once: a repeated dynamic import() still costs a trip through the module

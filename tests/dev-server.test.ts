@@ -137,6 +137,38 @@ describe('npm run dev', () => {
     }
   });
 
+  it('answers a body refused before its end only once the client has sent it all, so the client gets the answer, not a broken pipe', async () => {
+    // The 422 comes at the first part's header (an unknown file field); the client is still writing.
+    const head = Buffer.from('--b\r\nContent-Disposition: form-data; name="photo"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n');
+    const rest = Buffer.concat([tinyPng(), Buffer.from('\r\n--b--\r\n')]);
+    // As fetch sends a streamed body: the rest comes after the answer was decided, in pieces.
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    let lastSentAt = Infinity;
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(head);
+        await sleep(300);
+        controller.enqueue(rest.subarray(0, 10));
+        await sleep(200);
+        lastSentAt = performance.now();
+        controller.enqueue(rest.subarray(10));
+        controller.close();
+      },
+    });
+    const outcome = await fetch(`${server.url}/api/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=b' },
+      body,
+      duplex: 'half',
+    } as RequestInit).then(
+      (response) => ({ status: response.status, answeredAfterTheWholeBody: performance.now() >= lastSentAt }),
+      (error: Error) => ({ error: `${error.message}: ${String((error.cause as Error | undefined)?.message)}` }),
+    );
+    // Answered only once the whole body was sent: no client is left writing into a closed
+    // connection (which fetch reports as "fetch failed: write EPIPE" when the write loses the race).
+    expect(outcome).toEqual({ status: 422, answeredAfterTheWholeBody: true });
+  });
+
   it('answers as Vercel where the API has no say: plain-text 404 for an unknown /api path, 405 for a static file asked to POST', async () => {
     const unknown = await fetch(`${server.url}/api/nothing-here`);
     expect(unknown.status).toBe(404);
