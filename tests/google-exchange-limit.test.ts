@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POST as exchange } from '../api/google/exchange.js';
 import { resetConfig } from '../lib/config.js';
-import { issueExchangeCode } from '../lib/exchange-codes.js';
-import { resetStore } from '../lib/store.js';
+import { issueExchangeCode, redeemExchangeCode, restoreExchangeCode } from '../lib/exchange-codes.js';
+import { getStore, resetStore } from '../lib/store.js';
 import { useDatabase } from './support/database.js';
 import { freshWindow } from './support/windows.js';
 import { jsonRequest, problemOf } from './support/http.js';
@@ -105,5 +105,23 @@ describe('POST /api/google/exchange is rate limited per client IP', () => {
       vi.useRealTimers();
       resetStore();
     }
+  });
+});
+
+describe('an exchange code put back after a refused exchange', () => {
+  it('lives only for what was left of its 60 seconds: its expiry is checked on redeeming, and the store forgets it then too', async () => {
+    const code = await issueExchangeCode({ id: '00000000-0000-4000-8000-000000000001', tokenVersion: 0 });
+    const grant = await redeemExchangeCode(code);
+    expect(grant).not.toBeNull();
+    const put = vi.spyOn(getStore(), 'put');
+    try {
+      // Put back with 300 ms left (as after a 429 late in its minute).
+      await restoreExchangeCode(code, { ...grant!, expiresAt: Date.now() + 300 });
+      expect(put.mock.calls[0]![2]).toBe(1); // the store's TTL: what is left, rounded up to a second
+    } finally {
+      put.mockRestore();
+    }
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await redeemExchangeCode(code)).toBeNull(); // past its expiry, though the store still holds it
   });
 });

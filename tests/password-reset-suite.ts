@@ -10,7 +10,7 @@ import { settleBackground } from '../lib/background.js';
 import { getConfig, resetConfig } from '../lib/config.js';
 import { getDb } from '../lib/db/client.js';
 import { users } from '../lib/db/schema.js';
-import { issueOtp } from '../lib/otp.js';
+import { issueOtp, verifyOtp } from '../lib/otp.js';
 import { getStore, resetStore } from '../lib/store.js';
 import { useDatabase } from './support/database.js';
 import { bearerRequest, jsonRequest, newAccount, problemOf } from './support/http.js';
@@ -227,6 +227,14 @@ export function definePasswordResetSuite(backend: Backend, enabled: boolean): vo
       const refused = await resetWith(account.email, await issueOtp(account.email));
       expect(refused.status).toBe(400);
       expect(await userRow(account.email)).toEqual(before);
+      // Refused before any password is judged: its current password as the new one is the same 400
+      // (not the 403 "unchanged", which would tell a blocked account's password), and the code is
+      // not used up by it.
+      const code = await issueOtp(account.email);
+      const same = await resetWith(account.email, code, account.password);
+      expect(same.status).toBe(400);
+      expect((await problemOf(same)).type).toBe('urn:problem:invalid_code');
+      expect(await verifyOtp(account.email, code)).toBe(true);
     });
 
     it('issues and stores a code for an unknown address too (the same Redis write: no timing difference)', async () => {

@@ -1,16 +1,20 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POST as forgot } from '../api/forgot-password.js';
+import { POST as login } from '../api/login.js';
 import { POST as register } from '../api/register.js';
 import { POST as reset } from '../api/reset-password.js';
 import { settleBackground } from '../lib/background.js';
 import { getConfig, resetConfig } from '../lib/config.js';
+import { getDb } from '../lib/db/client.js';
+import { users } from '../lib/db/schema.js';
 import { resetStore } from '../lib/store.js';
 import { useDatabase } from './support/database.js';
 import { jsonRequest, newAccount } from './support/http.js';
 import { latestCode } from './support/outbox.js';
 
-/** How the next password write fails: after `during`, with `error`, having committed or not. */
-const next = vi.hoisted(() => ({ failure: undefined as undefined | { during?: () => Promise<void>; commit?: boolean; error: Error } }));
+/** How the next password write goes: after `during`; then fails with `error` (having committed or not), or runs. */
+const next = vi.hoisted(() => ({ failure: undefined as undefined | { during?: () => Promise<void>; commit?: boolean; error?: Error } }));
 vi.mock('../lib/users.js', async (original) => {
   const actual = await original<typeof import('../lib/users.js')>();
   return {
@@ -20,6 +24,7 @@ vi.mock('../lib/users.js', async (original) => {
       if (!failure) return actual.replacePassword(...args);
       next.failure = undefined;
       await failure.during?.();
+      if (!failure.error) return actual.replacePassword(...args);
       if (failure.commit) await actual.replacePassword(...args);
       throw failure.error;
     },
@@ -83,6 +88,21 @@ describe('reset-password: the mailed code after a failed password write', () => 
     const otp = await ask(email);
     await failingWrite({ error: lost(), commit: true }, email, otp);
     expect(await resetWith(email, otp, 'a second password')).toBe(400);
+  });
+
+  it('changes nothing when the account changed its email while the reset ran (the code proved the old address)', async () => {
+    const email = await signUp();
+    const otp = await ask(email);
+    const moved = `moved-${email}`;
+    next.failure = { during: async () => void (await (await getDb()).update(users).set({ email: moved }).where(eq(users.email, email))) };
+    try {
+      expect(await resetWith(email, otp, 'the first password')).toBe(400);
+    } finally {
+      next.failure = undefined;
+    }
+    const [row] = await (await getDb()).select().from(users).where(eq(users.email, moved));
+    expect(row).toMatchObject({ tokenVersion: 0 });
+    expect((await login(jsonRequest('/api/login', { username: moved, password: 'correct horse battery' }))).status).toBe(200); // the old password
   });
 
   it('never comes back over a newer code, even one used meanwhile', async () => {
