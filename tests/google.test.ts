@@ -525,6 +525,34 @@ describe('ID token checks (crafted tokens from a loopback token endpoint)', () =
     expect(await userCount()).toBe(before);
   });
 
+  it('pins RS256: a token signed with another algorithm by the right key, from a key set whose key names no algorithm, is refused', async () => {
+    // Google's keys name RS256, which would refuse another algorithm by itself; a key without `alg`
+    // leaves it to the verifier's pin. The same RSA key, served without its `alg`, signs PS256.
+    const { alg: _alg, d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = rig.provider.signingKey as Record<string, unknown>;
+    const keys = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ keys: [publicJwk] }));
+    });
+    await new Promise<void>((ready) => keys.listen(0, '127.0.0.1', ready));
+    process.env.GOOGLE_JWKS_URL = `http://127.0.0.1:${(keys.address() as AddressInfo).port}/jwks`;
+    resetConfig();
+    try {
+      const pss = await importJWK({ ...rig.provider.signingKey, alg: 'PS256' }, 'PS256');
+      const signWith = (alg: string, key: Awaited<ReturnType<typeof importJWK>>, claims: Record<string, unknown>) =>
+        new SignJWT(claims).setProtectedHeader({ alg, kid: 'test-key' }).sign(key);
+      const refused = await callbackWith((nonce) => signWith('PS256', pss, claimsFor(`crafted-ps256-${Date.now()}`, nonce)));
+      expect(refused.error).toBe('invalid_id_token');
+      expectNoToken(refused.location);
+      // The control: RS256 with that same alg-less key set is accepted.
+      const accepted = await callbackWith(async (nonce) => signWith('RS256', await providerKey(), claimsFor(`crafted-rs256-${Date.now()}`, nonce)));
+      expect(accepted.code).toBeTruthy();
+    } finally {
+      process.env.GOOGLE_JWKS_URL = rig.provider.jwksUrl;
+      resetConfig();
+      await new Promise((done) => keys.close(done));
+    }
+  });
+
   it('checks azp (OpenID Connect Core 3.1.3.7): refused when it names another client, or is missing beside several audiences; ours is accepted', async () => {
     const refused = [
       { aud: [CLIENT.clientId, 'other-client'], azp: 'other-client' },
