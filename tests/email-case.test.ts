@@ -18,6 +18,23 @@ import { postgresAvailable } from './support/services.js';
 
 const withPostgres = await postgresAvailable();
 
+/** The statuses of wrong-password logins under these names, one after the other, with 4 failures allowed an account. */
+async function failedLogins(names: string[]): Promise<number[]> {
+  process.env.RATE_LIMIT_LOGIN_ACCOUNT = '4/15m';
+  resetConfig();
+  try {
+    const statuses = [];
+    for (const name of names) {
+      statuses.push((await login(jsonRequest('/api/login', { username: name, password: 'not the password' }))).status);
+      await settleBackground(); // the other name is counted after the response
+    }
+    return statuses;
+  } finally {
+    delete process.env.RATE_LIMIT_LOGIN_ACCOUNT;
+    resetConfig();
+  }
+}
+
 // Sign-up stores emails lower-cased, but rows imported from elsewhere (the FastAPI original kept
 // the spelling typed) may not be: the unique index is on lower(email), and every lookup by email
 // compares lower(email), as login does.
@@ -80,19 +97,7 @@ describe.each(['pglite', 'pg'] as const)('an account whose stored email is not l
     const byName = `import_${id}`; // lower('İmport_…') in PostgreSQL: the spelling that finds it
     expect((await login(jsonRequest('/api/login', { username: byName, password: account.password }))).status).toBe(200);
     await settleBackground();
-    process.env.RATE_LIMIT_LOGIN_ACCOUNT = '4/15m';
-    resetConfig();
-    try {
-      const statuses = [];
-      for (const name of [account.email, account.email, account.email, account.email, byName, byName]) {
-        statuses.push((await login(jsonRequest('/api/login', { username: name, password: 'not the password' }))).status);
-        await settleBackground(); // the other name is counted after the response
-      }
-      expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
-    } finally {
-      delete process.env.RATE_LIMIT_LOGIN_ACCOUNT;
-      resetConfig();
-    }
+    expect(await failedLogins([account.email, account.email, account.email, account.email, byName, byName])).toEqual([401, 401, 401, 401, 429, 429]);
   });
 
   it.skipIf(driver === 'pg' && !withPostgres)('has one failed-login budget for its username and its address', async () => {
@@ -100,19 +105,7 @@ describe.each(['pglite', 'pg'] as const)('an account whose stored email is not l
     expect((await register(jsonRequest('/api/register', account))).status).toBe(201);
     const stored = account.email.replace(/^user_/, 'User_').replace('example.com', 'Example.COM');
     await (await getDb()).update(users).set({ email: stored }).where(eq(users.username, account.username));
-    process.env.RATE_LIMIT_LOGIN_ACCOUNT = '4/15m';
-    resetConfig();
-    try {
-      const statuses = [];
-      for (const name of [account.username, account.email, account.username, account.email, account.username, account.email]) {
-        statuses.push((await login(jsonRequest('/api/login', { username: name, password: 'not the password' }))).status);
-        await settleBackground(); // the other name is counted after the response
-      }
-      expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
-    } finally {
-      delete process.env.RATE_LIMIT_LOGIN_ACCOUNT;
-      resetConfig();
-    }
+    expect(await failedLogins([account.username, account.email, account.username, account.email, account.username, account.email])).toEqual([401, 401, 401, 401, 429, 429]);
   });
 });
 
