@@ -40,11 +40,10 @@ export const PATCH = endpoint(async (request) => {
   // hour. Decision: an upload that fails on our side or Cloudinary's (5xx: nothing was changed,
   // "try again") gives its slot back after the response; one refused for the client's own fault
   // (an image Cloudinary cannot read, a name taken meanwhile) stays counted.
-  const slot = avatar ? await (await rateLimits()).reserveSlot('avatarUser', user.id) : undefined;
-  const giveSlotBack = (error: unknown): never => {
-    if (slot && !(error instanceof HttpError && error.status < 500)) {
-      runAfterResponse('avatar limit refund', async () => (await rateLimits()).refundLimit('avatarUser', user.id, slot));
-    }
+  const reserved = avatar ? (await rateLimits()).reserveSlot('avatarUser', user.id) : undefined;
+  await reserved;
+  const giveSlotBack = async (error: unknown): Promise<never> => {
+    if (reserved && !(error instanceof HttpError && error.status < 500)) await (await rateLimits()).giveBackIfTaken('avatarUser', user.id, reserved);
     throw error;
   };
   const { user: changed, previousAvatarKey, previousEmail } = await withStoredAvatar(avatar, new URL(request.url).origin, async (stored) => {

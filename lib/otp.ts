@@ -8,6 +8,8 @@ export const OTP_MAX_WRONG_TRIES = 5;
 const digest = (label: string, value: string) => createHmac('sha256', getConfig().secretKey).update(`${label}\0${value}`).digest('base64url');
 // The key is a digest too, so the store never holds an email address.
 const keyOf = (email: string) => `otp:${digest('otp-key', email)}`;
+// What is stored of a code: bound to its address, so no code is another address's.
+const codeDigest = (email: string, code: string) => digest('otp', `${email}\0${code}`);
 
 /**
  * Issues a fresh 6-digit code for an email (from the CSPRNG), replacing any earlier one, and
@@ -17,7 +19,7 @@ const keyOf = (email: string) => `otp:${digest('otp-key', email)}`;
  */
 export async function issueOtp(email: string): Promise<string> {
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-  await getStore().putCode(keyOf(email), digest('otp', `${email}\0${code}`), getConfig().otpTtlSeconds);
+  await getStore().putCode(keyOf(email), codeDigest(email, code), getConfig().otpTtlSeconds);
   return code;
 }
 
@@ -28,7 +30,7 @@ export async function issueOtp(email: string): Promise<string> {
  * @example const [, live] = await Promise.all([enforceLimit('resetEmail', email), peekOtp(email, otp)]);
  */
 export async function peekOtp(email: string, code: string): Promise<boolean> {
-  const result = await getStore().checkCode(keyOf(email), digest('otp', `${email}\0${code}`), {
+  const result = await getStore().checkCode(keyOf(email), codeDigest(email, code), {
     maxWrongTries: OTP_MAX_WRONG_TRIES,
     countWrong: false,
   });
@@ -42,7 +44,7 @@ export async function peekOtp(email: string, code: string): Promise<boolean> {
  * @example if (!(await verifyOtp(email, otp))) throw problems.invalidResetCode();
  */
 export async function verifyOtp(email: string, code: string): Promise<boolean> {
-  const result = await getStore().checkCode(keyOf(email), digest('otp', `${email}\0${code}`), { maxWrongTries: OTP_MAX_WRONG_TRIES });
+  const result = await getStore().checkCode(keyOf(email), codeDigest(email, code), { maxWrongTries: OTP_MAX_WRONG_TRIES });
   return result === 'ok';
 }
 
@@ -54,7 +56,7 @@ export async function verifyOtp(email: string, code: string): Promise<boolean> {
  * @example if (!(await takeOtp(email, otp))) throw problems.invalidResetCode();
  */
 export async function takeOtp(email: string, code: string): Promise<boolean> {
-  return (await getStore().takeCode(keyOf(email), digest('otp', `${email}\0${code}`))) === 'ok';
+  return (await getStore().takeCode(keyOf(email), codeDigest(email, code))) === 'ok';
 }
 
 /**
@@ -66,5 +68,5 @@ export async function takeOtp(email: string, code: string): Promise<boolean> {
  * @example await restoreOtp(email, otp);
  */
 export async function restoreOtp(email: string, code: string): Promise<void> {
-  await getStore().restoreCode(keyOf(email), digest('otp', `${email}\0${code}`));
+  await getStore().restoreCode(keyOf(email), codeDigest(email, code));
 }

@@ -134,13 +134,11 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       }),
     checkCode: (key, digest, { maxWrongTries, countWrong = true }) =>
       guard('EVAL', async (): Promise<CodeCheck> => {
-        const result = Number(await redis.eval(CHECK_CODE, [prefix + key], [digest, maxWrongTries, countWrong ? '1' : '0']));
-        return result === 1 ? 'ok' : result === -1 ? 'wrong' : 'missing';
+        return codeCheck(await redis.eval(CHECK_CODE, [prefix + key], [digest, maxWrongTries, countWrong ? '1' : '0']));
       }),
     takeCode: (key, digest) =>
       guard('EVAL', async (): Promise<CodeCheck> => {
-        const result = Number(await redis.eval(TAKE_CODE, [prefix + key], [digest]));
-        return result === 1 ? 'ok' : result === -1 ? 'wrong' : 'missing';
+        return codeCheck(await redis.eval(TAKE_CODE, [prefix + key], [digest]));
       }),
     restoreCode: (key, digest) =>
       guard('EVAL', async () => {
@@ -162,6 +160,12 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         return { success: result.remaining > 0, limit: result.limit, remaining: result.remaining, reset: result.reset };
       }),
   };
+}
+
+/** A code script's answer (1 right, -1 wrong, 0 no live code) as a CodeCheck. */
+function codeCheck(answer: unknown): CodeCheck {
+  const result = Number(answer);
+  return result === 1 ? 'ok' : result === -1 ? 'wrong' : 'missing';
 }
 
 /** Redis answered, with an error (a script's, a command's): it is reachable. */

@@ -148,6 +148,9 @@ export async function upgradePasswordHash(id: string, from: string, to: string):
   await db.update(users).set({ passwordHash: to }).where(and(eq(users.id, id), eq(users.passwordHash, from)));
 }
 
+/** The row's email is `email`, compared without letter case: on lower(email), as the unique index is. */
+const hasEmail = (email: string) => sql`lower(${users.email}) = ${email.toLowerCase()}`;
+
 /**
  * The user with this email, compared without letter case: on lower(email), as the unique index
  * is, so the index serves it, and a row imported with its email as typed (not lower-cased, as
@@ -155,7 +158,7 @@ export async function upgradePasswordHash(id: string, from: string, to: string):
  */
 export async function findUserByEmail(email: string): Promise<UserRow | undefined> {
   const db = await getDb();
-  const [user] = await db.select().from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`).limit(1);
+  const [user] = await db.select().from(users).where(hasEmail(email)).limit(1);
   return user;
 }
 
@@ -180,7 +183,7 @@ export async function replacePassword(id: string, email: string, passwordHash: s
       googleSub: sql`case when ${users.emailVerified} then ${users.googleSub} else null end`,
       tokenVersion: sql`${users.tokenVersion} + 1`,
     })
-    .where(and(eq(users.id, id), sql`lower(${users.email}) = ${email.toLowerCase()}`, eq(users.isBlocked, false)))
+    .where(and(eq(users.id, id), hasEmail(email), eq(users.isBlocked, false)))
     .returning({ id: users.id });
   return changed.length > 0;
 }

@@ -1,5 +1,5 @@
 // Applies drizzle/ migrations to DATABASE_URL (or the embedded PGlite); `npm run db:migrate` runs it.
-import { closeDb, getDb, MIGRATIONS_FOLDER } from '../lib/db/client.js';
+import { getDb, MIGRATIONS_FOLDER } from '../lib/db/client.js';
 import { getConfig, type Config } from '../lib/config.js';
 import { describeError } from '../lib/describe-error.js';
 
