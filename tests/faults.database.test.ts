@@ -9,26 +9,13 @@ import { settleBackground } from '../lib/background.js';
 import { getConfig, resetConfig } from '../lib/config.js';
 import { issueExchangeCode } from '../lib/exchange-codes.js';
 import { useDatabase } from './support/database.js';
+import { hashHook } from './support/hash-hook.js';
 import { bearerRequest, jsonRequest, newAccount, problemOf } from './support/http.js';
 import { latestCode } from './support/outbox.js';
 import { postgresAvailable, POSTGRES_ADMIN_URL } from './support/services.js';
 import { startTcpProxy } from './support/tcp-proxy.js';
 
-/** Runs once, after the next password hash: the moment between a reset's user lookup and its write. */
-let afterNextHash: (() => Promise<void>) | undefined;
-vi.mock('../lib/passwords.js', async (original) => {
-  const actual = await original<typeof import('../lib/passwords.js')>();
-  return {
-    ...actual,
-    hashPassword: async (password: string) => {
-      const hash = await actual.hashPassword(password);
-      const run = afterNextHash;
-      afterNextHash = undefined;
-      await run?.();
-      return hash;
-    },
-  };
-});
+vi.mock('../lib/passwords.js', async (original) => (await import('./support/hash-hook.js')).hookedPasswords(await original()));
 
 const enabled = await postgresAvailable();
 
@@ -139,13 +126,13 @@ describe.skipIf(!enabled).each(['pg', 'neon'] as const)('faults: database unreac
       // The lookup went through; the code is taken next, then the write finds the database gone.
       // The pause lets the pools drop their dead idle connections: the write then cannot connect
       // at all (it certainly never ran), the case in which the code comes back.
-      afterNextHash = async () => {
+      hashHook.afterNext = async () => {
         await proxy.cut();
         await new Promise((r) => setTimeout(r, 100));
       };
       first = await reset(jsonRequest('/api/reset-password', body));
     } finally {
-      afterNextHash = undefined;
+      hashHook.afterNext = undefined;
       log.mockRestore();
       await proxy.heal();
     }

@@ -9,38 +9,24 @@ import { getDb } from '../lib/db/client.js';
 import { users } from '../lib/db/schema.js';
 import { replacePassword } from '../lib/users.js';
 import { useDatabase } from './support/database.js';
+import { hashHook } from './support/hash-hook.js';
 import { jsonRequest, newAccount } from './support/http.js';
 import { latestCode } from './support/outbox.js';
 
 /**
  * POST /api/reset-password against changes that land while it hashes the new password (bcrypt:
- * a quarter of a second at the production cost). `hashPassword` is held at a gate here, so the
- * change lands there every time.
+ * a quarter of a second at the production cost). The request is held right after it hashes
+ * (tests/support/hash-hook.ts), so the change lands there every time.
  */
-let gate: { entered: () => void; open: Promise<void> } | undefined;
-vi.mock('../lib/passwords.js', async (original) => {
-  const actual = await original<typeof import('../lib/passwords.js')>();
-  return {
-    ...actual,
-    hashPassword: async (password: string) => {
-      const hash = await actual.hashPassword(password);
-      const held = gate;
-      gate = undefined;
-      if (held) {
-        held.entered();
-        await held.open;
-      }
-      return hash;
-    },
-  };
-});
+vi.mock('../lib/passwords.js', async (original) => (await import('./support/hash-hook.js')).hookedPasswords(await original()));
 
 /** Starts `run` and answers once it waits in hashPassword, with the function that lets it go on. */
 async function heldInHash<T>(run: () => Promise<T>): Promise<() => Promise<T>> {
   let open!: () => void;
   let entered!: () => void;
   const inside = new Promise<void>((resolve) => (entered = resolve));
-  gate = { entered, open: new Promise<void>((resolve) => (open = resolve)) };
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  hashHook.afterNext = () => (entered(), opened);
   const running = run();
   await inside;
   return () => (open(), running);
