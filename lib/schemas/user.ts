@@ -1,12 +1,14 @@
 import * as z from 'zod';
 import type { UserRow } from '../db/schema.js';
-import { Email, Username } from './common.js';
 
 /** The user as every endpoint shows it: never a hash, a Google subject or an admin flag. */
 export const PublicUser = z.object({
   id: z.uuid(),
-  username: Username,
-  email: Email,
+  // Not Username's and Email's input rules either: accounts moved over from the FastAPI original keep
+  // the names and addresses it stored unchecked (Google display names with spaces, an address as
+  // username), and are shown as they are.
+  username: z.string().describe('Unique regardless of letter case. Sign-up and profile changes take 3 to 32 letters, digits, "_", "." or "-"; accounts moved from the FastAPI original keep theirs as they were.'),
+  email: z.string().describe('The email address. Sign-up and profile changes check its form and store it in lower case.'),
   // Not FullName's input rule: names stored before that rule, or by other means, are shown as they are.
   full_name: z.string().nullable().describe('Display name.'),
   avatar_url: z.url().nullable(),
