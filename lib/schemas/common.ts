@@ -15,8 +15,10 @@ export const Email = z.email().max(254).toLowerCase().describe('An email address
 
 /**
  * A password as typed, in Unicode's NFC form: the same visible password typed as composed or as
- * decomposed characters (é as one code point or as e + ´) is one password, as NIST SP 800-63B
- * asks. Every path that reads a password (sign-up, login, reset) normalises it first.
+ * decomposed characters (é as one code point or as e + ´) is one password. NFC, as RFC 8265's
+ * OpaqueString profile for passwords prescribes; NIST SP 800-63B would take NFKC or NFKD, which
+ * also folds compatibility forms (fullwidth letters), a change that would lock out passwords set
+ * since. Every path that reads a password (sign-up, login, reset) normalises it first.
  */
 export const TypedPassword = z.string().overwrite((password) => password.normalize('NFC'));
 
