@@ -37,6 +37,18 @@ const originList = z.string().transform((value, ctx): string[] => {
   }
   return origins;
 });
+/**
+ * The sender: one address, bare or after a display name (`no-reply@example.com`,
+ * `Example <no-reply@example.com>`). Nodemailer sends a value holding no address with no From
+ * header at all and a null envelope sender, which receiving servers refuse or file as spam, and a
+ * list of senders would need a Sender header: so both are refused here, not found out per mail.
+ */
+const mailFrom = z
+  .string()
+  .regex(
+    /^(?:[^<>\r\n]*<[^\s<>@,"]+@[^\s<>@,"]+>|[^\s<>@,"]+@[^\s<>@,"]+)$/,
+    'must be one address, such as no-reply@example.com or Example <no-reply@example.com>',
+  );
 const DURATION_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 /** `<count>/<duration>`, e.g. `3/1h`, `20/15m`, `100/30s`: at most count requests per sliding window. */
 const rateLimit = z
@@ -99,7 +111,7 @@ const EnvSchema = z.object({
   MAIL_PORT: intFrom(1, 65_535).default(587),
   MAIL_USERNAME: z.string().optional(),
   MAIL_PASSWORD: z.string().optional(),
-  MAIL_FROM: z.string().optional(),
+  MAIL_FROM: mailFrom.optional(),
   MAIL_STARTTLS: boolean.default(true),
   MAIL_SSL_TLS: boolean.default(false),
   MAIL_TIMEOUT_MS: intFrom(100, 60_000).default(10_000),

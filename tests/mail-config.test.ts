@@ -1,0 +1,56 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, resetConfig } from '../lib/config.js';
+import { resetMail, sendMail } from '../lib/mail.js';
+import { PRODUCTION_ENV } from './support/production-env.js';
+import { recipient } from './support/outbox.js';
+import { startSmtpServer, type TestSmtp } from './support/smtp.js';
+
+const PRODUCTION = { ...PRODUCTION_ENV, DATABASE_URL: 'postgres://u:p@db.example.com/app', CLOUDINARY_URL: 'cloudinary://key:secret@cloud' };
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('MAIL_FROM', () => {
+  it('takes an address, with or without a display name', () => {
+    for (const from of ['no-reply@example.com', 'Example <no-reply@example.com>', '"Example, Inc." <no-reply@example.com>']) {
+      expect(problemsOf({ ...PRODUCTION, MAIL_FROM: from }), from).toEqual([]);
+    }
+  });
+
+  it('refuses, naming MAIL_FROM, a value without exactly one address (mail would go out with no From header)', () => {
+    for (const from of ['noreply', 'Auth service', 'a@example.com, b@example.com', 'Auth <a@example.com>\r\nBcc: x@example.com']) {
+      expect(problemsOf({ ...PRODUCTION, MAIL_FROM: from }).join('\n'), JSON.stringify(from)).toMatch(/^MAIL_FROM /m);
+    }
+  });
+});
+
+describe('the From header of a mail sent by SMTP', () => {
+  let smtp: TestSmtp;
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+  });
+  afterEach(() => {
+    for (const name of Object.keys(smtp.env)) delete process.env[name];
+    resetConfig();
+    resetMail();
+  });
+  afterAll(async () => {
+    await smtp.close();
+  });
+
+  it('is MAIL_FROM, display name and address', async () => {
+    Object.assign(process.env, smtp.env, { MAIL_FROM: 'Example <no-reply@example.com>' });
+    resetConfig();
+    resetMail();
+    await sendMail({ to: 'from-check@example.com', subject: 's', text: 't', html: '<p>t</p>' });
+    const mail = smtp.received.find((m) => recipient(m) === 'from-check@example.com')!;
+    expect(mail.from?.value).toEqual([{ name: 'Example', address: 'no-reply@example.com' }]);
+  });
+});
