@@ -422,6 +422,11 @@ function crossChecks(env: Record<string, string | undefined>, production: boolea
   if (Boolean(url) !== Boolean(token)) {
     problems.push(`${url ? 'UPSTASH_REDIS_REST_TOKEN' : 'UPSTASH_REDIS_REST_URL'} is missing (the other one is set)`);
   }
+  // A password alone was silently not used, and a user alone logged in with an empty password:
+  // either way every mail failed, found out only per mail.
+  if (Boolean(env.MAIL_USERNAME) !== Boolean(env.MAIL_PASSWORD)) {
+    problems.push(`${env.MAIL_USERNAME ? 'MAIL_PASSWORD' : 'MAIL_USERNAME'} is missing (the other one is set)`);
+  }
   if (url && !redisRestUrl(url)) {
     problems.push('UPSTASH_REDIS_REST_URL (or KV_REST_API_URL, UPSTASH_REDIS_URL) must be the REST URL, https://<name>.upstash.io, not a redis:// address');
   }

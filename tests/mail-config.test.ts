@@ -31,6 +31,14 @@ describe('MAIL_FROM', () => {
   });
 });
 
+describe('MAIL_USERNAME and MAIL_PASSWORD', () => {
+  it('refuses one without the other (a password alone is silently not used; a user alone logs in with an empty password)', () => {
+    expect(problemsOf({ ...PRODUCTION, MAIL_PASSWORD: 'app-password' }).join('\n')).toMatch(/MAIL_USERNAME is missing/);
+    expect(problemsOf({ ...PRODUCTION, MAIL_USERNAME: 'mailer@example.com' }).join('\n')).toMatch(/MAIL_PASSWORD is missing/);
+    expect(problemsOf({ ...PRODUCTION, MAIL_USERNAME: 'mailer@example.com', MAIL_PASSWORD: 'app-password' })).toEqual([]);
+  });
+});
+
 describe('the From header of a mail sent by SMTP', () => {
   let smtp: TestSmtp;
   beforeAll(async () => {
