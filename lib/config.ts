@@ -430,7 +430,22 @@ function crossChecks(env: Record<string, string | undefined>, production: boolea
   if (url && !redisRestUrl(url)) {
     problems.push('UPSTASH_REDIS_REST_URL (or KV_REST_API_URL, UPSTASH_REDIS_URL) must be the REST URL, https://<name>.upstash.io, not a redis:// address');
   }
+  // Decision: in production, plain http only to this machine (a stand-in, a frontend on localhost).
+  // Elsewhere the Upstash token would cross the network readable, and so would the one-time
+  // sign-in code the Google callback hands the frontend.
+  if (production) {
+    for (const [name, value] of [['UPSTASH_REDIS_REST_URL', url && redisRestUrl(url)], ['FRONTEND_CALLBACK_URL', env.FRONTEND_CALLBACK_URL]] as const) {
+      if (value && plainHttpOffMachine(value)) problems.push(`${name} must be https:// in production (http:// only to localhost)`);
+    }
+  }
   return problems;
+}
+
+/** An http:// URL whose host is not this machine (localhost, 127.0.0.0/8, ::1). */
+function plainHttpOffMachine(value: string): boolean {
+  if (!URL.canParse(value)) return false; // malformed: named by the schema
+  const { protocol, hostname } = new URL(value);
+  return protocol === 'http:' && !/^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(hostname);
 }
 
 /** The Upstash REST URL: https:// (http:// for a local stand-in); a bare host gets `https://`. */

@@ -48,6 +48,20 @@ describe('configuration', () => {
     expect(problems).toContain('must be the REST URL');
   });
 
+  it('in production refuses plain http for the Upstash URL and the frontend callback, but for this machine', () => {
+    const base = { ...PRODUCTION_ENV, DATABASE_URL: 'postgres://u:p@ep-x.neon.tech/db', CLOUDINARY_URL: 'cloudinary://123:abc@demo' };
+    const offMachine = problemsOf({ ...base, UPSTASH_REDIS_REST_URL: 'http://eu1-example.upstash.io', FRONTEND_CALLBACK_URL: 'http://app.example.com/auth/callback' });
+    expect(offMachine).toEqual([
+      'UPSTASH_REDIS_REST_URL must be https:// in production (http:// only to localhost)',
+      'FRONTEND_CALLBACK_URL must be https:// in production (http:// only to localhost)',
+    ]);
+    for (const host of ['127.0.0.1:8079', 'localhost:8079', '[::1]:8079']) {
+      expect(problemsOf({ ...base, UPSTASH_REDIS_REST_URL: `http://${host}`, FRONTEND_CALLBACK_URL: `http://${host}/cb` })).toEqual([]);
+    }
+    // Outside production a developer's plain-http frontend on another machine is fine.
+    expect(problemsOf({ NODE_ENV: 'development', DATA_DIR: freshDir(), FRONTEND_CALLBACK_URL: 'http://192.168.1.20:5173/cb' })).toEqual([]);
+  });
+
   it("uses Google's published endpoints unless the tests override them, and both spellings of its issuer", () => {
     const { google } = loadConfig({ DATA_DIR: freshDir(), GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: 'secret' });
     // As https://accounts.google.com/.well-known/openid-configuration gives them; the tests only
