@@ -36,7 +36,7 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
     const cloudinary = await loadSdk();
     // The SDK's types omit the per-call credentials and timeout it accepts.
     const options = { ...credentials, resource_type: 'image', invalidate: true, timeout: UPLOAD_TIMEOUT_MS } as { resource_type: 'image' };
-    const answer = (await cloudinary.uploader.destroy(key, options).catch((error: unknown) => {
+    const answer = (await within(UPLOAD_TIMEOUT_MS, cloudinary.uploader.destroy(key, options)).catch((error: unknown) => {
       throw new Error(`Cloudinary destroy failed: ${describeSdkError(error)}`);
     })) as { result?: string };
     if (answer.result !== 'ok' && answer.result !== 'not found') throw new Error(`Cloudinary destroy failed: ${answer.result}`);
@@ -58,7 +58,7 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
       // deleted. The folder goes into the id, which names the asset the same way whether the
       // account uses fixed or dynamic folders.
       const publicId = [config.folder, randomBytes(12).toString('hex')].filter(Boolean).join('/');
-      const result = await new Promise<UploadResult>((resolve, reject) => {
+      const uploaded = new Promise<UploadResult>((resolve, reject) => {
         const upload = cloudinary.uploader.upload_stream(
           {
             ...credentials,
@@ -73,7 +73,8 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
           },
         );
         Readable.from([image.bytes]).pipe(upload);
-      }).catch((error: unknown) => {
+      });
+      const result = await within(UPLOAD_TIMEOUT_MS, uploaded).catch((error: unknown) => {
         // Cloudinary decodes the whole file; one with an image's first bytes and junk after them is refused.
         if (isUnreadableImage(error)) throw new AvatarUnreadableError(describeSdkError(error));
         // Otherwise it may have been stored all the same: delete it by its id, after the response.
@@ -83,6 +84,21 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
       return { url: result.secure_url, key: result.public_id };
     },
   };
+}
+
+/**
+ * `work`, or a rejection once `ms` have passed without it settling. The SDK's own `timeout` is
+ * Node's request.setTimeout, an idle timer that starts only once the socket has connected: a
+ * connection that never opens (a partition dropping packets, a resolver that never answers) would
+ * otherwise wait for the operating system's connect timeout, minutes past the function's limit.
+ * The request itself is left to fail on its own; its answer, if one ever comes, is ignored.
+ */
+function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** Cloudinary's answer to a file it could not decode: 400 "Invalid image file". */
