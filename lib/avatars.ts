@@ -4,7 +4,7 @@ import { isDatabaseUnavailable } from './db/unavailable.js';
 import { problems } from './problems.js';
 import { cloudinaryAvatarStore } from './avatars/cloudinary.js';
 import { localAvatarStore } from './avatars/local.js';
-import { AvatarUnreadableError, type AvatarImage, type AvatarStore, type StoredAvatar } from './avatars/store.js';
+import { AvatarTooManyPixelsError, AvatarUnreadableError, type AvatarImage, type AvatarStore, type StoredAvatar } from './avatars/store.js';
 
 export type { AvatarImage, StoredAvatar } from './avatars/store.js';
 
@@ -21,7 +21,7 @@ export function avatarStore(): AvatarStore {
  * connection): the write may have landed all the same (a query past its deadline can still
  * commit), and deleting an avatar a user row may point at would break it. Then the avatar is kept
  * and its key logged, an orphan at worst. A failed upload is a 502 (415 when the service could
- * not read the file as an image) and `use` never runs.
+ * not read the file as an image, 413 when it refused its pixels) and `use` never runs.
  *
  * @example const user = await withStoredAvatar(image, origin, (avatar) => createUser({ ..., avatarUrl: avatar?.url ?? null }));
  */
@@ -37,6 +37,7 @@ export async function withStoredAvatar<T>(
     avatar = await store.save(image, origin);
   } catch (error) {
     if (error instanceof AvatarUnreadableError) throw problems.avatarUnreadable();
+    if (error instanceof AvatarTooManyPixelsError) throw problems.avatarTooManyPixels();
     console.error(`avatar upload failed: ${error instanceof Error ? error.message : String(error)}`);
     throw problems.avatarStoreFailed();
   }

@@ -40,6 +40,8 @@ export const problems = {
   avatarType: () => unsupportedMediaType('The avatar must be a PNG, JPEG, WebP or GIF image.'),
   /** Its first bytes said image, but the image service could not read it. */
   avatarUnreadable: () => unsupportedMediaType('The avatar could not be read as a PNG, JPEG, WebP or GIF image.'),
+  /** The image service refused its width × height (all frames of an animation together). */
+  avatarTooManyPixels: () => payloadTooLarge('The avatar has more pixels than the image service accepts: send one of smaller dimensions (or, if animated, fewer frames).'),
   avatarStoreFailed: () => badGateway('The avatar could not be stored. Nothing was changed; please try again.'),
   /** 409 naming the field whose unique index refused the value (`username`, `email`). */
   taken: (field: string) => conflict(`That ${field.replace('_', ' ')} is already taken.`, [{ field, message: 'Already taken.' }]),

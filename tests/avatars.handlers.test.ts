@@ -292,6 +292,36 @@ describe('avatar uploads per account (RATE_LIMIT_AVATAR_USER)', () => {
     }
   });
 
+  it('an image Cloudinary refuses for its pixels (a plan\'s megapixel limit) is the client\'s: 413, not a 502 to retry; nothing changed, the slot stays counted', async () => {
+    process.env.RATE_LIMIT_AVATAR_USER = '2/1h';
+    resetConfig();
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const account = newAccount({ full_name: 'Ada' });
+      const { access_token } = (await (await registration.POST(new Request(`${BASE}/api/register`, { method: 'POST', body: form(account) }))).json()) as { access_token: string };
+      const upload = (fields: Record<string, string> = {}) =>
+        me.PATCH(new Request(`${BASE}/api/me`, { method: 'PATCH', headers: { authorization: `Bearer ${access_token}` }, body: form(fields, [{ bytes: tinyPng(), filename: 'a.gif', type: 'image/gif' }]) }));
+      // Cloudinary's words for an animated GIF past the free plan's 50 megapixels in all frames
+      // (a small file can hold them: a few hundred frames of a simple animation).
+      fake.failNext('upload', 400, { message: 'Maximum total number of pixels in all frames/pages is 50 Megapixels. Requested 84.35 Megapixels' });
+      const calls = fake.calls.length;
+      const refused = await upload({ full_name: 'Changed' });
+      expect(refused.status).toBe(413);
+      expect((await problemOf(refused)).detail).toMatch(/pixels/);
+      await settleBackground();
+      expect(fake.calls.slice(calls)).toEqual([{ action: 'upload', status: 400 }]); // nothing stored, so nothing to delete
+      const now = await (await me.GET(new Request(`${BASE}/api/me`, { headers: { authorization: `Bearer ${access_token}` } }))).json();
+      expect(now).toMatchObject({ full_name: 'Ada', avatar_url: null });
+      // Counted, as a file Cloudinary cannot read is: a retry of the same file would fail the same way.
+      expect([(await upload()).status, (await upload()).status]).toEqual([200, 429]);
+    } finally {
+      log.mockRestore();
+      delete process.env.RATE_LIMIT_AVATAR_USER;
+      resetConfig();
+      await settleBackground();
+    }
+  });
+
   it('gives the slot back when the upload fails on Cloudinary (502: nothing changed, try again)', async () => {
     process.env.RATE_LIMIT_AVATAR_USER = '2/1h';
     resetConfig();

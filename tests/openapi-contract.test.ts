@@ -177,6 +177,8 @@ describe('the OpenAPI document against every answer the handlers give', () => {
     await expectDocumented(op, await registerApi.POST(huge));
     cloudinary.failNext('upload', 500);
     await expectDocumented(op, await send(form(newAccount(), [{ bytes: tinyPng(), filename: 'a.png' }])));
+    cloudinary.failNext('upload', 400, { message: 'Maximum image size is 25 Megapixels. Requested 33.6 Megapixels' });
+    await expectDocumented(op, await send(form(newAccount(), [{ bytes: tinyPng(), filename: 'a.png' }])));
   });
 
   it('POST /api/login', async () => {
@@ -223,6 +225,8 @@ describe('the OpenAPI document against every answer the handlers give', () => {
     const huge = request('/api/me', { method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'multipart/form-data; boundary=b', 'content-length': String(50 * 1024 * 1024) }, body: '--b--' });
     await expectDocumented(op, await meApi.PATCH(huge));
     cloudinary.failNext('upload', 500);
+    await expectDocumented(op, await patch(form({}, [{ bytes: tinyPng(), filename: 'a.png' }])));
+    cloudinary.failNext('upload', 400, { message: 'Maximum image size is 25 Megapixels. Requested 33.6 Megapixels' });
     await expectDocumented(op, await patch(form({}, [{ bytes: tinyPng(), filename: 'a.png' }])));
   });
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { runAfterResponse } from '../background.js';
 import type { CloudinaryConfig } from '../config.js';
-import { AvatarUnreadableError, type AvatarStore } from './store.js';
+import { AvatarTooManyPixelsError, AvatarUnreadableError, type AvatarStore } from './store.js';
 
 /** Square, face-aware crop done by Cloudinary on upload, so only the small version is stored. */
 const AVATAR_SIZE = 256;
@@ -77,6 +77,7 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
       const result = await within(UPLOAD_TIMEOUT_MS, uploaded).catch((error: unknown) => {
         // Cloudinary decodes the whole file; one with an image's first bytes and junk after them is refused.
         if (isUnreadableImage(error)) throw new AvatarUnreadableError(describeSdkError(error));
+        if (hasTooManyPixels(error)) throw new AvatarTooManyPixelsError(describeSdkError(error));
         // Otherwise it may have been stored all the same: delete it by its id, after the response.
         runAfterResponse(`deleting avatar ${publicId} of a failed upload`, () => removeFailedUpload(publicId)); // a failure is logged with the id
         throw new Error(`Cloudinary upload of ${publicId} failed: ${describeSdkError(error)}`);
@@ -105,6 +106,17 @@ function within<T>(ms: number, work: Promise<T>): Promise<T> {
 function isUnreadableImage(error: unknown): boolean {
   const described = error as SdkError;
   return described?.http_code === 400 && typeof described.message === 'string' && /invalid image file/i.test(described.message);
+}
+
+/**
+ * Cloudinary's 400 for an image past the account's megapixel limits, which it checks before it
+ * stores anything: "Maximum image size is 25 Megapixels. Requested 33.6 Megapixels", or for an
+ * animated one "Maximum total number of pixels in all frames/pages is 50 Megapixels. Requested …".
+ * A file of a few hundred KiB can hold that many (a simple animation, a large flat screenshot).
+ */
+function hasTooManyPixels(error: unknown): boolean {
+  const described = error as SdkError;
+  return described?.http_code === 400 && typeof described.message === 'string' && /megapixels/i.test(described.message);
 }
 
 /** The SDK rejects with plain objects, not Errors (see `SdkError`). Their message, for the log. */

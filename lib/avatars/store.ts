@@ -31,3 +31,15 @@ export class AvatarUnreadableError extends Error {
     this.name = 'AvatarUnreadableError';
   }
 }
+
+/**
+ * The storage service refused the image for its size in pixels (the account's megapixel limit, for
+ * an animated image the pixels of all its frames): the client's file again, answered 413, not a 502
+ * that says to try again, since the same file would be refused every time.
+ */
+export class AvatarTooManyPixelsError extends Error {
+  constructor(detail: string) {
+    super(`the image service refused the file for its size in pixels: ${detail}`);
+    this.name = 'AvatarTooManyPixelsError';
+  }
+}

@@ -109,9 +109,10 @@ export function bodyErrors(
 export function avatarErrors(accepted: string, fields: readonly string[]): Record<number, ResponseConfig> {
   const form = avatarFormRules(fields, DEFAULT_AVATAR_MAX_BYTES);
   return {
-    413: problemResponse('The body, the avatar (`AVATAR_MAX_BYTES`, 2 MiB by default), a field of the form, or the form as a whole is larger than its limit.', {
+    413: problemResponse('The body, the avatar (`AVATAR_MAX_BYTES`, 2 MiB by default, or its pixels, past what the image service accepts), a field of the form, or the form as a whole is larger than its limit.', {
       too_large: problems.bodyTooLarge(DEFAULT_BODY_LIMIT),
       avatar_too_large: problems.fileTooLarge(form.fileField, form.maxFileBytes),
+      avatar_too_many_pixels: problems.avatarTooManyPixels(),
       field_too_large: problems.fieldTooLarge(fields[0]!, form.maxFieldBytes),
       form_too_large: problems.formTooLarge(formCeiling(form), form.fileField, form.maxFileBytes),
     }),
