@@ -10,8 +10,15 @@ export const Username = z
   .regex(/^[A-Za-z0-9_.-]+$/, 'Use only letters, digits, "_", "." and "-".')
   .describe('3 to 32 letters, digits, "_", "." or "-"; unique regardless of letter case.');
 
+/**
+ * zod's default email pattern, but for the top-level domain, which may also be an internationalised
+ * one as it travels (`xn--p1ai` for .рф): those are ordinary addresses, which browsers' <input
+ * type="email"> and Google sign-in (which creates accounts with them) take too.
+ */
+const EMAIL = /^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+(?:[A-Za-z]{2,}|xn--[A-Za-z0-9\-]*[A-Za-z0-9])$/;
+
 /** Stored lower-cased: mail providers treat addresses case-insensitively, and so do we. */
-export const Email = z.email().max(254).toLowerCase().describe('An email address; stored in lower case.');
+export const Email = z.email({ pattern: EMAIL }).max(254).toLowerCase().describe('An email address; stored in lower case.');
 
 /**
  * A password as typed, in Unicode's NFC form: the same visible password typed as composed or as
