@@ -7,7 +7,7 @@ import { otherMethods } from '../lib/other-methods.js';
 import { sendMail } from '../lib/mail.js';
 import { issueOtp } from '../lib/otp.js';
 import { resetCodeMail } from '../lib/password-mail.js';
-import { enforceLimit, giveBackIfTaken, reserveSlot } from '../lib/rate-limit.js';
+import { enforceLimit, enforceTogether, giveBackIfTaken, reserveSlot } from '../lib/rate-limit.js';
 import { json } from '../lib/respond.js';
 import { ForgotPasswordRequest, type ForgotPasswordResponse } from '../lib/schemas/password-reset.js';
 import { findUserByEmail } from '../lib/users.js';
@@ -34,7 +34,7 @@ export const POST = endpoint(async (request) => {
   const { email } = parseInput(ForgotPasswordRequest, await readBody(request, ['json', 'form']));
   const emailLimit = reserveSlot('forgotEmail', email);
   const { user, code } = await (async () => {
-    await Promise.all([enforceLimit('forgotIp', clientIp(request)), emailLimit]);
+    await enforceTogether([enforceLimit('forgotIp', clientIp(request)), emailLimit]);
     const found = await findUserByEmail(email);
     return { user: found, code: await issueOtp(email) };
   })().catch(async (error: unknown) => {

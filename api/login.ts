@@ -5,7 +5,7 @@ import { otherMethods } from '../lib/other-methods.js';
 import { problems } from '../lib/problems.js';
 import { checkPassword, hashPassword } from '../lib/passwords.js';
 import { runAfterResponse } from '../lib/background.js';
-import { countAgainstLimit, enforceLimit, giveBackIfTaken, refundLimit, reserveSlot } from '../lib/rate-limit.js';
+import { countAgainstLimit, enforceLimit, enforceTogether, giveBackIfTaken, refundLimit, reserveSlot } from '../lib/rate-limit.js';
 import { json } from '../lib/respond.js';
 import { LoginRequest } from '../lib/schemas/auth.js';
 import { issueAccessToken } from '../lib/tokens.js';
@@ -33,7 +33,7 @@ export const POST = endpoint(async (request) => {
   const login = input.username.toLowerCase();
   const account = reserveSlot('loginAccount', login);
   const { slot, user } = await (async () => {
-    const [, reserved] = await Promise.all([enforceLimit('loginIp', clientIp(request)), account]);
+    const [, reserved] = await enforceTogether([enforceLimit('loginIp', clientIp(request)), account]);
     return { slot: reserved, user: await findUserByLogin(login) };
   })().catch(async (error: unknown) => {
     // Refused by a limit, or a failing store or database: no password was checked, so this is no

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { runAfterResponse } from './background.js';
 import { getConfig, type RateLimitName } from './config.js';
+import { HttpError } from './http-errors.js';
 import { problems } from './problems.js';
 import { getStore, StoreUnavailableError, type LimitResult } from './store.js';
 
@@ -21,6 +22,22 @@ export async function enforceLimit(name: RateLimitName, subject: string): Promis
   const result = await count(name, subject);
   refuseWhenSpent(name, result);
   return result && { reset: result.reset };
+}
+
+/**
+ * Awaits limits checked together (one round trip) as `Promise.all` does, but when more than one
+ * refuses, throws the refusal with the longest wait: the wait announced (Retry-After) must let the
+ * next request through, and a per-IP minute says nothing of a per-account quarter of an hour still
+ * to run. Any other failure (the store unreachable: 503) is thrown before a refusal.
+ *
+ * @example const [, slot] = await enforceTogether([enforceLimit('loginIp', ip), reserveSlot('loginAccount', login)]);
+ */
+export async function enforceTogether<T extends readonly unknown[]>(checks: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(checks);
+  const failures = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+  if (failures.length === 0) return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
+  const wait = (error: unknown) => (error instanceof HttpError && error.status === 429 ? Number(error.extra.headers?.['Retry-After']) : Infinity);
+  throw failures.reduce((longest, error) => (wait(error) > wait(longest) ? error : longest));
 }
 
 /**
