@@ -14,7 +14,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export async function requireUser(request: Request): Promise<UserRow> {
   const header = request.headers.get('authorization') ?? '';
-  const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header);
+  // RFC 7235: the scheme, one or more spaces, the token.
+  const match = /^Bearer +([A-Za-z0-9._~+/=-]+)$/i.exec(header);
   if (!match) throw problems.noToken();
   try {
     const claims = await verifyAccessToken(match[1]!);

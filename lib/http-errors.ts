@@ -26,9 +26,10 @@ export class HttpError extends Error {
 export const badRequest = (detail: string, code = 'bad_request') =>
   new HttpError(400, code, 'Bad Request', detail);
 
-export const unauthorized = (detail: string) =>
+/** A 401 with its challenge: `Bearer`, or with an RFC 6750 error code (`invalid_token`). */
+export const unauthorized = (detail: string, error?: 'invalid_token') =>
   new HttpError(401, 'unauthorized', 'Unauthorized', detail, {
-    headers: { 'WWW-Authenticate': 'Bearer' },
+    headers: { 'WWW-Authenticate': error ? `Bearer error="${error}"` : 'Bearer' },
   });
 
 export const forbidden = (detail: string, code = 'forbidden') =>

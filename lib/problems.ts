@@ -50,7 +50,8 @@ export const problems = {
   /** 401 of a login, whatever failed: unknown user, wrong password, blocked, Google-only. */
   loginFailed: () => unauthorized('Incorrect username or password.'),
   noToken: () => unauthorized('Send a bearer access token in the Authorization header.'),
-  badToken: () => unauthorized('The access token is invalid, expired or revoked.'),
+  // RFC 6750: a token was sent and refused, so the challenge says so (a client can tell "sign in again" from "no token sent").
+  badToken: () => unauthorized('The access token is invalid, expired or revoked.', 'invalid_token'),
   /** 400 of a reset, whatever was wrong with the code (wrong, used, expired, replaced). */
   invalidResetCode: () => badRequest('The code is wrong, used or expired. Ask for a new one.', 'invalid_code'),
   passwordUnchanged: () => forbidden('The new password must differ from the current one.', 'password_unchanged'),

@@ -322,11 +322,15 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
           const request = value === null ? new Request('http://localhost/api/me') : bearerRequest('/api/me', value);
           const response = await me(request);
           expect({ name, status: response.status }).toEqual({ name, status: 401 });
-          expect(response.headers.get('www-authenticate')).toBe('Bearer');
+          // RFC 6750: a refused token is named in the challenge; no token at all is a plain challenge.
+          expect(response.headers.get('www-authenticate')).toBe(value === null ? 'Bearer' : 'Bearer error="invalid_token"');
           await problemOf(response);
         }
         // The control: the same claims properly signed are accepted.
         expect((await me(bearerRequest('/api/me', await claimsToken(good, { exp: '5m' })))).status).toBe(200);
+        // RFC 7235 allows more than one space after the scheme, and any letter case of it.
+        const spaced = new Request('http://localhost/api/me', { headers: { authorization: `bearer   ${await claimsToken(good, { exp: '5m' })}` } });
+        expect((await me(spaced)).status).toBe(200);
       });
 
       it("refuses a deleted user's token", async () => {

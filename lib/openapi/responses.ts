@@ -50,7 +50,7 @@ export function problemResponse(description: string, examples: Record<string, Ht
 
 /** Headers that error answers carry, documented once. */
 const HEADERS: Record<string, { description: string; schema: { type: 'string' | 'integer' } }> = {
-  'WWW-Authenticate': { description: 'Always `Bearer`: the scheme to authenticate with.', schema: { type: 'string' } },
+  'WWW-Authenticate': { description: '`Bearer`, the scheme to authenticate with; `Bearer error="invalid_token"` when a token was sent and refused (invalid, expired or revoked: sign in again), as RFC 6750 asks.', schema: { type: 'string' } },
   'Retry-After': { description: 'Seconds to wait before trying again (on a 429, as `RateLimit-Reset`: an upper bound).', schema: { type: 'integer' } },
   'RateLimit-Limit': { description: 'Requests allowed in the window.', schema: { type: 'integer' } },
   'RateLimit-Remaining': { description: 'Requests left in the current window (0 here).', schema: { type: 'integer' } },
