@@ -173,6 +173,12 @@ export function defineAvatarSuite(name: string, setup: () => { transport: Transp
       const empty = await register(newAccount(), [{ bytes: new Uint8Array(), filename: '' }]);
       expect(empty.status).toBe(201);
       expect((await empty.json()).user.avatar_url).toBeNull();
+      // An empty file that has a name was chosen: it is no image.
+      const account = newAccount();
+      const named = await register(account, [{ bytes: new Uint8Array(), filename: 'me.png', type: 'image/png' }]);
+      expect(named.status).toBe(415);
+      await problemOf(named);
+      await expectStillFree(account);
     });
 
     it('answers 502 when the upload fails, and creates no user', async () => {
