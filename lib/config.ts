@@ -309,6 +309,11 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   problems.push(...crossChecks(env, production));
+  // Port 465 speaks TLS from the first byte (RFC 8314): with STARTTLS expected instead, every mail
+  // would wait out the greeting timeout and fail, found out only per mail after the response.
+  if (parsed.success && parsed.data.MAIL_SERVER && parsed.data.MAIL_PORT === 465 && !parsed.data.MAIL_SSL_TLS) {
+    problems.push('MAIL_PORT 465 takes TLS from the first byte: set MAIL_SSL_TLS=true (or use port 587 with STARTTLS)');
+  }
   // Every problem in one error (one log line), not the first one found.
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;

@@ -31,6 +31,14 @@ describe('MAIL_FROM', () => {
   });
 });
 
+describe('MAIL_PORT 465', () => {
+  it('is refused without MAIL_SSL_TLS (implicit TLS; STARTTLS there only waits out the greeting timeout)', () => {
+    expect(problemsOf({ ...PRODUCTION, MAIL_PORT: '465' })).toEqual(['MAIL_PORT 465 takes TLS from the first byte: set MAIL_SSL_TLS=true (or use port 587 with STARTTLS)']);
+    expect(problemsOf({ ...PRODUCTION, MAIL_PORT: '465', MAIL_SSL_TLS: 'true' })).toEqual([]);
+    expect(problemsOf({ ...PRODUCTION, MAIL_PORT: '587' })).toEqual([]);
+  });
+});
+
 describe('MAIL_USERNAME and MAIL_PASSWORD', () => {
   it('refuses one without the other (a password alone is silently not used; a user alone logs in with an empty password)', () => {
     expect(problemsOf({ ...PRODUCTION, MAIL_PASSWORD: 'app-password' }).join('\n')).toMatch(/MAIL_USERNAME is missing/);
