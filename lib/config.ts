@@ -435,6 +435,7 @@ function crossChecks(env: Record<string, string | undefined>, production: boolea
   if (url && !redisRestUrl(url)) {
     problems.push('UPSTASH_REDIS_REST_URL (or KV_REST_API_URL, UPSTASH_REDIS_URL) must be the REST URL, https://<name>.upstash.io, not a redis:// address');
   }
+  if (production) problems.push(...weakSecrets(env));
   // Decision: in production, plain http only to this machine (a stand-in, a frontend on localhost).
   // Elsewhere the Upstash token would cross the network readable, and so would the one-time
   // sign-in code the Google callback hands the frontend.
@@ -443,6 +444,26 @@ function crossChecks(env: Record<string, string | undefined>, production: boolea
       if (value && plainHttpOffMachine(value)) problems.push(`${name} must be https:// in production (http:// only to localhost)`);
     }
   }
+  return problems;
+}
+
+/** The FastAPI original's README examples: public, so no secret, whatever their length. */
+const EXAMPLE_SECRETS = new Set(['a-long-random-secret-string', 'another-long-random-secret-string']);
+
+/**
+ * Production secrets that are long enough but no secret: a published example, a placeholder of a
+ * few repeated characters (`xxxx…`, `changeme…`), or one key used for both jobs (a leak of one is
+ * then a leak of both). Length is checked by the schema.
+ */
+function weakSecrets(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  for (const name of ['SECRET_KEY', 'SESSION_SECRET_KEY'] as const) {
+    const value = env[name];
+    if (value && (EXAMPLE_SECRETS.has(value) || new Set(value).size < 10)) {
+      problems.push(`${name} looks like a placeholder, not a random string: generate one (openssl rand -base64 48)`);
+    }
+  }
+  if (env.SECRET_KEY && env.SECRET_KEY === env.SESSION_SECRET_KEY) problems.push('SESSION_SECRET_KEY must differ from SECRET_KEY');
   return problems;
 }
 

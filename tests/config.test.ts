@@ -48,6 +48,18 @@ describe('configuration', () => {
     expect(problems).toContain('must be the REST URL');
   });
 
+  it('in production refuses secrets that are no secret: a published example, a placeholder, one key for both jobs', () => {
+    const base = { ...PRODUCTION_ENV, DATABASE_URL: 'postgres://u:p@ep-x.neon.tech/db', CLOUDINARY_URL: 'cloudinary://123:abc@demo' };
+    const placeholder = (name: string) => `${name} looks like a placeholder, not a random string: generate one (openssl rand -base64 48)`;
+    expect(problemsOf({ ...base, SESSION_SECRET_KEY: 'another-long-random-secret-string' })).toEqual([placeholder('SESSION_SECRET_KEY')]);
+    expect(problemsOf({ ...base, SECRET_KEY: 'x'.repeat(40) })).toEqual([placeholder('SECRET_KEY')]);
+    expect(problemsOf({ ...base, SECRET_KEY: 'changeme'.repeat(5) })).toEqual([placeholder('SECRET_KEY')]);
+    expect(problemsOf({ ...base, SESSION_SECRET_KEY: base.SECRET_KEY })).toEqual(['SESSION_SECRET_KEY must differ from SECRET_KEY']);
+    expect(problemsOf(base)).toEqual([]);
+    // Outside production the developer's own values are theirs to choose.
+    expect(problemsOf({ NODE_ENV: 'development', DATA_DIR: freshDir(), SECRET_KEY: 'x'.repeat(40), SESSION_SECRET_KEY: 'x'.repeat(40) })).toEqual([]);
+  });
+
   it('in production refuses plain http for the Upstash URL and the frontend callback, but for this machine', () => {
     const base = { ...PRODUCTION_ENV, DATABASE_URL: 'postgres://u:p@ep-x.neon.tech/db', CLOUDINARY_URL: 'cloudinary://123:abc@demo' };
     const offMachine = problemsOf({ ...base, UPSTASH_REDIS_REST_URL: 'http://eu1-example.upstash.io', FRONTEND_CALLBACK_URL: 'http://app.example.com/auth/callback' });

@@ -1,8 +1,8 @@
 /** A complete production environment but for the database, for configuration tests to vary. */
 export const PRODUCTION_ENV = {
   NODE_ENV: 'production',
-  SECRET_KEY: 'k'.repeat(40),
-  SESSION_SECRET_KEY: 's'.repeat(40),
+  SECRET_KEY: 'prod-like-secret-key-0123456789-abcdefghij',
+  SESSION_SECRET_KEY: 'prod-like-session-key-0123456789-abcdefghij',
   FRONTEND_CALLBACK_URL: 'https://app.example.com/auth/callback',
   GOOGLE_CLIENT_ID: 'client.apps.googleusercontent.com',
   GOOGLE_CLIENT_SECRET: 'google-client-secret',
