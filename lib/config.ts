@@ -25,14 +25,15 @@ const secret = z.string().min(32, 'must be at least 32 characters');
 /** true/false, 1/0, yes/no, on/off in any letter case: the seed's `.env` writes `True` and `False`. */
 const boolean = z.stringbool();
 /**
- * Comma-separated origins (`https://app.example.com`); a trailing slash is forgiven, a path or a
- * wildcard is not: `*` would let any site read answers to its users' requests.
+ * Comma-separated origins (`https://app.example.com`); a trailing slash and capitals are forgiven
+ * (browsers send the host in lower case), a path or a wildcard is not: `*` would let any site read
+ * answers to its users' requests.
  */
 const originList = z.string().transform((value, ctx): string[] => {
   const origins: string[] = [];
   for (const entry of value.split(',').map((o) => o.trim()).filter(Boolean)) {
     const url = URL.canParse(entry) ? new URL(entry) : undefined;
-    if (url && /^https?:$/.test(url.protocol) && url.origin === entry.replace(/\/$/, '')) origins.push(url.origin);
+    if (url && /^https?:$/.test(url.protocol) && url.origin === entry.replace(/\/$/, '').toLowerCase()) origins.push(url.origin);
     else ctx.addIssue({ code: 'custom', message: `"${entry}" is not an origin such as https://app.example.com (no path, no *)` });
   }
   return origins;

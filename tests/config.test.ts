@@ -86,10 +86,10 @@ describe('configuration', () => {
     });
   });
 
-  it('takes CORS_ORIGINS as origins only: a trailing slash is forgiven, a path or a wildcard refused', () => {
+  it('takes CORS_ORIGINS as origins only: a trailing slash and capitals are forgiven, a path or a wildcard refused', () => {
     const dir = freshDir();
-    const config = loadConfig({ DATA_DIR: dir, CORS_ORIGINS: ' https://a.example.com/ ,http://localhost:8080' });
-    expect(config.corsOrigins).toEqual(['http://localhost:5173', 'https://a.example.com', 'http://localhost:8080']);
+    const config = loadConfig({ DATA_DIR: dir, CORS_ORIGINS: ' https://a.example.com/ ,http://localhost:8080,https://App.Example.com' });
+    expect(config.corsOrigins).toEqual(['http://localhost:5173', 'https://a.example.com', 'http://localhost:8080', 'https://app.example.com']);
     for (const bad of ['*', 'https://a.example.com/app', 'a.example.com', 'ftp://a.example.com']) {
       expect(problemsOf({ DATA_DIR: dir, CORS_ORIGINS: `https://ok.example.com,${bad}` }).join('\n')).toContain(`CORS_ORIGINS "${bad}" is not an origin`);
     }
