@@ -1,10 +1,18 @@
 // `npm run dev`: the whole API on this machine, with embedded defaults for every missing service.
 import { envFileLoaded } from './load-env-file.js'; // first: the modules below may read process.env
-import { getConfig } from '../lib/config.js';
+import { ConfigError, getConfig } from '../lib/config.js';
 import { closeDb, DataDirBusyError, getDb } from '../lib/db/client.js';
 import { startDevServer } from './dev-server.js';
 
-const config = getConfig();
+const config = (() => {
+  try {
+    return getConfig();
+  } catch (error) {
+    // A value in .env or the environment the configuration refuses: each named, without a stack.
+    if (error instanceof ConfigError) stop(`the configuration is invalid (.env or the environment): ${error.problems.join('; ')}`);
+    throw error;
+  }
+})();
 // An empty HOST or PORT (as `.env.example` may leave them) means the default, as in lib/config.ts:
 // an empty host would listen on every interface.
 const port = Number(process.env.PORT || 3000);

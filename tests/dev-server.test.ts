@@ -232,6 +232,14 @@ describe('npm run dev', () => {
 });
 
 describe('a second npm run dev', () => {
+  it('stops with one line naming each refused variable, not a stack, when the configuration is invalid', async () => {
+    const failed = startDevServerProcess({ SECRET_KEY: 'short', BCRYPT_COST: '99' });
+    await expect(failed).rejects.toThrow(
+      /exited with 1:[\s\S]*npm run dev: the configuration is invalid \(\.env or the environment\): SECRET_KEY must be at least 32 characters; BCRYPT_COST /,
+    );
+    await expect(failed).rejects.not.toThrow(/\n\s+at /); // no stack trace
+  });
+
   it('on the same port, or on the same data folder, stops with one clear line and leaves the first its database', async () => {
     const first = await startDevServerProcess();
     try {
