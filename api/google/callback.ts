@@ -1,5 +1,6 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { getConfig } from '../../lib/config.js';
+import { describeError } from '../../lib/describe-error.js';
 import { endpoint } from '../../lib/endpoint.js';
 import { otherMethods } from '../../lib/other-methods.js';
 import { issueExchangeCode } from '../../lib/exchange-codes.js';
@@ -72,7 +73,8 @@ function failureCode(error: unknown): string {
     console.warn(oneLogLine(`[${id}] google sign-in failed (${error.code}): ${error.message}`));
     return error.code;
   }
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  console.error(oneLogLine(`[${id}] google sign-in crashed: ${message}`));
+  // Through describeError, as every other endpoint: a failed drizzle query's own message lists its
+  // parameters (the person's Google subject, email, name, picture), and names no reason.
+  console.error(oneLogLine(`[${id}] google sign-in crashed: ${describeError(error)}`));
   return 'server_error';
 }
