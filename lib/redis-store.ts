@@ -118,7 +118,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     } catch (error) {
       if (!isErrorReply(error)) unreachableUntil = Date.now() + options.timeoutMs;
       if (error instanceof StoreUnavailableError) throw error;
-      throw new StoreUnavailableError(`redis ${what} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new StoreUnavailableError(`redis ${what} failed: ${reasonOf(error)}`, { cause: error });
     }
   };
 
@@ -166,6 +166,16 @@ export function createRedisStore(options: RedisStoreOptions): Store {
 function codeCheck(answer: unknown): CodeCheck {
   const result = Number(answer);
   return result === 1 ? 'ok' : result === -1 ? 'wrong' : 'missing';
+}
+
+/**
+ * Why a call failed, for the log. An error reply's message from @upstash/redis ends in
+ * `, command was: [...]`, the whole command: keys (the per-IP limits' hold the client's IP) and
+ * arguments (an exchange code's user id). Only Redis's own words are kept.
+ */
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return isErrorReply(error) ? error.message.replace(/, command was: [\s\S]*$/, '') : error.message;
 }
 
 /** Redis answered, with an error (a script's, a command's): it is reachable. */
