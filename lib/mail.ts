@@ -43,7 +43,9 @@ export async function sendMail(message: MailMessage): Promise<void> {
   const { default: nodemailer } = await import('nodemailer');
   if (config.mail) {
     transport ??= smtpTransport(nodemailer, config.mail);
-    await transport.sendMail(envelope);
+    await transport.sendMail(envelope).catch((error: unknown) => {
+      throw withoutRecipient(error, message.to);
+    });
     return;
   }
   if (config.production) throw new ConfigError(['MAIL_SERVER is missing']);
@@ -54,6 +56,18 @@ export async function sendMail(message: MailMessage): Promise<void> {
   const file = join(config.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${serial}-${randomBytes(4).toString('hex')}.eml`);
   await writeFile(file, info.message as Buffer, { mode: 0o600 });
   console.log(`[outbox] ${message.subject} → ${message.to} (${file})${message.consoleNote ? `\n[outbox] ${message.consoleNote}` : ''}`);
+}
+
+/**
+ * The error a refused mail is logged with, its recipient's address taken out: a server that turns
+ * a recipient away names it ("550 5.1.1 <ada@example.com>: Recipient address rejected"), and
+ * nodemailer repeats that in its message. The rest (the code, the server's reason) stays.
+ */
+function withoutRecipient(error: unknown, to: string): unknown {
+  if (!(error instanceof Error)) return error;
+  const address = new RegExp(to.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
+  if (!address.test(error.message)) return error;
+  return Object.assign(new Error(error.message.replace(address, '<recipient>')), { name: error.name, code: (error as { code?: unknown }).code });
 }
 
 /** Forgets the SMTP connection settings (tests that change MAIL_*). */
