@@ -424,6 +424,13 @@ function crossChecks(env: Record<string, string | undefined>, production: boolea
   if (!production && (driver === 'pg' || driver === 'neon') && !env.DATABASE_URL) {
     problems.push(`DATABASE_URL is missing for driver ${driver}`);
   }
+  // The Neon driver reads the URL again as an http:// one, whose host must be a valid domain name
+  // (no stray %, no broken punycode), and its refusal quotes the whole URL, password and all, into
+  // the log of every request. So such a URL is named here, without its value.
+  const databaseUrl = env.DATABASE_URL;
+  if (databaseUrl && URL.canParse(databaseUrl) && chooseDriver(driver ?? 'auto', databaseUrl) === 'neon' && !URL.canParse(`http:${databaseUrl.slice(databaseUrl.indexOf(':') + 1)}`)) {
+    problems.push('DATABASE_URL has a host the Neon driver cannot read (a % or an invalid punycode label?)');
+  }
   const { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token } = env;
   if (Boolean(url) !== Boolean(token)) {
     problems.push(`${url ? 'UPSTASH_REDIS_REST_TOKEN' : 'UPSTASH_REDIS_REST_URL'} is missing (the other one is set)`);
