@@ -52,7 +52,15 @@ async function openPglite(config: Config): Promise<Connection> {
   const dir = config.database.pgliteDir;
   let release = async () => {};
   if (!dir.startsWith('memory://')) {
-    (await import('node:fs')).mkdirSync(dir, { recursive: true });
+    // Only this user may read it, as PostgreSQL wants of its own data directory (0700): it holds
+    // the password hashes and email addresses, and the outbox and secrets beside it are kept so too.
+    const fs = await import('node:fs');
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    try {
+      fs.chmodSync(dir, 0o700); // a folder made before this rule
+    } catch {
+      // Not ours to change (another user's folder): opened as it is.
+    }
     release = await lockDataDir(dir);
   }
   try {
