@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -5,12 +6,29 @@ import { startDevServerProcess } from './support/dev-server-process.js';
 import { newAccount } from './support/http.js';
 import { latestCode } from './support/outbox.js';
 import { redisAvailable } from './support/services.js';
-import { startUpstashRest } from './support/upstash-rest.js';
 
 const post = (url: string, body: unknown) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 const withRedis = await redisAvailable();
+
+/** `npm run redis:rest`, as the README has a developer start it: the variables it prints, and a stop. */
+async function startRedisRestScript(): Promise<{ env: Record<string, string>; close: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/redis-rest.ts'], { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  const match = await new Promise<RegExpExecArray>((ready, fail) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const found = /UPSTASH_REDIS_REST_URL=(\S+) UPSTASH_REDIS_REST_TOKEN=(\S+) npm run dev/.exec(out);
+      if (found) ready(found);
+    });
+    child.on('exit', (code) => fail(new Error(`npm run redis:rest exited with ${code}: ${out}`)));
+  });
+  return {
+    env: { UPSTASH_REDIS_REST_URL: match[1]!, UPSTASH_REDIS_REST_TOKEN: match[2]! },
+    close: () => new Promise<void>((done) => (child.exitCode !== null ? done() : (child.once('exit', () => done()), child.kill('SIGTERM')))),
+  };
+}
 
 for (const backend of ['in-process', 'redis'] as const) {
   describe.skipIf(backend === 'redis' && !withRedis)(`password reset over HTTP on npm run dev (${backend} store)`, () => {
@@ -19,9 +37,9 @@ for (const backend of ['in-process', 'redis'] as const) {
     beforeAll(async () => {
       const env: Record<string, string> = { REDIS_KEY_PREFIX: `test-${randomBytes(6).toString('hex')}:`, RATE_LIMIT_FORGOT_IP: '3/1h' };
       if (backend === 'redis') {
-        const rest = await startUpstashRest();
+        const rest = await startRedisRestScript();
         closeRest = rest.close;
-        Object.assign(env, { UPSTASH_REDIS_REST_URL: rest.url, UPSTASH_REDIS_REST_TOKEN: rest.token });
+        Object.assign(env, rest.env);
       }
       server = await startDevServerProcess(env);
     });
@@ -31,6 +49,8 @@ for (const backend of ['in-process', 'redis'] as const) {
     });
 
     it('forgot → code from the outbox and the console → reset → old password and old token refused', async () => {
+      // With Redis, through the variables `npm run redis:rest` printed, not the in-process store.
+      expect(server.output().includes('redis: in-process store')).toBe(backend === 'in-process');
       const account = newAccount();
       const signUp = await post(`${server.url}/api/register`, account);
       expect(signUp.status).toBe(201);
