@@ -78,6 +78,8 @@ export function defineAvatarSuite(name: string, setup: () => { transport: Transp
       expect(asset!.params.transformation).toMatch(/c_fill/);
       expect(asset!.params.transformation).toMatch(/h_256/);
       expect(asset!.params.transformation).toMatch(/w_256/);
+      // Face-aware, as the README promises (c_fill,g_face): a centre crop would cut heads off.
+      expect(asset!.params.transformation).toMatch(/g_face/);
       const me = await api.send('GET', '/api/me', { token: body.access_token });
       expect((await me.json()).avatar_url).toBe(body.user.avatar_url);
     });

@@ -27,6 +27,7 @@ describe('avatar limits at handler level', () => {
   /** Posts a multipart body whose one part never ends; answers the response and the bytes read. */
   async function endlessPart(partHeaders: string) {
     let pulled = 0;
+    let cancelled = false;
     const boundary = 'xYzBoundary';
     const head = new TextEncoder().encode(`--${boundary}\r\n${partHeaders}\r\n\r\n`);
     const chunk = new Uint8Array(64 * 1024).fill(0x61);
@@ -39,6 +40,9 @@ describe('avatar limits at handler level', () => {
         controller.enqueue(next);
         if (pulled > 100 * 1024 * 1024) controller.close(); // a safety stop: 100 MiB would prove the bug
       },
+      cancel() {
+        cancelled = true;
+      },
     });
     const request = new Request(`${BASE}/api/register`, {
       method: 'POST',
@@ -47,15 +51,17 @@ describe('avatar limits at handler level', () => {
       duplex: 'half',
     } as RequestInit);
     const response = await registration.POST(request);
-    return { response, pulled };
+    return { response, pulled, cancelled };
   }
 
   it('answers 413 after reading little more than the limit of an endless body', async () => {
-    const { response, pulled } = await endlessPart('Content-Disposition: form-data; name="avatar"; filename="big.png"\r\nContent-Type: image/png');
+    const { response, pulled, cancelled } = await endlessPart('Content-Disposition: form-data; name="avatar"; filename="big.png"\r\nContent-Type: image/png');
     expect(response.status).toBe(413);
     await problemOf(response);
     expect(pulled).toBeGreaterThan(2 * 1024 * 1024);
     expect(pulled).toBeLessThan(3 * 1024 * 1024);
+    // The body is cancelled, not just left unread: the client's upload is cut off.
+    expect(cancelled).toBe(true);
   });
 
   it('cuts off an endless text field too (busboy judges a field only at its end): 413 within the body cap', async () => {
@@ -99,6 +105,12 @@ describe('avatar limits at handler level', () => {
     }
   });
 
+  it('names an unknown field even when every known field was sent as well (not a nameless "too many fields")', async () => {
+    const extra = await transport.send('POST', '/api/register', { body: form({ ...newAccount({ full_name: 'Ada' }), is_admin: 'true' }) });
+    expect(extra.status).toBe(422);
+    expect((await problemOf(extra)).errors).toEqual([{ field: 'is_admin', message: 'Unknown field.' }]);
+  });
+
   it('limits text fields while streaming too (413), and refuses a repeated field (422)', async () => {
     const long = await transport.send('POST', '/api/register', { body: form({ ...newAccount(), full_name: 'x'.repeat(5000) }) });
     expect(long.status).toBe(413);
@@ -127,6 +139,13 @@ describe('avatar limits at handler level', () => {
     expect((answer as Response).status).toBe(400);
     const xml = await registration.POST(new Request(`${BASE}/api/register`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<a/>' }));
     expect(xml.status).toBe(415);
+    // Sign-up and PATCH /api/me take JSON or multipart only (login's urlencoded form is not one of
+    // them), and the 415 names both.
+    const urlencoded = await registration.POST(
+      new Request(`${BASE}/api/register`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(newAccount()).toString() }),
+    );
+    expect(urlencoded.status).toBe(415);
+    expect((await problemOf(urlencoded)).detail).toBe('Send the body as application/json or multipart/form-data.');
   });
 
   it('the fake really checks the signature: a wrong secret is refused by it, and the sign-up is a 502 without a user', async () => {

@@ -59,7 +59,10 @@ describe('avatars on npm run dev without Cloudinary (the embedded default)', () 
     const patched = await api.send('PATCH', '/api/me', { token: access_token, body: form({}, [{ bytes: jpeg, filename: 'me.jpg', type: 'image/jpeg' }]) });
     expect(patched.status).toBe(200);
     const updated = await patched.json();
+    // Named and served as the JPEG its bytes are, not as the type of the avatar before it.
+    expect(updated.avatar_url).toMatch(new RegExp(`^${server.url}/avatars/[0-9a-f]{32}\\.jpg$`));
     const next = await fetch(updated.avatar_url);
+    expect(next.headers.get('content-type')).toBe('image/jpeg');
     expect(Buffer.compare(Buffer.from(await next.arrayBuffer()), jpeg)).toBe(0);
     expect((await fetch(user.avatar_url)).status).toBe(404);
     expect(readdirSync(join(server.dataDir, 'avatars'))).toEqual([updated.avatar_url.split('/').pop()]);

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withStoredAvatar } from '../lib/avatars.js';
+import { localAvatarStore } from '../lib/avatars/local.js';
 import { ConfigError, loadConfig, resetConfig } from '../lib/config.js';
 import { conflict } from '../lib/http-errors.js';
 import { sniffImageType } from '../lib/image-type.js';
@@ -17,9 +18,20 @@ describe('image type from the first bytes', () => {
     ['PNG', tinyPng(), 'image/png'],
     ['JPEG', tinyJpeg(), 'image/jpeg'],
     ['GIF', GIF_HEADER, 'image/gif'],
+    ['GIF87a (the older GIF version)', Buffer.from('GIF87a\x01\x00\x01\x00\x00\x00\x00;', 'latin1'), 'image/gif'],
     ['WebP', WEBP_HEADER, 'image/webp'],
   ])('recognises %s', (_, bytes, mime) => {
     expect(sniffImageType(bytes)?.mime).toBe(mime);
+  });
+
+  // The extension names the local store's file, and so the type the dev server serves it as.
+  it.each([
+    ['PNG', tinyPng(), 'png'],
+    ['JPEG', tinyJpeg(), 'jpg'],
+    ['GIF', GIF_HEADER, 'gif'],
+    ['WebP', WEBP_HEADER, 'webp'],
+  ])('gives %s its own extension', (_, bytes, extension) => {
+    expect(sniffImageType(bytes)?.extension).toBe(extension);
   });
 
   it.each([
@@ -27,6 +39,7 @@ describe('image type from the first bytes', () => {
     ['empty', Buffer.alloc(0)],
     ['a truncated PNG signature', tinyPng().subarray(0, 7)],
     ['RIFF that is not WebP', Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WAVE')])],
+    ['WEBP at offset 8 without RIFF before it', Buffer.concat([Buffer.from('JUNK'), Buffer.alloc(4), Buffer.from('WEBPVP8L'), Buffer.alloc(14)])],
     ['SVG', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>')],
     ['only the first half of the PNG signature', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0, 0, 0, 0, 0])],
     ['FF D8 without the third JPEG byte', Buffer.from([0xff, 0xd8, 0x00, 0x00])],
@@ -107,6 +120,24 @@ describe('withStoredAvatar on the local store', () => {
     expect(files().length).toBe(before + 1);
   });
 
+  it('when the work fails and its avatar cannot be deleted either, the work\'s error still goes on (the clean-up is logged)', async () => {
+    resetConfig();
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const dir = join(process.env.DATA_DIR!, 'avatars');
+    let seen = '';
+    await expect(
+      withStoredAvatar(image, 'http://localhost:3000', async (stored) => {
+        seen = stored!.key;
+        // A directory where the file was: unlink fails with EISDIR, not ENOENT.
+        rmSync(join(dir, seen));
+        mkdirSync(join(dir, seen));
+        throw conflict('That username is already taken.');
+      }),
+    ).rejects.toMatchObject({ status: 409 });
+    expect(log.mock.calls.flat().join('\n')).toContain(`avatar ${seen} could not be deleted`);
+    rmSync(join(dir, seen), { recursive: true });
+  });
+
   it('answers 502 and never runs the work when the store cannot save', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
     process.env.CLOUDINARY_URL = 'cloudinary://123:abc@demo?upload_prefix=http://127.0.0.1:1';
@@ -114,6 +145,30 @@ describe('withStoredAvatar on the local store', () => {
     const work = vi.fn(async () => 'done');
     await expect(withStoredAvatar(image, 'http://localhost:3000', work)).rejects.toMatchObject({ status: 502, code: 'bad_gateway' });
     expect(work).not.toHaveBeenCalled();
+  });
+});
+
+describe('the local avatar store', () => {
+  it('deletes only file names it could have made: never a path out of its folder', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'auth-local-store-'));
+    const dir = join(root, 'avatars');
+    mkdirSync(dir);
+    const outside = `${'a'.repeat(32)}.png`;
+    writeFileSync(join(root, outside), 'not an avatar');
+    writeFileSync(join(root, 'secrets.json'), '{}');
+    const store = localAvatarStore(dir);
+    await store.remove(`../${outside}`);
+    await store.remove('../secrets.json');
+    expect(readdirSync(root).sort()).toEqual([outside, 'avatars', 'secrets.json'].sort());
+  });
+
+  it('deleting an avatar that is already gone succeeds (nothing to log)', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'auth-local-store-')), 'avatars');
+    const store = localAvatarStore(dir);
+    const { key } = await store.save({ bytes: tinyPng(), type: { mime: 'image/png', extension: 'png' } }, 'http://localhost:3000');
+    await store.remove(key);
+    expect(readdirSync(dir)).toEqual([]);
+    await expect(store.remove(key)).resolves.toBeUndefined();
   });
 });
 
