@@ -15,6 +15,15 @@ describe('reading a JSON or form body', () => {
     expect(await readBody(post('Application/JSON; charset=UTF-8', '{"a":1}'), ['json'], LIMIT)).toEqual({ a: 1 });
   });
 
+  it('takes white space before the parameters of the media type', async () => {
+    expect(await readBody(post('application/json ; charset=utf-8', '{"a":1}'), ['json'], LIMIT)).toEqual({ a: 1 });
+  });
+
+  it('reads JSON that starts with a UTF-8 byte order mark (as some Windows clients send it)', async () => {
+    const withBom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('{"a":1}')]);
+    expect(await readBody(post('application/json', withBom), ['json'], LIMIT)).toEqual({ a: 1 });
+  });
+
   it('refuses bytes that are not UTF-8 with a 400, rather than reading them as replacement characters', async () => {
     expect(await refusal(readBody(post('application/json', new Uint8Array([0x22, 0xff, 0xfe, 0x22])), ['json'], LIMIT))).toEqual({ status: 400, code: 'malformed_body' });
   });
@@ -25,6 +34,8 @@ describe('reading a JSON or form body', () => {
     expect(Object.getPrototypeOf(await form('__proto__=x'))).toBe(Object.prototype);
     expect(await refusal(form('password=caf%E9-secret'))).toEqual({ status: 400, code: 'malformed_body' });
     expect(await refusal(form('password=%zz'))).toEqual({ status: 400, code: 'malformed_body' });
+    // Empty pairs (a trailing or doubled &) are nothing, not a field named "" that a strict schema refuses.
+    expect(await form('&username=ada&&password=x&')).toEqual({ username: 'ada', password: 'x' });
   });
 
   it('refuses a form where only JSON is taken (415), and JSON that does not parse (400)', async () => {
@@ -48,5 +59,27 @@ describe('reading a JSON or form body', () => {
     } as RequestInit);
     expect(await refusal(readBody(request, ['json'], LIMIT))).toEqual({ status: 413, code: 'payload_too_large' });
     expect(pulled).toBeLessThanOrEqual(1);
+  });
+
+  it('takes a streamed body of exactly the limit, and refuses one byte more with a 413, cancelling the rest', async () => {
+    const streamed = (size: number, onCancel = () => {}) => {
+      let sent = false;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent) return controller.close();
+          sent = true;
+          controller.enqueue(new TextEncoder().encode(JSON.stringify('x'.repeat(size - 2))));
+        },
+        cancel: onCancel,
+      });
+      return new Request('http://localhost/api/x', { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+    };
+    expect(await readBody(streamed(LIMIT), ['json'], LIMIT)).toBe('x'.repeat(LIMIT - 2));
+    let cancelled = false;
+    const tooLarge = streamed(LIMIT + 1, () => {
+      cancelled = true;
+    });
+    expect(await refusal(readBody(tooLarge, ['json'], LIMIT))).toEqual({ status: 413, code: 'payload_too_large' });
+    expect(cancelled).toBe(true);
   });
 });
