@@ -70,6 +70,13 @@ describe('configuration', () => {
     for (const host of ['127.0.0.1:8079', 'localhost:8079', '[::1]:8079']) {
       expect(problemsOf({ ...base, UPSTASH_REDIS_REST_URL: `http://${host}`, FRONTEND_CALLBACK_URL: `http://${host}/cb` })).toEqual([]);
     }
+    // Only this machine itself: a host that merely starts like it is another machine.
+    for (const host of ['localhost.evil.example', '127.0.0.1.evil.example']) {
+      expect(problemsOf({ ...base, UPSTASH_REDIS_REST_URL: `http://${host}`, FRONTEND_CALLBACK_URL: `http://${host}/cb` }), host).toEqual([
+        'UPSTASH_REDIS_REST_URL must be https:// in production (http:// only to localhost)',
+        'FRONTEND_CALLBACK_URL must be https:// in production (http:// only to localhost)',
+      ]);
+    }
     // Outside production a developer's plain-http frontend on another machine is fine.
     expect(problemsOf({ NODE_ENV: 'development', DATA_DIR: freshDir(), FRONTEND_CALLBACK_URL: 'http://192.168.1.20:5173/cb' })).toEqual([]);
   });
@@ -101,6 +108,8 @@ describe('configuration', () => {
     expect(neon.database.driver).toBe('neon');
     expect(neon.embedded).toEqual([]);
     expect(neon.corsOrigins).toEqual(['https://app.example.com']);
+    // The README names *.neon.build beside *.neon.tech.
+    expect(loadConfig({ ...base, DATABASE_URL: 'postgresql://u:p@ep-cool-1.us-east-2.aws.neon.build/db' }).database.driver).toBe('neon');
     const plain = loadConfig({ ...base, SQLALCHEMY_DATABASE_URL: 'postgres://u@db.internal:5432/app' });
     expect(plain.database).toMatchObject({ driver: 'pg', url: 'postgres://u@db.internal:5432/app' });
     expect(() => loadConfig({ ...base, DATABASE_URL: 'postgres://x@h/db', DATABASE_DRIVER: 'pglite' })).toThrow(ConfigError);
@@ -134,6 +143,23 @@ describe('configuration', () => {
     expect(statSync(join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
     expect(first.database.driver).toBe('pglite');
     expect(first.embedded.join(' ')).toMatch(/PGlite.*secrets/s);
+  });
+
+  it('takes an empty variable (KEY= left behind in a dashboard or .env) as unset', () => {
+    const dir = freshDir();
+    const config = loadConfig({ DATA_DIR: dir, SECRET_KEY: '', SESSION_SECRET_KEY: '', DATABASE_URL: '', MAIL_SERVER: '', CLOUDINARY_URL: '', CORS_ORIGINS: '', BCRYPT_COST: '' });
+    expect(config.secretKey).toHaveLength(43); // generated, as when unset
+    expect(config.database.driver).toBe('pglite');
+    expect(config.mail).toBeUndefined();
+    expect(config.avatars.cloudinary).toBeUndefined();
+    expect(config.bcryptCost).toBe(12);
+  });
+
+  it('refuses a rate limit that allows nothing or has no window', () => {
+    const dir = freshDir();
+    for (const rule of ['0/1h', '3/0s']) {
+      expect(problemsOf({ DATA_DIR: dir, RATE_LIMIT_LOGIN_IP: rule }).join('\n'), rule).toMatch(/^RATE_LIMIT_LOGIN_IP needs a count of at least 1 and a window of at least 1s/m);
+    }
   });
 
   it('names DATABASE_URL when it is not a URL (a # or / left unencoded in the password)', () => {
@@ -197,6 +223,7 @@ describe('CORS and standard headers', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-methods')).toBe('GET, PATCH, OPTIONS');
     expect(preflight.headers.get('access-control-allow-headers')).toContain('Authorization');
+    expect(preflight.headers.get('access-control-max-age')).toBe('600'); // one preflight per 10 minutes, not per request
     const foreignPreflight = await mePreflight(new Request('http://localhost/api/me', { method: 'OPTIONS', headers: { origin: 'https://evil.example' } }));
     expect(foreignPreflight.headers.get('access-control-allow-origin')).toBeNull();
   });

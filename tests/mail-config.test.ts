@@ -70,3 +70,44 @@ describe('the From header of a mail sent by SMTP', () => {
     expect(mail.from?.value).toEqual([{ name: 'Example', address: 'no-reply@example.com' }]);
   });
 });
+
+describe('TLS to the SMTP server', () => {
+  let smtp: TestSmtp;
+  beforeAll(async () => {
+    smtp = await startSmtpServer(); // plain text, offers no STARTTLS
+  });
+  afterEach(() => {
+    for (const name of [...Object.keys(smtp.env), 'MAIL_TIMEOUT_MS']) delete process.env[name];
+    resetConfig();
+    resetMail();
+  });
+  afterAll(async () => {
+    await smtp.close();
+  });
+  const send = (to: string) => sendMail({ to, subject: 'a code', text: '123456', html: '<p>123456</p>' });
+
+  it('by default requires STARTTLS: a server that does not offer it gets no mail (a reset code never crosses in clear)', async () => {
+    Object.assign(process.env, smtp.env, { MAIL_TIMEOUT_MS: '2000' });
+    delete process.env.MAIL_STARTTLS; // the default
+    resetConfig();
+    resetMail();
+    await expect(send('starttls-default@example.com')).rejects.toThrow();
+    expect(smtp.received.some((m) => recipient(m) === 'starttls-default@example.com')).toBe(false);
+  });
+
+  it('with MAIL_SSL_TLS speaks TLS from the first byte: a plain-text server gets no mail', async () => {
+    Object.assign(process.env, smtp.env, { MAIL_SSL_TLS: 'true', MAIL_TIMEOUT_MS: '2000' });
+    resetConfig();
+    resetMail();
+    await expect(send('ssl-tls@example.com')).rejects.toThrow();
+    expect(smtp.received.some((m) => recipient(m) === 'ssl-tls@example.com')).toBe(false);
+  });
+
+  it('with MAIL_STARTTLS=false and MAIL_SSL_TLS=false sends in plain text, as configured', async () => {
+    Object.assign(process.env, smtp.env);
+    resetConfig();
+    resetMail();
+    await send('plain@example.com');
+    expect(smtp.received.some((m) => recipient(m) === 'plain@example.com')).toBe(true);
+  });
+});
