@@ -5,19 +5,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GET as me, OPTIONS as mePreflight } from '../api/me.js';
 import { ConfigError, loadConfig, resetConfig } from '../lib/config.js';
-import { PRODUCTION_ENV } from './support/production-env.js';
+import { PRODUCTION_ENV, problemsOf } from './support/production-env.js';
 
 const freshDir = () => mkdtempSync(join(tmpdir(), 'auth-config-'));
 
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('configuration', () => {
   afterEach(() => {

@@ -4,10 +4,10 @@ import pg from 'pg';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GET as callback } from '../api/google/callback.js';
-import { GET as start } from '../api/google/start.js';
 import { resetConfig } from '../lib/config.js';
 import { closeDb } from '../lib/db/client.js';
 import { useDatabase } from './support/database.js';
+import { callbackRequestAfterStart } from './support/google-callback-request.js';
 import { postgresAvailable } from './support/services.js';
 
 // What the Google callback logs when the database fails under it: the same rule as every other
@@ -61,13 +61,7 @@ afterAll(async () => {
 afterEach(() => vi.restoreAllMocks());
 
 async function signIn() {
-  const started = await start(new Request('http://localhost:3000/api/google/start'));
-  const cookie = started.headers.getSetCookie()[0]!.split(';')[0]!;
-  const authorization = new URL(started.headers.get('location')!).searchParams;
-  const url = new URL('http://localhost:3000/api/google/callback');
-  url.searchParams.set('state', authorization.get('state')!);
-  url.searchParams.set('code', authorization.get('nonce')!);
-  const response = await callback(new Request(url, { headers: { cookie } }));
+  const response = await callback(await callbackRequestAfterStart());
   return new URL(response.headers.get('location')!).searchParams.get('error');
 }
 

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GET as callback } from '../api/google/callback.js';
-import { GET as start } from '../api/google/start.js';
 import { resetConfig } from '../lib/config.js';
+import { callbackRequestAfterStart } from './support/google-callback-request.js';
 
 // "Google" misbehaving: a loopback server whose token endpoint and key set each test scripts. The
 // happy paths run against a real OpenID provider in tests/google.test.ts.
@@ -40,16 +40,10 @@ afterEach(() => vi.restoreAllMocks());
  * answer within 5 s. The `code` is the flow's nonce, which `answerWithIdToken` puts in the ID token.
  */
 async function callbackAfterStart(extra: Record<string, string> = {}) {
-  const started = await start(new Request('http://localhost:3000/api/google/start'));
-  const cookie = started.headers.getSetCookie()[0]!.split(';')[0]!;
-  const authorization = new URL(started.headers.get('location')!).searchParams;
-  const url = new URL('http://localhost:3000/api/google/callback');
-  url.searchParams.set('state', authorization.get('state')!);
-  url.searchParams.set('code', authorization.get('nonce')!);
-  for (const [name, value] of Object.entries(extra)) url.searchParams.set(name, value);
+  const request = await callbackRequestAfterStart(extra);
   const began = Date.now();
   const response = await Promise.race([
-    callback(new Request(url, { headers: { cookie } })),
+    callback(request),
     new Promise<null>((resolve) => setTimeout(() => resolve(null), 5_000)),
   ]);
   return { response, ms: Date.now() - began, error: response && new URL(response.headers.get('location')!).searchParams.get('error') };

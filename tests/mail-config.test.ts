@@ -1,21 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, resetConfig } from '../lib/config.js';
+import { resetConfig } from '../lib/config.js';
 import { resetMail, sendMail } from '../lib/mail.js';
-import { PRODUCTION_ENV } from './support/production-env.js';
+import { PRODUCTION_ENV, problemsOf } from './support/production-env.js';
 import { recipient } from './support/outbox.js';
 import { startSmtpServer, type TestSmtp } from './support/smtp.js';
 
 const PRODUCTION = { ...PRODUCTION_ENV, DATABASE_URL: 'postgres://u:p@db.example.com/app', CLOUDINARY_URL: 'cloudinary://key:secret@cloud' };
 
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('MAIL_FROM', () => {
   it('takes an address, with or without a display name', () => {

@@ -1,3 +1,5 @@
+import { ConfigError, loadConfig } from '../../lib/config.js';
+
 /** A complete production environment but for the database, for configuration tests to vary. */
 export const PRODUCTION_ENV = {
   NODE_ENV: 'production',
@@ -11,3 +13,14 @@ export const PRODUCTION_ENV = {
   MAIL_SERVER: 'smtp.example.com',
   MAIL_FROM: 'Example <no-reply@example.com>',
 } as const;
+
+/** What loadConfig refuses in `env`, each problem as it is reported; [] when it is accepted. */
+export function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
