@@ -62,6 +62,12 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
         expect(await profile.json()).toEqual(body.user);
       });
 
+      it('stores an empty full_name as none (null), as PATCH /api/me does', async () => {
+        const { body, token } = await signUp({ full_name: '' });
+        expect(body.user.full_name).toBeNull();
+        expect((await (await me(bearerRequest('/api/me', token))).json()).full_name).toBeNull();
+      });
+
       it('refuses a taken username or email in any letter case with 409, writing nothing', async () => {
         const { account } = await signUp();
         const before = await userCount();

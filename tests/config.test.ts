@@ -190,7 +190,12 @@ describe('configuration', () => {
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       const text = await response.text();
       expect(text).not.toContain('SECRET_KEY'); // the names go to the log, not to the client
+      // The documented misconfigured problem, not the generic internal_error, under the id the log line has.
+      const body = JSON.parse(text);
+      expect(body).toMatchObject({ type: 'urn:problem:misconfigured', status: 500 });
+      const id = /error id ([0-9a-f-]{36})/.exec(body.detail)?.[1];
       const line = log.mock.calls.map((c) => c.join(' ')).join('\n');
+      expect(line).toContain(`[${id}] configuration error`);
       expect(line).toContain('SECRET_KEY');
       expect(line).toContain('DATABASE_URL');
     } finally {

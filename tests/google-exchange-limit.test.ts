@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POST as exchange } from '../api/google/exchange.js';
 import { resetConfig } from '../lib/config.js';
 import { issueExchangeCode, redeemExchangeCode, restoreExchangeCode } from '../lib/exchange-codes.js';
+import { StoreUnavailableError } from '../lib/store-error.js';
 import { getStore, resetStore } from '../lib/store.js';
 import { useDatabase } from './support/database.js';
 import { freshWindow } from './support/windows.js';
@@ -123,5 +124,25 @@ describe('an exchange code put back after a refused exchange', () => {
     }
     await new Promise((r) => setTimeout(r, 400));
     expect(await redeemExchangeCode(code)).toBeNull(); // past its expiry, though the store still holds it
+  });
+});
+
+describe('an exchange whose code cannot be read from the store', () => {
+  beforeAll(() => resetStore());
+
+  it('answers 503 (try again), not the 400 of an unknown code, when the store fails on the code but not on the limit', async () => {
+    const code = await issueExchangeCode({ id: '00000000-0000-4000-8000-000000000001', tokenVersion: 0 });
+    const take = vi.spyOn(getStore(), 'take').mockRejectedValueOnce(new StoreUnavailableError('redis timed out', { tried: false }));
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const response = await exchange(jsonRequest('/api/google/exchange', { code }, { headers: { 'x-real-ip': '203.0.113.30' } }));
+      expect(response.status).toBe(503);
+      expect((await problemOf(response)).type).toBe('urn:problem:service_unavailable');
+    } finally {
+      take.mockRestore();
+      log.mockRestore();
+    }
+    // The code was never taken: once the store answers, it works.
+    expect((await exchange(jsonRequest('/api/google/exchange', { code }, { headers: { 'x-real-ip': '203.0.113.30' } }))).status).toBe(200);
   });
 });

@@ -156,6 +156,13 @@ describe('GET /api/google/start', () => {
       // instead of bouncing the browser again (a redirect loop).
       const proxied = await start(new Request(preview.headers.get('location')!.replace('auth.example.com', 'backend.internal')));
       expect(new URL(proxied.headers.get('location')!).origin).toBe(new URL(getConfig().google.authorizationUrl).origin);
+      // On the redirect URI's own host, reached over plain http or another port (TLS ended at a
+      // proxy in front), the sign-in goes straight on to Google: hosts are compared, as cookies are.
+      for (const url of ['http://auth.example.com/api/google/start', 'https://auth.example.com:8443/api/google/start']) {
+        const direct = await start(new Request(url));
+        expect(new URL(direct.headers.get('location')!).origin, url).toBe(new URL(getConfig().google.authorizationUrl).origin);
+        expect(direct.headers.getSetCookie()[0], url).toMatch(/^__Host-google_signin=/);
+      }
     } finally {
       delete process.env.GOOGLE_REDIRECT_URI;
       resetConfig();
@@ -607,6 +614,13 @@ describe('ID token checks (crafted tokens from a loopback token endpoint)', () =
     const { error } = await callbackWith((nonce) => sign({ ...claimsFor(sub, nonce), email_verified: value }));
     expect(error).toBe('email_not_verified');
     expect(await userCount()).toBe(before);
+  });
+
+  it('takes email_verified "true" as a string (as some providers send it) for verified', async () => {
+    const sub = `crafted-verified-string-${Date.now()}`;
+    const { code } = await callbackWith((nonce) => sign({ ...claimsFor(sub, nonce), email_verified: 'true' }));
+    expect(code).toBeTruthy();
+    expect((await profileFor(code!)).email_verified).toBe(true);
   });
 
   it('refuses an empty sub', async () => {

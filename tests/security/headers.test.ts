@@ -63,6 +63,8 @@ describe('headers on every endpoint', () => {
         expect(response.headers.get('x-content-type-options'), label).toBe('nosniff');
         expect(response.headers.get('referrer-policy'), label).toBe('no-referrer');
         if (route !== '/api/docs') expect(response.headers.get('cache-control'), label).toBe('no-store');
+        // The public API document is cacheable for a few minutes, as the document says; the wrapper keeps a handler's own Cache-Control.
+        if (route === '/api/docs' && method === 'GET') expect(response.headers.get('cache-control'), label).toBe('public, max-age=300');
         const allowed = response.headers.get('access-control-allow-origin');
         expect(allowed, label).toBe(origin === FRONTEND_ORIGIN ? FRONTEND_ORIGIN : null);
         expect(allowed, label).not.toBe('*');

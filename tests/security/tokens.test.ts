@@ -93,6 +93,15 @@ describe('tokens: forged, stale and revoked tokens are all refused', () => {
     }
   });
 
+  it('refuses a good token sent under another scheme, after other text, or followed by more', async () => {
+    const { token } = await signUp();
+    for (const authorization of [`MyBearer ${token}`, `Basic x, Bearer ${token}`, `Bearer ${token} extra`, `Bearer ${token}, Bearer ${token}`, `Bearer ${token}\tx`]) {
+      const response = await me(new Request('http://localhost/api/me', { headers: { authorization } }));
+      await response.arrayBuffer();
+      expect(response.status, authorization.replace(token, '<token>')).toBe(401);
+    }
+  });
+
   it("refuses a deleted user's and a blocked user's token", async () => {
     const deleted = await signUp();
     const blocked = await signUp();
