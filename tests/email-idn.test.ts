@@ -34,4 +34,10 @@ describe('an email address under an internationalised TLD', () => {
     const response = await forgotApi.POST(jsonRequest('/api/forgot-password', { email }));
     expect(response.status, JSON.stringify(await problemOf(response.clone()).catch(() => null))).toBe(202);
   });
+
+  it('signs up written in capitals, as any other address (stored in lower case)', async () => {
+    const response = await registerApi.POST(jsonRequest('/api/register', { username: `pyotr_${id}`, email: `Pyotr_${id}@XN--E1AFMKFD.XN--P1AI`, password: 'correct horse' }));
+    expect(response.status, JSON.stringify(await response.clone().json())).toBe(201);
+    expect((await response.json()).user.email).toBe(`pyotr_${id}@xn--e1afmkfd.xn--p1ai`);
+  });
 });

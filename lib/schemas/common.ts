@@ -15,7 +15,7 @@ export const Username = z
  * one as it travels (`xn--p1ai` for .рф): those are ordinary addresses, which browsers' <input
  * type="email"> and Google sign-in (which creates accounts with them) take too.
  */
-const EMAIL = /^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+(?:[A-Za-z]{2,}|xn--[A-Za-z0-9\-]*[A-Za-z0-9])$/;
+const EMAIL = /^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+(?:[A-Za-z]{2,}|[Xx][Nn]--[A-Za-z0-9\-]*[A-Za-z0-9])$/;
 
 /** Stored lower-cased: mail providers treat addresses case-insensitively, and so do we. */
 export const Email = z.email({ pattern: EMAIL }).max(254).toLowerCase().describe('An email address; stored in lower case.');
