@@ -47,7 +47,8 @@ const originList = z.string().transform((value, ctx): string[] => {
 const mailFrom = z
   .string()
   .regex(
-    /^(?:[^<>\r\n]*<[^\s<>@,"]+@[^\s<>@,"]+>|[^\s<>@,"]+@[^\s<>@,"]+)$/,
+    // The lookahead: an address before a comma (`a@example.com, Name <b@example.com>`) starts a list.
+    /^(?![^"<]*@[^"<]*,)(?:[^<>\r\n]*<[^\s<>@,"]+@[^\s<>@,"]+>|[^\s<>@,"]+@[^\s<>@,"]+)$/,
     'must be one address, such as no-reply@example.com or Example <no-reply@example.com>',
   );
 const DURATION_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;

@@ -10,13 +10,13 @@ const PRODUCTION = { ...PRODUCTION_ENV, DATABASE_URL: 'postgres://u:p@db.example
 
 describe('MAIL_FROM', () => {
   it('takes an address, with or without a display name', () => {
-    for (const from of ['no-reply@example.com', 'Example <no-reply@example.com>', '"Example, Inc." <no-reply@example.com>']) {
+    for (const from of ['no-reply@example.com', 'Example <no-reply@example.com>', '"Example, Inc." <no-reply@example.com>', 'Example, Inc. <no-reply@example.com>', '"ops@example.com, team" <no-reply@example.com>']) {
       expect(problemsOf({ ...PRODUCTION, MAIL_FROM: from }), from).toEqual([]);
     }
   });
 
   it('refuses, naming MAIL_FROM, a value without exactly one address (mail would go out with no From header)', () => {
-    for (const from of ['noreply', 'Auth service', 'a@example.com, b@example.com', 'Auth <a@example.com>\r\nBcc: x@example.com']) {
+    for (const from of ['noreply', 'Auth service', 'a@example.com, b@example.com', 'a@example.com, Name <b@example.com>', 'Auth <a@example.com>\r\nBcc: x@example.com']) {
       expect(problemsOf({ ...PRODUCTION, MAIL_FROM: from }).join('\n'), JSON.stringify(from)).toMatch(/^MAIL_FROM /m);
     }
   });
