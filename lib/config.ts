@@ -444,11 +444,11 @@ function crossChecks(env: Record<string, string | undefined>, production: boolea
   if (url && !redisRestUrl(url)) {
     problems.push('UPSTASH_REDIS_REST_URL (or KV_REST_API_URL, UPSTASH_REDIS_URL) must be the REST URL, https://<name>.upstash.io, not a redis:// address');
   }
-  if (production) problems.push(...weakSecrets(env));
-  // Decision: in production, plain http only to this machine (a stand-in, a frontend on localhost).
-  // Elsewhere the Upstash token would cross the network readable, and so would the one-time
-  // sign-in code the Google callback hands the frontend.
   if (production) {
+    problems.push(...weakSecrets(env));
+    // Decision: in production, plain http only to this machine (a stand-in, a frontend on
+    // localhost). Elsewhere the Upstash token would cross the network readable, and so would the
+    // one-time sign-in code the Google callback hands the frontend.
     for (const [name, value] of [['UPSTASH_REDIS_REST_URL', url && redisRestUrl(url)], ['FRONTEND_CALLBACK_URL', env.FRONTEND_CALLBACK_URL]] as const) {
       if (value && plainHttpOffMachine(value)) problems.push(`${name} must be https:// in production (http:// only to localhost)`);
     }
