@@ -107,6 +107,20 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it("gives every field of the account, profile and reset bodies an example that the body's schema accepts (what Swagger UI's Try it out sends)", () => {
+    const document = buildOpenApiDocument(DOCUMENTED) as { components: { schemas: Record<string, { properties: Record<string, { example?: unknown }> }> } };
+    for (const [method, path] of [['POST', '/api/register'], ['POST', '/api/login'], ['POST', '/api/forgot-password'], ['POST', '/api/reset-password'], ['PATCH', '/api/me']]) {
+      const route = DOCUMENTED.find((r) => key(r) === `${method} ${path}`)!;
+      const schema = (route.request!.body!.content['application/json'] as { schema: ZodType }).schema;
+      const id = (schema.meta() as { id: string }).id;
+      const properties = document.components.schemas[id]!.properties;
+      // The OAuth2 form's optional extras and PATCH's `avatar: null` (which removes the avatar) have none on purpose.
+      const example = Object.fromEntries(Object.entries(properties).filter(([, p]) => p.example !== undefined).map(([name, p]) => [name, p.example]));
+      expect(Object.keys(example), `${method} ${path}`).toEqual(Object.keys(properties).filter((name) => !['grant_type', 'scope', 'client_id', 'client_secret', 'avatar'].includes(name)));
+      expect(schema.safeParse(example).error, `${method} ${path}`).toBeUndefined();
+    }
+  });
+
   it('puts the rate-limit headers on every 429', () => {
     const operations = Object.values(buildOpenApiDocument(DOCUMENTED).paths ?? {}).flatMap((item) => Object.values(item as object));
     const limited = operations.filter((op: any) => op.responses['429']);

@@ -3,12 +3,14 @@ import * as z from 'zod';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, passwordBytes } from '../password-rules.js';
 
 /** Letters, digits, `_`, `.`, `-`; unique whatever the letter case, shown as typed. */
+// The `example`s are what Swagger UI's "Try it out" fills in (else "string" and, for a pattern, random characters).
 export const Username = z
   .string()
   .min(3)
   .max(32)
   .regex(/^[A-Za-z0-9_.-]+$/, 'Use only letters, digits, "_", "." and "-".')
-  .describe('3 to 32 letters, digits, "_", "." or "-"; unique regardless of letter case.');
+  .describe('3 to 32 letters, digits, "_", "." or "-"; unique regardless of letter case.')
+  .meta({ example: 'ada' });
 
 /**
  * zod's default email pattern, but for the top-level domain, which may also be an internationalised
@@ -18,7 +20,7 @@ export const Username = z
 const EMAIL = /^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+(?:[A-Za-z]{2,}|[Xx][Nn]--[A-Za-z0-9\-]*[A-Za-z0-9])$/;
 
 /** Stored lower-cased: mail providers treat addresses case-insensitively, and so do we. */
-export const Email = z.email({ pattern: EMAIL }).max(254).toLowerCase().describe('An email address; stored in lower case.');
+export const Email = z.email({ pattern: EMAIL }).max(254).toLowerCase().describe('An email address; stored in lower case.').meta({ example: 'ada@example.com' });
 
 /**
  * A password as typed, in Unicode's NFC form: the same visible password typed as composed or as
@@ -33,7 +35,8 @@ export const TypedPassword = z.string().overwrite((password) => password.normali
 export const Password = TypedPassword
   .refine((p) => passwordBytes(p) >= PASSWORD_MIN_BYTES, `Must be at least ${PASSWORD_MIN_BYTES} bytes.`)
   .refine((p) => passwordBytes(p) <= PASSWORD_MAX_BYTES, `Must be at most ${PASSWORD_MAX_BYTES} bytes of UTF-8 (bcrypt reads no more).`)
-  .describe('8 to 72 bytes of UTF-8. Longer passwords are refused, never cut.');
+  .describe('8 to 72 bytes of UTF-8. Longer passwords are refused, never cut.')
+  .meta({ example: 'correct horse' });
 
 /**
  * What a display name may not hold: control characters and line breaks (C0, C1, and the line and
@@ -50,7 +53,8 @@ export const FullName = z
   .max(100)
   .regex(new RegExp(`^[^${NOT_IN_NAMES}]*$`), 'Must not contain control or text-direction characters.')
   .nullable()
-  .describe('Display name, up to 100 characters.');
+  .describe('Display name, up to 100 characters.')
+  .meta({ example: 'Ada Lovelace' });
 
 /**
  * A name from elsewhere (a Google profile) made fit for FullName: those characters dropped, trimmed

@@ -19,10 +19,11 @@ export type ForgotPasswordResponse = z.infer<typeof ForgotPasswordResponse>;
 export const Otp = z
   .string()
   .regex(/^\d{6}$/, 'Must be the 6 digits from the email.')
-  .describe('The 6-digit code from the email.');
+  .describe('The 6-digit code from the email.')
+  .meta({ example: '042137' });
 
 export const ResetPasswordRequest = z
-  .strictObject({ email: Email, otp: Otp, new_password: Password })
+  .strictObject({ email: Email, otp: Otp, new_password: Password.meta({ example: 'a new correct horse' }) })
   .meta({ id: 'ResetPasswordRequest' });
 export type ResetPasswordRequest = z.infer<typeof ResetPasswordRequest>;
 
