@@ -119,6 +119,8 @@ describe('the OpenAPI document', () => {
       expect(Object.keys(example), `${method} ${path}`).toEqual(Object.keys(properties).filter((name) => !['grant_type', 'scope', 'client_id', 'client_secret', 'avatar'].includes(name)));
       expect(schema.safeParse(example).error, `${method} ${path}`).toBeUndefined();
     }
+    // PATCH /api/me answers {} with a 422 (nothing to change): the document says so too.
+    expect(document.components.schemas.UpdateProfileRequest).toHaveProperty('minProperties', 1);
   });
 
   it('puts the rate-limit headers on every 429', () => {

@@ -13,7 +13,7 @@ export const UpdateProfileRequest = z
     full_name: FullName.optional(),
     avatar: z.null().optional().describe('`null` removes the avatar. To replace it, send a file in multipart/form-data.'),
   })
-  .meta({ id: 'UpdateProfileRequest' });
+  .meta({ id: 'UpdateProfileRequest', minProperties: 1 }); // {} is a 422: at least one change
 export type UpdateProfileRequest = z.infer<typeof UpdateProfileRequest>;
 
 /** The text fields of PATCH /api/me's multipart form: `avatar` there is the file. */
