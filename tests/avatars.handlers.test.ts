@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as me from '../api/me.js';
 import * as registration from '../api/register.js';
 import { settleBackground } from '../lib/background.js';
@@ -279,88 +279,72 @@ describe('avatar limits at handler level', () => {
 });
 
 describe('avatar uploads per account (RATE_LIMIT_AVATAR_USER)', () => {
-  it('refuses uploads past the limit with 429 before anything reaches Cloudinary; other changes go on', async () => {
+  beforeEach(() => {
     process.env.RATE_LIMIT_AVATAR_USER = '2/1h';
     resetConfig();
-    try {
-      const account = newAccount();
-      const signUp = await registration.POST(new Request(`${BASE}/api/register`, { method: 'POST', body: form(account) }));
-      const { access_token } = (await signUp.json()) as { access_token: string };
-      const patch = (body: BodyInit, type?: string) =>
-        me.PATCH(new Request(`${BASE}/api/me`, { method: 'PATCH', headers: { authorization: `Bearer ${access_token}`, ...(type ? { 'content-type': type } : {}) }, body }));
-      const upload = () => patch(form({}, [{ bytes: tinyPng(), filename: 'a.png', type: 'image/png' }]));
-      expect((await upload()).status).toBe(200);
-      const second = await upload();
-      expect(second.status).toBe(200);
-      const { avatar_url } = (await second.json()) as { avatar_url: string };
-      const uploads = fake.calls.filter((c) => c.action === 'upload').length;
+  });
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    delete process.env.RATE_LIMIT_AVATAR_USER;
+    resetConfig();
+    await settleBackground();
+  });
 
-      const refused = await upload();
-      expect(refused.status).toBe(429);
-      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect((await problemOf(refused)).detail).toMatch(/^Too many avatar uploads for this account\. Try again in \d+ seconds\.$/);
-      expect(fake.calls.filter((c) => c.action === 'upload').length).toBe(uploads); // nothing uploaded
-      // A change without a file is not an upload: it goes through, and the avatar stays.
-      const renamed = await patch(JSON.stringify({ full_name: 'Still Ada' }), 'application/json');
-      expect(renamed.status).toBe(200);
-      expect(await renamed.json()).toMatchObject({ full_name: 'Still Ada', avatar_url });
-    } finally {
-      delete process.env.RATE_LIMIT_AVATAR_USER;
-      resetConfig();
-      await settleBackground();
-    }
+  /** A new account's PATCH /api/me, and an upload through it (a PNG named `filename`) with `fields`. */
+  async function signedIn(account = newAccount()) {
+    const signUp = await registration.POST(new Request(`${BASE}/api/register`, { method: 'POST', body: form(account) }));
+    const { access_token } = (await signUp.json()) as { access_token: string };
+    const patch = (body: BodyInit, type?: string) =>
+      me.PATCH(new Request(`${BASE}/api/me`, { method: 'PATCH', headers: { authorization: `Bearer ${access_token}`, ...(type ? { 'content-type': type } : {}) }, body }));
+    const upload = (fields: Record<string, string> = {}, filename = 'a.png', type = 'image/png') => patch(form(fields, [{ bytes: tinyPng(), filename, type }]));
+    const current = async () => (await me.GET(new Request(`${BASE}/api/me`, { headers: { authorization: `Bearer ${access_token}` } }))).json();
+    return { patch, upload, current };
+  }
+
+  it('refuses uploads past the limit with 429 before anything reaches Cloudinary; other changes go on', async () => {
+    const { patch, upload } = await signedIn();
+    expect((await upload()).status).toBe(200);
+    const second = await upload();
+    expect(second.status).toBe(200);
+    const { avatar_url } = (await second.json()) as { avatar_url: string };
+    const uploads = fake.calls.filter((c) => c.action === 'upload').length;
+
+    const refused = await upload();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await problemOf(refused)).detail).toMatch(/^Too many avatar uploads for this account\. Try again in \d+ seconds\.$/);
+    expect(fake.calls.filter((c) => c.action === 'upload').length).toBe(uploads); // nothing uploaded
+    // A change without a file is not an upload: it goes through, and the avatar stays.
+    const renamed = await patch(JSON.stringify({ full_name: 'Still Ada' }), 'application/json');
+    expect(renamed.status).toBe(200);
+    expect(await renamed.json()).toMatchObject({ full_name: 'Still Ada', avatar_url });
   });
 
   it('an image Cloudinary refuses for its pixels (a plan\'s megapixel limit) is the client\'s: 413, not a 502 to retry; nothing changed, the slot stays counted', async () => {
-    process.env.RATE_LIMIT_AVATAR_USER = '2/1h';
-    resetConfig();
-    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
-    try {
-      const account = newAccount({ full_name: 'Ada' });
-      const { access_token } = (await (await registration.POST(new Request(`${BASE}/api/register`, { method: 'POST', body: form(account) }))).json()) as { access_token: string };
-      const upload = (fields: Record<string, string> = {}) =>
-        me.PATCH(new Request(`${BASE}/api/me`, { method: 'PATCH', headers: { authorization: `Bearer ${access_token}` }, body: form(fields, [{ bytes: tinyPng(), filename: 'a.gif', type: 'image/gif' }]) }));
-      // Cloudinary's words for an animated GIF past the free plan's 50 megapixels in all frames
-      // (a small file can hold them: a few hundred frames of a simple animation).
-      fake.failNext('upload', 400, { message: 'Maximum total number of pixels in all frames/pages is 50 Megapixels. Requested 84.35 Megapixels' });
-      const calls = fake.calls.length;
-      const refused = await upload({ full_name: 'Changed' });
-      expect(refused.status).toBe(413);
-      expect((await problemOf(refused)).detail).toMatch(/pixels/);
-      await settleBackground();
-      expect(fake.calls.slice(calls)).toEqual([{ action: 'upload', status: 400 }]); // nothing stored, so nothing to delete
-      const now = await (await me.GET(new Request(`${BASE}/api/me`, { headers: { authorization: `Bearer ${access_token}` } }))).json();
-      expect(now).toMatchObject({ full_name: 'Ada', avatar_url: null });
-      // Counted, as a file Cloudinary cannot read is: a retry of the same file would fail the same way.
-      expect([(await upload()).status, (await upload()).status]).toEqual([200, 429]);
-    } finally {
-      log.mockRestore();
-      delete process.env.RATE_LIMIT_AVATAR_USER;
-      resetConfig();
-      await settleBackground();
-    }
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { upload, current } = await signedIn(newAccount({ full_name: 'Ada' }));
+    // Cloudinary's words for an animated GIF past the free plan's 50 megapixels in all frames
+    // (a small file can hold them: a few hundred frames of a simple animation).
+    fake.failNext('upload', 400, { message: 'Maximum total number of pixels in all frames/pages is 50 Megapixels. Requested 84.35 Megapixels' });
+    const calls = fake.calls.length;
+    const refused = await upload({ full_name: 'Changed' }, 'a.gif', 'image/gif');
+    expect(refused.status).toBe(413);
+    expect((await problemOf(refused)).detail).toMatch(/pixels/);
+    await settleBackground();
+    expect(fake.calls.slice(calls)).toEqual([{ action: 'upload', status: 400 }]); // nothing stored, so nothing to delete
+    expect(await current()).toMatchObject({ full_name: 'Ada', avatar_url: null });
+    // Counted, as a file Cloudinary cannot read is: a retry of the same file would fail the same way.
+    expect([(await upload()).status, (await upload()).status]).toEqual([200, 429]);
   });
 
   it('gives the slot back when the upload fails on Cloudinary (502: nothing changed, try again)', async () => {
-    process.env.RATE_LIMIT_AVATAR_USER = '2/1h';
-    resetConfig();
-    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
-    try {
-      const account = newAccount();
-      const { access_token } = (await (await registration.POST(new Request(`${BASE}/api/register`, { method: 'POST', body: form(account) }))).json()) as { access_token: string };
-      const upload = () =>
-        me.PATCH(new Request(`${BASE}/api/me`, { method: 'PATCH', headers: { authorization: `Bearer ${access_token}` }, body: form({}, [{ bytes: tinyPng(), filename: 'a.png', type: 'image/png' }]) }));
-      for (let i = 0; i < 2; i++) {
-        fake.failNext('upload', 500);
-        expect((await upload()).status).toBe(502);
-        await settleBackground(); // the slot comes back after the response
-      }
-      expect([(await upload()).status, (await upload()).status, (await upload()).status]).toEqual([200, 200, 429]);
-    } finally {
-      log.mockRestore();
-      delete process.env.RATE_LIMIT_AVATAR_USER;
-      resetConfig();
-      await settleBackground();
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { upload } = await signedIn();
+    for (let i = 0; i < 2; i++) {
+      fake.failNext('upload', 500);
+      expect((await upload()).status).toBe(502);
+      await settleBackground(); // the slot comes back after the response
     }
+    expect([(await upload()).status, (await upload()).status, (await upload()).status]).toEqual([200, 200, 429]);
   });
 });
