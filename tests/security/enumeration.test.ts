@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import bcrypt from 'bcryptjs';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POST as forgot } from '../../api/forgot-password.js';
 import { POST as login } from '../../api/login.js';
 import { POST as register } from '../../api/register.js';
@@ -40,6 +41,18 @@ describe('enumeration: unknown and known accounts answer alike', () => {
     process.env.BCRYPT_COST = '4';
     resetConfig();
     await cleanup();
+  });
+
+  afterEach(() => vi.restoreAllMocks());
+
+  it('login compares an unknown user, and a password past 72 bytes, against a hash of the configured cost, as it does a known user (the timing below, pinned without timing)', async () => {
+    const account = newAccount();
+    expect((await register(jsonRequest('/api/register', account))).status).toBe(201);
+    const compare = vi.spyOn(bcrypt, 'compare');
+    for (const [username, password] of [['nobody_at_all', 'wrong password!'], [account.username, 'wrong password!'], [account.username, 'x'.repeat(73)]]) {
+      expect((await login(jsonRequest('/api/login', { username, password }))).status).toBe(401);
+    }
+    expect(compare.mock.calls.map(([, hash]) => bcrypt.getRounds(hash as string))).toEqual([8, 8, 8]);
   });
 
   it(`login: unknown user vs wrong password, ${TRIES} tries each`, async () => {
