@@ -10,16 +10,15 @@ import { jsonRequest, newAccount } from './support/http.js';
 describe('a DATABASE_URL the Neon driver cannot read', () => {
   afterEach(() => vi.restoreAllMocks());
   afterAll(async () => {
-    delete process.env.DATABASE_URL;
-    process.env.DATABASE_DRIVER = 'pglite';
+    vi.unstubAllEnvs();
     resetConfig();
     await closeDb();
   });
 
   for (const url of ['postgresql://app:neon-db-password@ep-x%.eu-central-1.aws.neon.tech/neondb', 'postgresql://app:neon-db-password@xn--ab.neon.tech/neondb']) {
     it(`is refused or named without its password: ${url.replace(/:[^:@]+@/, ':***@')}`, async () => {
-      process.env.DATABASE_URL = url;
-      process.env.DATABASE_DRIVER = 'auto';
+      vi.stubEnv('DATABASE_URL', url);
+      vi.stubEnv('DATABASE_DRIVER', 'auto');
       resetConfig();
       await closeDb();
       const errors = vi.spyOn(console, 'error').mockImplementation(() => {});

@@ -17,11 +17,9 @@ import { jsonRequest, newAccount } from './support/http.js';
  */
 describe('a request refused by both its limits', () => {
   let cleanup = async () => {};
-  const LIMITS = ['RATE_LIMIT_LOGIN_IP', 'RATE_LIMIT_LOGIN_ACCOUNT', 'RATE_LIMIT_FORGOT_IP', 'RATE_LIMIT_FORGOT_EMAIL'];
-  const saved = Object.fromEntries(LIMITS.map((name) => [name, process.env[name]]));
   /** Sets the limits, and the clock early in a 15-minute window (and so in a 1-minute one), so both windows have long to run. */
   const limits = (values: Record<string, string>) => {
-    Object.assign(process.env, values);
+    for (const [name, value] of Object.entries(values)) vi.stubEnv(name, value);
     resetConfig();
     resetStore();
     const quarter = 15 * 60_000;
@@ -37,10 +35,7 @@ describe('a request refused by both its limits', () => {
   });
   afterEach(() => {
     vi.useRealTimers();
-    for (const name of LIMITS) {
-      if (saved[name] === undefined) delete process.env[name];
-      else process.env[name] = saved[name];
-    }
+    vi.unstubAllEnvs();
     resetConfig();
     resetStore();
   });
