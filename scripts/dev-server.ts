@@ -188,6 +188,10 @@ function bodyEnded(req: IncomingMessage, ms: number): Promise<void> {
     };
     req.once('end', finish);
     req.once('close', finish);
+    // The function has answered: what still arrives is dropped. Its stream of the body (see
+    // requestBody) would otherwise pause the request again at its first full queue when the
+    // function never read it (a 401 before an upload), and this would wait out `ms` for nothing.
+    req.removeAllListeners('data');
     req.resume();
   });
 }
