@@ -53,7 +53,15 @@ async function readBytes(body: ReadableStream<Uint8Array> | null, limit: number)
   let size = 0;
   const reader = body.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
+    // A body that breaks off (the client went away mid-upload) is the client's doing: a 400, as
+    // in lib/multipart.ts, not an unhandled error.
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      throw problems.bodyUnreadable();
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > limit) {

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newAccount } from './support/http.js';
@@ -184,6 +185,20 @@ describe('npm run dev', () => {
       expect(answer.status, path).toBeGreaterThanOrEqual(400);
       expect(performance.now() - started, `${method} ${path}`).toBeLessThan(1_000);
     }
+  });
+
+  it('takes a client that goes away in the middle of a JSON body for what it is, not for a crash of the function', async () => {
+    const before = server.output().length;
+    const { hostname, port } = new URL(server.url);
+    const socket = connect(Number(port), hostname);
+    await new Promise((ready) => socket.once('connect', ready));
+    socket.write(`POST /api/register HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"username":"ad`);
+    await new Promise((r) => setTimeout(r, 300)); // the function is reading the body
+    socket.destroy();
+    // As a multipart body that breaks off already is: a 400, and no "unhandled" error in the log.
+    await vi.waitFor(() => expect(server.output().slice(before)).toMatch(/POST \/api\/register \d+ \d+ms/), { timeout: 5_000 });
+    expect(server.output().slice(before)).toMatch(/POST \/api\/register 400 /);
+    expect(server.output().slice(before)).not.toContain('unhandled');
   });
 
   it('answers as Vercel where the API has no say: plain-text 404 for an unknown /api path, 405 for a static file asked to POST', async () => {
