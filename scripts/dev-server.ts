@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isIPv6 } from 'node:net';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compile, match, pathToRegexp } from 'path-to-regexp';
@@ -338,6 +339,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<{ 
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
-  origin = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  // Every interface is reached through loopback; an IPv6 address goes in brackets, or no URL parses it.
+  const reach = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  origin = `http://${isIPv6(reach) ? `[${reach}]` : reach}:${port}`;
   return { server, url: origin };
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newAccount } from './support/http.js';
 import { tinyPng } from './support/images.js';
 import { startDevServerProcess } from './support/dev-server-process.js';
-import { headerRules, rewriteRules } from '../scripts/dev-server.js';
+import { headerRules, rewriteRules, startDevServer } from '../scripts/dev-server.js';
 
 describe('npm run dev', () => {
   let server: Awaited<ReturnType<typeof startDevServerProcess>>;
@@ -323,5 +323,28 @@ describe("vercel.json's rules as the dev server reads them", () => {
     const headers = headerRules();
     for (const path of ['/', '/docs', '/redoc', '/docs/assets/swagger-ui.css', '/avatars/x.png']) expect(headers(path).map(([name]) => name), path).toContain('X-Frame-Options');
     for (const path of ['/api/me', '/api/google/start']) expect(headers(path), path).toEqual([]);
+  });
+});
+
+describe('the dev server on an IPv6 address (HOST=::1 or ::)', () => {
+  it('prints a URL that can be opened, and answers a request without a Host header on it', async () => {
+    for (const host of ['::1', '::']) {
+      const { server, url } = await startDevServer({ host, port: 0, log: () => {} });
+      try {
+        expect(URL.canParse(url), url).toBe(true);
+        expect((await fetch(`${url}/docs`)).status, url).toBe(200);
+        // HTTP/1.0 without Host: the URL is built on the printed origin.
+        const { port } = new URL(url);
+        const socket = connect(Number(port), '::1');
+        socket.write('GET /docs HTTP/1.0\r\n\r\n'); // the server closes after its answer
+        const head = await new Promise<string>((done) => {
+          let text = '';
+          socket.setEncoding('utf8').on('data', (d) => (text += d)).on('close', () => done(text));
+        });
+        expect(head.split('\r\n')[0], url).toBe('HTTP/1.1 200 OK');
+      } finally {
+        server.close();
+      }
+    }
   });
 });
