@@ -173,17 +173,17 @@ describe('npm run dev', () => {
   it('answers at once a large body the function never read (a 401 before an upload, a 405, a 415), as Vercel does', async () => {
     // An upload of 1 MB with an expired token: the function answers without touching the body.
     // Before, the unread body's stream held the socket paused, so the answer waited out the
-    // 2-second grace for a body that could not arrive, and then closed the connection.
+    // 2-second grace for a body that could not arrive, and then closed the connection: checked by
+    // the connection kept open, not by a timer.
     const body = Buffer.alloc(1_000_000, 'a');
     for (const [method, path, type] of [
       ['PATCH', '/api/me', 'application/json'],
       ['POST', '/api/docs', 'application/json'],
       ['POST', '/api/login', 'text/plain'],
     ] as const) {
-      const started = performance.now();
       const answer = await rawRequest(path, { method, headers: { 'content-type': type }, body });
       expect(answer.status, path).toBeGreaterThanOrEqual(400);
-      expect(performance.now() - started, `${method} ${path}`).toBeLessThan(1_000);
+      expect(answer.connection, `${method} ${path}`).toBe('keep-alive');
     }
   });
 
@@ -251,11 +251,11 @@ describe('npm run dev', () => {
   /** One request with node:http, which (unlike fetch) sends any path and Host header as given. */
   function rawRequest(path: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}) {
     const { hostname, port } = new URL(server.url);
-    return new Promise<{ status: number; type: string; body: string }>((done, fail) => {
+    return new Promise<{ status: number; type: string; connection: string; body: string }>((done, fail) => {
       const req = request({ host: hostname, port, path, method: options.method ?? 'GET', headers: options.headers }, (res) => {
         let body = '';
         res.setEncoding('utf8').on('data', (d) => (body += d));
-        res.on('end', () => done({ status: res.statusCode!, type: String(res.headers['content-type']), body }));
+        res.on('end', () => done({ status: res.statusCode!, type: String(res.headers['content-type']), connection: String(res.headers.connection), body }));
       });
       req.on('error', fail);
       req.end(options.body);
