@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis as IORedis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST as forgot } from '../api/forgot-password.js';
+import { POST as exchange } from '../api/google/exchange.js';
 import { POST as login } from '../api/login.js';
 import { POST as register } from '../api/register.js';
 import { POST as reset } from '../api/reset-password.js';
@@ -48,6 +49,7 @@ describe.skipIf(!enabled)('the keys on Redis', () => {
       expect((await login(jsonRequest('/api/login', { username, password: 'wrong password' }, from))).status).toBe(401);
     }
     expect(await takeSlot('emailNotice', account.email)).toBe(true);
+    expect((await exchange(jsonRequest('/api/google/exchange', { code: 'x'.repeat(43) }, from))).status).toBe(400);
     await settleBackground(); // the login failures' cross-counts under the other name
 
     const redis = new IORedis(REDIS_URL);
@@ -57,7 +59,9 @@ describe.skipIf(!enabled)('the keys on Redis', () => {
     for (const name of ['forgotEmail', 'resetEmail', 'loginAccount', 'emailNotice']) {
       expect(keys.filter((key) => key.startsWith(`rl:${name}:`)).length, name).toBeGreaterThan(0);
     }
-    expect(keys.some((key) => key.startsWith(`rl:loginIp:${ip}:`))).toBe(true);
+    for (const name of ['loginIp', 'registerIp', 'forgotIp', 'exchangeIp']) {
+      expect(keys.some((key) => key.startsWith(`rl:${name}:${ip}:`)), name).toBe(true);
+    }
     const named = keys.filter((key) => [account.email, account.username].some((secret) => key.toLowerCase().includes(secret.toLowerCase())));
     expect(named).toEqual([]);
   });
