@@ -10,6 +10,9 @@ describe('the client address for per-IP limits', () => {
     expect(from({ 'x-forwarded-for': ' 203.0.113.5 , 10.0.0.1' })).toBe('203.0.113.5');
     expect(from({ 'x-forwarded-for': '2001:db8:1:2::7, 10.0.0.1' })).toBe('2001:db8:1:2::/64');
     expect(from({})).toBe('unknown');
+    // A header sent empty counts as not sent.
+    expect(from({ 'x-real-ip': '', 'x-forwarded-for': '203.0.113.5' })).toBe('203.0.113.5');
+    expect(from({ 'x-forwarded-for': '' })).toBe('unknown');
   });
 
   it('counts an IPv6 client by its /64 network, however the address is written', () => {
@@ -27,8 +30,11 @@ describe('the client address for per-IP limits', () => {
     expect(ip('::ffff:198.51.100.7')).toBe('198.51.100.7');
     expect(ip('::FFFF:c633:6407')).toBe('198.51.100.7');
     expect(ip('0:0:0:0:0:ffff:198.51.100.7')).toBe('198.51.100.7');
+    expect(ip('::ffff:198.51.100.7%eth0')).toBe('198.51.100.7');
     // Not mapped: the IPv4-compatible form and a NAT64 prefix are IPv6 networks.
     expect(ip('64:ff9b::198.51.100.7')).toBe('64:ff9b:0:0::/64');
+    expect(ip('::198.51.100.7')).toBe('0:0:0:0::/64');
+    expect(ip('::1:ffff:c633:6407')).toBe('0:0:0:0::/64');
   });
 
   it('leaves anything that is not an IP address as it was sent', () => {
