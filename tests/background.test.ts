@@ -73,3 +73,60 @@ describe('runAfterResponse inside endpoint()', () => {
     expect(errors.some((e) => e.includes('second failed: boom'))).toBe(true);
   });
 });
+
+describe('runAfterResponse outside a request', () => {
+  it('starts the task on the next turn of the event loop, not before the caller has run on', async () => {
+    const events: string[] = [];
+    runAfterResponse('test task', async () => void events.push('task'));
+    // The caller's own awaits (microtasks) come first; the task waits for the next macrotask.
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    events.push('caller');
+    await settleBackground();
+    expect(events).toEqual(['caller', 'task']);
+  });
+
+  it('settleBackground also waits for the tasks a task starts', async () => {
+    let innerDone = false;
+    runAfterResponse('outer', async () => {
+      runAfterResponse('inner', async () => {
+        await sleep(20);
+        innerDone = true;
+      });
+    });
+    await settleBackground();
+    expect(innerDone).toBe(true);
+  });
+});
+
+describe('a failing hand-over to waitUntil', () => {
+  it('is logged with the task label, and neither the answer nor the task is lost', async () => {
+    const context = Symbol.for('@vercel/request-context');
+    (globalThis as Record<symbol, unknown>)[context] = {
+      get: () => ({
+        waitUntil: () => {
+          throw new Error('context gone');
+        },
+      }),
+    };
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (message: string) => void errors.push(message);
+    let done = false;
+    try {
+      const handler = endpoint(async () => {
+        runAfterResponse('test task', async () => {
+          done = true;
+        });
+        return new Response('{}', { headers: { 'content-type': 'application/json' } });
+      });
+      const response = await handler(new Request('http://localhost/api/x'));
+      expect(response.status).toBe(200);
+      await settleBackground();
+    } finally {
+      console.error = original;
+      delete (globalThis as Record<symbol, unknown>)[context];
+    }
+    expect(done).toBe(true);
+    expect(errors).toContain('test task: waitUntil failed: context gone');
+  });
+});
