@@ -33,4 +33,8 @@ describe('a method a function does not serve', () => {
     expect(servedMethods(await import('../api/me.js'))).toEqual(['GET', 'PATCH']);
     expect(servedMethods(await import('../api/login.js'))).toEqual(['POST']);
   });
+
+  it('counts only the methods a module exports as functions (the dev server answers 405 for a file without otherMethods by it)', () => {
+    expect(servedMethods({ GET: async () => new Response(), POST: undefined, note: 'not a method' })).toEqual(['GET']);
+  });
 });
