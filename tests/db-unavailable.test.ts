@@ -16,6 +16,13 @@ describe('neverRan: a statement that certainly never reached the database', () =
     ["a new connection's connect timing out (a black-holed host)", failedQuery(new Error('Connection terminated due to connection timeout', { cause: new Error('Connection terminated unexpectedly') }))],
     ['too many connections', failedQuery(withCode('sorry, too many clients already', '53300'))],
     ["Neon's endpoint could not reach the database", failedQuery(new Error('Server error (HTTP status 502): {"message":"Couldn\'t connect to compute node: connect ECONNREFUSED"}'))],
+    ['no route to the host', failedQuery(withCode('connect EHOSTUNREACH 10.0.0.1:5432', 'EHOSTUNREACH'))],
+    ['no route to the network', failedQuery(withCode('connect ENETUNREACH 10.0.0.1:5432', 'ENETUNREACH'))],
+    ['a DNS lookup failing for now', failedQuery(withCode('getaddrinfo EAI_AGAIN db.example.com', 'EAI_AGAIN'))],
+    ['the server could not establish the connection (08001)', failedQuery(withCode('could not establish connection', '08001'))],
+    ['the server rejected the connection (08004)', failedQuery(withCode('server rejected the connection', '08004'))],
+    ['the database still starting up (57P03)', failedQuery(withCode('the database system is starting up', '57P03'))],
+    ["Neon's proxy could not reach the database (its WebSocket pool)", failedQuery(new Error("Couldn't connect to compute node"))],
     ["Neon's endpoint refused (fetch failed)", failedQuery(Object.assign(new Error('Error connecting to database: fetch failed'), { sourceError: new TypeError('fetch failed', { cause: withCode('connect ECONNREFUSED 10.0.0.1:443', 'ECONNREFUSED') }) }))],
   ];
   const maybe: [string, unknown][] = [
@@ -23,6 +30,13 @@ describe('neverRan: a statement that certainly never reached the database', () =
     ['connection reset', failedQuery(withCode('read ECONNRESET', 'ECONNRESET'))],
     ['our deadline passed with the query out', failedQuery(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))],
     ["Neon's endpoint lost the connection mid-query", failedQuery(new Error('Server error (HTTP status 502): {"message":"Connection to compute node lost: Connection terminated unexpectedly"}'))],
+    ['writing to a closed socket', failedQuery(withCode('write EPIPE', 'EPIPE'))],
+    ['the connection failing (08006)', failedQuery(withCode('connection failure', '08006'))],
+    ['the server shutting down (57P01)', failedQuery(withCode('terminating connection due to administrator command', '57P01'))],
+    ['the fetch to Neon aborted', failedQuery(new DOMException('This operation was aborted', 'AbortError'))],
+    ["the WebSocket to Neon's proxy closing mid-query", failedQuery(new Error('WebSocket closed with code 1006'))],
+    ['the socket hung up', failedQuery(new Error('socket hang up'))],
+    ['the server closed the connection', failedQuery(new Error('server closed the connection unexpectedly'))],
     ['refused on one address, reset on another', failedQuery(new AggregateError([withCode('connect ECONNREFUSED ::1:5432', 'ECONNREFUSED'), withCode('read ECONNRESET', 'ECONNRESET')]))],
   ];
   it.each(never)('%s: never ran', (_, error) => {
@@ -37,5 +51,26 @@ describe('neverRan: a statement that certainly never reached the database', () =
     const bug = failedQuery(withCode('column "nope" does not exist', '42703'));
     expect(neverRan(bug)).toBe(false);
     expect(isDatabaseUnavailable(bug)).toBe(false);
+  });
+});
+
+// Beyond the lists above: which failures answer 503 with Retry-After, and which are a fault (500).
+describe('isDatabaseUnavailable: an outage to retry, or a fault', () => {
+  // Unavailable, though whether the statement went out is not told (a connect or a read timing out).
+  const unknown: [string, unknown][] = [
+    ['a connect or read timing out (ETIMEDOUT)', failedQuery(withCode('read ETIMEDOUT', 'ETIMEDOUT'))],
+    ["Neon's endpoint unreachable for a reason of fetch's own", failedQuery(Object.assign(new Error('Error connecting to database: TypeError: fetch failed'), { sourceError: new TypeError('fetch failed', { cause: withCode('Connect Timeout Error', 'UND_ERR_CONNECT_TIMEOUT') }) }))],
+  ];
+  it.each(unknown)('%s: unavailable', (_, error) => {
+    expect(isDatabaseUnavailable(error)).toBe(true);
+  });
+
+  it('refused on one address, an address unusable on the other: unavailable', () => {
+    const error = failedQuery(new AggregateError([withCode('connect EADDRNOTAVAIL ::1:5432', 'EADDRNOTAVAIL'), withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')]));
+    expect(isDatabaseUnavailable(error)).toBe(true);
+  });
+
+  it("Neon's endpoint refusing the request (4xx, not 5xx) is no outage: a fault to report, not to retry", () => {
+    expect(isDatabaseUnavailable(failedQuery(new Error('Server error (HTTP status 401): {"message":"password authentication failed"}')))).toBe(false);
   });
 });
