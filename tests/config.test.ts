@@ -124,10 +124,11 @@ describe('configuration', () => {
   });
 
   it('outside production generates the secrets once, keeps them private, and reuses them', () => {
-    const dir = freshDir();
+    const dir = join(freshDir(), 'not', 'made', 'yet'); // as .data/ on a first `npm run dev`
     const first = loadConfig({ DATA_DIR: dir });
     const second = loadConfig({ DATA_DIR: dir });
     expect(first.secretKey).toHaveLength(43);
+    expect(first.sessionSecretKey).toHaveLength(43);
     expect(second.secretKey).toBe(first.secretKey);
     expect(second.sessionSecretKey).toBe(first.sessionSecretKey);
     expect(first.secretKey).not.toBe(first.sessionSecretKey);
