@@ -48,8 +48,12 @@ function readSecrets(file: string): LocalSecrets | undefined {
     throw error;
   }
   try {
-    return JSON.parse(text) as LocalSecrets;
+    // Both keys or none: a file without them (`{}`, an edit) would leave the keys undefined, and
+    // every token signed or checked afterwards would fail with no word of this file.
+    const { SECRET_KEY, SESSION_SECRET_KEY } = JSON.parse(text) ?? {};
+    if (typeof SECRET_KEY === 'string' && SECRET_KEY && typeof SESSION_SECRET_KEY === 'string' && SESSION_SECRET_KEY) return { SECRET_KEY, SESSION_SECRET_KEY };
   } catch {
-    throw new Error(`${file} is not the JSON this service writes; delete it to have new keys generated (tokens signed with the old ones stop working)`);
+    // Not JSON: named below as well.
   }
+  throw new Error(`${file} is not the JSON this service writes; delete it to have new keys generated (tokens signed with the old ones stop working)`);
 }

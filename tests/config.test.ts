@@ -179,6 +179,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATA_DIR: dir })).toThrow(/secrets\.json is not the JSON this service writes; delete it/);
   });
 
+  it('a secrets file that is JSON but not both keys (edited, or another file) is named the same way, not used without keys', () => {
+    for (const text of ['{}', 'null', '{"SECRET_KEY":"abc"}', '{"SECRET_KEY":"","SESSION_SECRET_KEY":""}']) {
+      const dir = freshDir();
+      writeFileSync(join(dir, 'secrets.json'), text);
+      expect(() => loadConfig({ DATA_DIR: dir }), text).toThrow(/secrets\.json is not the JSON this service writes; delete it/);
+    }
+  });
+
   it('a request in a misconfigured production answers 500 problem+json and logs the variable names', async () => {
     const saved = { ...process.env };
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});
