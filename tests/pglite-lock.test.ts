@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -46,15 +46,30 @@ describe('the lock on an embedded database folder', () => {
     expect(await lockfile.check(dir)).toBe(false);
   });
 
-  it('when it cannot be made (EACCES beside a writable folder), the database still opens, with a warning', async () => {
-    refusal = Object.assign(new Error('EACCES: permission denied, mkdir'), { code: 'EACCES' });
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    try {
-      const dir = await open();
-      expect(warn.mock.calls.flat().join('\n')).toContain(`no lock on ${dir} (EACCES`);
-    } finally {
-      warn.mockRestore();
+  it('when it cannot be made (EACCES, EPERM or a read-only parent beside a writable folder), the database still opens, with a warning', async () => {
+    for (const code of ['EACCES', 'EPERM', 'EROFS']) {
+      refusal = Object.assign(new Error(`${code}: refused, mkdir`), { code });
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      try {
+        const dir = await open();
+        expect(warn.mock.calls.flat().join('\n')).toContain(`no lock on ${dir} (${code}`);
+      } finally {
+        warn.mockRestore();
+      }
     }
+  });
+
+  it('is given back when the folder cannot be opened, so the next try is not refused as busy', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'pglite-lock-')), 'pglite');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'PG_VERSION'), '99\n'); // no database PGlite can open
+    process.env.DATABASE_DRIVER = 'pglite';
+    process.env.PGLITE_DATA_DIR = dir;
+    resetConfig();
+    await closeDb();
+    await expect(getDb()).rejects.toThrow();
+    const lockfile = (await import('proper-lockfile')).default;
+    expect(await lockfile.check(dir)).toBe(false);
   });
 
   it('any other failure to lock still stops the open', async () => {
