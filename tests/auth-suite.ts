@@ -66,6 +66,9 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
         const { body, token } = await signUp({ full_name: '' });
         expect(body.user.full_name).toBeNull();
         expect((await (await me(bearerRequest('/api/me', token))).json()).full_name).toBeNull();
+        // Spaces around a name are not part of it; a name of spaces only is none.
+        expect((await signUp({ full_name: '  Ada Lovelace ' })).body.user.full_name).toBe('Ada Lovelace');
+        expect((await signUp({ full_name: '   ' })).body.user.full_name).toBeNull();
       });
 
       it('refuses a taken username or email in any letter case with 409, writing nothing', async () => {
@@ -87,7 +90,11 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
         ['username', { username: 'ab' }],
         ['username', { username: 'bad name!' }],
         ['username', { username: 42 }],
+        ['username', { username: 'a'.repeat(33) }],
+        ['username', { username: 'ada lovelace' }],
         ['email', { email: 'not-an-email' }],
+        ['email', { email: 'ada@example.c' }], // a one-letter top-level domain
+        ['email', { email: `${'a'.repeat(60)}@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.example.com` }], // 255 characters
         ['password', { password: 'short' }],
         ['password', { password: '1234567' }], // 7 bytes, one short
         ['password', { password: 'a'.repeat(73) }],
@@ -97,6 +104,9 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
         ['full_name', { full_name: 'Ada \u202egnp.exe' }], // a right-to-left override
         ['full_name', { full_name: 'Ada\u2028Lovelace' }], // a line separator
         ['full_name', { full_name: 'Ada \u200fLovelace' }], // a right-to-left mark
+        ['full_name', { full_name: 'Ada \u061cLovelace' }], // an Arabic letter mark
+        ['full_name', { full_name: 'Ada \u2067Lovelace' }], // a right-to-left isolate
+        ['full_name', { full_name: 'Ada\u0085Lovelace' }], // a C1 control (next line)
         ['is_admin', { is_admin: true }],
       ])('answers 422 naming %s for %j, writing nothing', async (field, patch) => {
         const before = await userCount();

@@ -708,6 +708,7 @@ describe('account resolution under races', () => {
     expect(UpdateProfileRequest.safeParse({ full_name: user.fullName }).success).toBe(true);
     expect(UpdateProfileRequest.safeParse({ full_name: p.name }).success).toBe(false);
     expect(fitFullName('\u202e\n')).toBeNull();
+    expect(fitFullName('x'.repeat(150))).toBe('x'.repeat(100)); // FullName's limit
   });
 
   it('derives valid usernames from the email, else the name, else a random one', () => {
