@@ -38,7 +38,10 @@ describe('the Google sign-in cookie', () => {
   });
 
   it('is google_signin, sent only to /api/google, on localhost (plain http)', async () => {
-    const cookie = await signInCookie(new Request('http://localhost:3000/api/google/start'), FLOW);
-    expect(cookie).toMatch(/^google_signin=[^;]+; Path=\/api\/google; Max-Age=600; HttpOnly; SameSite=Lax$/);
+    // Also on the loopback addresses the dev server listens on (HOST=127.0.0.1, HOST=::1).
+    for (const origin of ['http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000']) {
+      const cookie = await signInCookie(new Request(`${origin}/api/google/start`), FLOW);
+      expect(cookie, origin).toMatch(/^google_signin=[^;]+; Path=\/api\/google; Max-Age=600; HttpOnly; SameSite=Lax$/);
+    }
   });
 });
