@@ -1,7 +1,9 @@
+import { createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetConfig } from '../lib/config.js';
-import { migrateDatabase } from '../scripts/migrate-database.js';
+import { migrateDatabase, migrationFailure } from '../scripts/migrate-database.js';
 import { useDatabase } from './support/database.js';
 import { postgresAvailable } from './support/services.js';
 
@@ -32,6 +34,27 @@ describe.skipIf(!(await postgresAvailable()))('migrations over node-postgres', (
       await unlocked;
     } finally {
       await locker.end();
+    }
+  });
+
+  it('give up connecting after DB_CONNECT_TIMEOUT_MS to a host that accepts but never answers, instead of hanging the deploy step', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket)); // takes the connection, says nothing
+    await new Promise<void>((ready) => silent.listen(0, '127.0.0.1', ready));
+    const saved = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = `postgres://postgres@127.0.0.1:${(silent.address() as AddressInfo).port}/nothing`;
+    resetConfig();
+    try {
+      const outcome = await Promise.race([
+        migrateDatabase().then(() => 'migrated', migrationFailure),
+        new Promise((r) => setTimeout(r, 5_000, 'still waiting after 5 s')),
+      ]);
+      expect(outcome).toMatch(/connection timeout/i); // DB_CONNECT_TIMEOUT_MS is 2000 by default
+    } finally {
+      process.env.DATABASE_URL = saved;
+      resetConfig();
+      for (const socket of sockets) socket.destroy();
+      silent.close();
     }
   });
 });
