@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resetConfig } from '../lib/config.js';
 import { migrateDatabase, migrationFailure } from '../scripts/migrate-database.js';
 import { useDatabase } from './support/database.js';
@@ -41,8 +41,7 @@ describe.skipIf(!(await postgresAvailable()))('migrations over node-postgres', (
     const sockets: Socket[] = [];
     const silent = createServer((socket) => void sockets.push(socket)); // takes the connection, says nothing
     await new Promise<void>((ready) => silent.listen(0, '127.0.0.1', ready));
-    const saved = process.env.DATABASE_URL;
-    process.env.DATABASE_URL = `postgres://postgres@127.0.0.1:${(silent.address() as AddressInfo).port}/nothing`;
+    vi.stubEnv('DATABASE_URL', `postgres://postgres@127.0.0.1:${(silent.address() as AddressInfo).port}/nothing`);
     resetConfig();
     try {
       const outcome = await Promise.race([
@@ -51,7 +50,7 @@ describe.skipIf(!(await postgresAvailable()))('migrations over node-postgres', (
       ]);
       expect(outcome).toMatch(/connection timeout/i); // DB_CONNECT_TIMEOUT_MS is 2000 by default
     } finally {
-      process.env.DATABASE_URL = saved;
+      vi.unstubAllEnvs();
       resetConfig();
       for (const socket of sockets) socket.destroy();
       silent.close();
