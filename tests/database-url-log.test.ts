@@ -5,8 +5,10 @@ import { closeDb } from '../lib/db/client.js';
 import { jsonRequest, newAccount } from './support/http.js';
 
 // A DATABASE_URL that URL.canParse takes but the Neon driver's own parser does not (here a stray
-// `%` in a *.neon.tech host; an invalid punycode label does the same): the driver's error quotes
-// the whole connection string, password included.
+// `%` in a *.neon.tech host; an invalid punycode label does the same on Node 20): the driver's error
+// quotes the whole connection string, password included. The check asks this runtime's URL parser,
+// as the driver does: Node 24's reads `xn--ab` as a host, so there the URL is let through and the
+// request fails as an unreachable database (503) instead; either way the password is never shown.
 describe('a DATABASE_URL the Neon driver cannot read', () => {
   afterEach(() => vi.restoreAllMocks());
   afterAll(async () => {
@@ -23,9 +25,14 @@ describe('a DATABASE_URL the Neon driver cannot read', () => {
       await closeDb();
       const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
       const response = await register(jsonRequest('/api/register', newAccount()));
-      expect(response.status).toBe(500);
       const log = errors.mock.calls.flat().map(String).join('\n');
-      expect(log).toMatch(/configuration error: DATABASE_URL has a host the Neon driver cannot read/);
+      if (URL.canParse(url.replace(/^postgresql:/, 'http:'))) {
+        expect(response.status).toBe(503);
+        expect(log).not.toMatch(/configuration error/);
+      } else {
+        expect(response.status).toBe(500);
+        expect(log).toMatch(/configuration error: DATABASE_URL has a host the Neon driver cannot read/);
+      }
       expect(log).not.toContain('neon-db-password');
       expect(await response.text()).not.toContain('neon-db-password');
     });
