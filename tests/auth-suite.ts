@@ -11,6 +11,7 @@ import { users } from '../lib/db/schema.js';
 import { replacePassword, upgradePasswordHash } from '../lib/users.js';
 import { useDatabase, type TestDriver } from './support/database.js';
 import { bearerRequest, formRequest, jsonRequest, newAccount, problemOf } from './support/http.js';
+import { multipart } from './support/multipart.js';
 
 const SECRET = () => new TextEncoder().encode(process.env.SECRET_KEY!);
 
@@ -302,9 +303,7 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
 
       it('answers 422 for a missing password and 415 for multipart', async () => {
         expect((await login(jsonRequest('/api/login', { username: 'x' }))).status).toBe(422);
-        const form = new FormData();
-        form.set('username', 'x');
-        expect((await login(new Request('http://localhost/api/login', { method: 'POST', body: form }))).status).toBe(415);
+        expect((await login(new Request('http://localhost/api/login', { method: 'POST', body: multipart([['username', 'x']]) }))).status).toBe(415);
       });
     });
 

@@ -4,6 +4,7 @@ import * as registration from '../api/register.js';
 import type { FakeCloudinary } from './support/fake-cloudinary.js';
 import { BASE, problemOf, newAccount } from './support/http.js';
 import { tinyJpeg, tinyPng } from './support/images.js';
+import { multipart, type Part } from './support/multipart.js';
 
 /** How the suite reaches the API: the handlers called directly, or the dev server over HTTP. */
 export interface Transport {
@@ -12,11 +13,9 @@ export interface Transport {
 
 const MAX_BYTES = 2 * 1024 * 1024;
 
-export function form(fields: Record<string, string>, files: { name?: string; bytes: Uint8Array; filename: string; type?: string }[] = []): FormData {
-  const data = new FormData();
-  for (const [name, value] of Object.entries(fields)) data.append(name, value);
-  for (const file of files) data.append(file.name ?? 'avatar', new File([new Uint8Array(file.bytes)], file.filename, { type: file.type ?? 'application/octet-stream' }));
-  return data;
+/** A multipart body of these text fields and files (`avatar` unless named otherwise), encoded. */
+export function form(fields: Record<string, string>, files: { name?: string; bytes: Uint8Array; filename: string; type?: string }[] = []): Blob {
+  return multipart([...Object.entries(fields), ...files.map((file): Part => [file.name ?? 'avatar', { bytes: file.bytes, filename: file.filename, type: file.type ?? 'application/octet-stream' }])]);
 }
 
 const handlers: Record<string, Record<string, (request: Request) => Promise<Response>>> = {

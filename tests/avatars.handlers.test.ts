@@ -8,6 +8,7 @@ import { useDatabase } from './support/database.js';
 import { startFakeCloudinary, type FakeCloudinary } from './support/fake-cloudinary.js';
 import { BASE, newAccount, problemOf } from './support/http.js';
 import { tinyPng } from './support/images.js';
+import { multipart } from './support/multipart.js';
 
 let fake: FakeCloudinary;
 let cleanup = async () => {};
@@ -114,9 +115,7 @@ describe('avatar limits at handler level', () => {
   it('limits text fields while streaming too (413), and refuses a repeated field (422)', async () => {
     const long = await transport.send('POST', '/api/register', { body: form({ ...newAccount(), full_name: 'x'.repeat(5000) }) });
     expect(long.status).toBe(413);
-    const twice = new FormData();
-    for (const [name, value] of Object.entries(newAccount())) twice.append(name, value);
-    twice.append('username', 'someone_else');
+    const twice = multipart([...Object.entries(newAccount()), ['username', 'someone_else']]);
     const repeated = await transport.send('POST', '/api/register', { body: twice });
     expect(repeated.status).toBe(422);
     expect((await problemOf(repeated)).errors?.[0]?.field).toBe('username');

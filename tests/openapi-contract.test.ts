@@ -156,7 +156,7 @@ describe('the OpenAPI document against every answer the handlers give', () => {
 
   it('POST /api/register', async () => {
     const op = 'POST /api/register';
-    const send = (body: FormData) => registerApi.POST(request('/api/register', { method: 'POST', body }));
+    const send = (body: Blob) => registerApi.POST(request('/api/register', { method: 'POST', body }));
     await expectDocumented(op, await send(form(newAccount(), [{ bytes: tinyPng(), filename: 'a.png', type: 'image/png' }])));
     await expectDocumented(op, await registerApi.POST(jsonRequest('/api/register', { ...account, email: newAccount().email })));
     await expectDocumented(op, await registerApi.POST(jsonRequest('/api/register', { ...account, username: newAccount().username })));
