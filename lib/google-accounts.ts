@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from '../vendor/drizzle/index.mjs';
 import { getDb, uniqueViolation } from './db/client.js';
 import { users, type UserRow } from './db/schema.js';
 import type { GoogleProfile } from './google-id-token.js';

@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, ne, or, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, ne, or, sql } from '../vendor/drizzle/index.mjs';
 import { getDb, uniqueViolation } from './db/client.js';
 import { users, type NewUserRow, type UserRow } from './db/schema.js';
 import { problems } from './problems.js';

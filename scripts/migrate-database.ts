@@ -17,8 +17,8 @@ export async function migrateDatabase(): Promise<void> {
  */
 async function migrateOverNodePostgres(config: Config): Promise<void> {
   const { default: pg } = await import('pg');
-  const { drizzle } = await import('drizzle-orm/node-postgres');
-  const { migrate } = await import('drizzle-orm/node-postgres/migrator');
+  const { drizzle } = await import('../vendor/drizzle/node-postgres.mjs');
+  const { migrate } = await import('../vendor/drizzle/node-postgres-migrator.mjs');
   const pool = new pg.Pool({ connectionString: config.database.url, max: 1, connectionTimeoutMillis: config.database.connectTimeoutMs });
   try {
     await migrate(drizzle(pool), { migrationsFolder: MIGRATIONS_FOLDER });
@@ -33,8 +33,8 @@ async function migrateOverNodePostgres(config: Config): Promise<void> {
  */
 async function migrateOverNeonWebSocket(config: Config): Promise<void> {
   const { Pool, neonConfig } = await import('@neondatabase/serverless');
-  const { drizzle } = await import('drizzle-orm/neon-serverless');
-  const { migrate } = await import('drizzle-orm/neon-serverless/migrator');
+  const { drizzle } = await import('../vendor/drizzle/neon-serverless.mjs');
+  const { migrate } = await import('../vendor/drizzle/neon-serverless-migrator.mjs');
   if (typeof WebSocket === 'undefined') neonConfig.webSocketConstructor = (await import('ws')).default;
   const proxy = config.database.neonWsProxy;
   if (proxy) {

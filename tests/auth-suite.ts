@@ -1,5 +1,5 @@
 import bcrypt from 'bcryptjs';
-import { count, eq } from 'drizzle-orm';
+import { count, eq } from '../vendor/drizzle/index.mjs';
 import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST as login } from '../api/login.js';

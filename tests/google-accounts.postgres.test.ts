@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq } from '../vendor/drizzle/index.mjs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../lib/db/client.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { count, eq } from 'drizzle-orm';
+import { count, eq } from '../vendor/drizzle/index.mjs';
 import { SignJWT, UnsecuredJWT, generateKeyPair, importJWK } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GET as callback } from '../api/google/callback.js';

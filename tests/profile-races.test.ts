@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq } from '../vendor/drizzle/index.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as forgot from '../api/forgot-password.js';
 import * as me from '../api/me.js';

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq } from '../vendor/drizzle/index.mjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POST as forgot } from '../api/forgot-password.js';
 import { POST as login } from '../api/login.js';

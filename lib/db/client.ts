@@ -47,8 +47,8 @@ async function open(config: Config): Promise<Connection> {
 
 async function openPglite(config: Config): Promise<Connection> {
   const { PGlite } = await import('@electric-sql/pglite');
-  const { drizzle } = await import('drizzle-orm/pglite');
-  const { migrate } = await import('drizzle-orm/pglite/migrator');
+  const { drizzle } = await import('../../vendor/drizzle/pglite.mjs');
+  const { migrate } = await import('../../vendor/drizzle/pglite-migrator.mjs');
   const dir = config.database.pgliteDir;
   let release = async () => {};
   if (!dir.startsWith('memory://')) {
@@ -110,7 +110,7 @@ async function lockDataDir(dir: string): Promise<() => Promise<void>> {
 
 async function openNodePostgres(config: Config): Promise<Connection> {
   const { default: pg } = await import('pg');
-  const { drizzle } = await import('drizzle-orm/node-postgres');
+  const { drizzle } = await import('../../vendor/drizzle/node-postgres.mjs');
   const pool = new pg.Pool({
     connectionString: config.database.url,
     max: 5,
@@ -132,7 +132,7 @@ async function openNeon(config: Config): Promise<Connection> {
   // transactions, so every write is a single statement (see updateUser). Migrations, which want a
   // transaction, use the WebSocket pool (scripts/migrate-database.ts).
   const { neon, neonConfig } = await import('@neondatabase/serverless');
-  const { drizzle } = await import('drizzle-orm/neon-http');
+  const { drizzle } = await import('../../vendor/drizzle/neon-http.mjs');
   const { neonHttpEndpoint, queryTimeoutMs } = config.database;
   if (neonHttpEndpoint) neonConfig.fetchEndpoint = neonHttpEndpoint;
   // The driver's fetch has no deadline of its own; an unreachable database must answer 503 quickly.

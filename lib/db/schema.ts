@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
-import { boolean, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { sql } from '../../vendor/drizzle/index.mjs';
+import { boolean, integer, pgTable, text, timestamp, uniqueIndex, uuid } from '../../vendor/drizzle/pg-core.mjs';
 
 /**
  * Accounts. Username and email are unique whatever their letter case (expression indexes on

@@ -1,4 +1,4 @@
-import { count } from 'drizzle-orm';
+import { count } from '../../vendor/drizzle/index.mjs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POST as forgotPassword } from '../../api/forgot-password.js';
