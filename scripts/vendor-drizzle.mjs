@@ -16,7 +16,7 @@ import { build } from 'esbuild';
 const ROOT = resolve(import.meta.dirname, '..');
 
 /** vendor/drizzle/<name>.mjs for each drizzle-orm subpath imported in lib/ and scripts/. */
-export const ENTRIES = {
+const ENTRIES = {
   index: 'drizzle-orm',
   'pg-core': 'drizzle-orm/pg-core',
   'neon-http': 'drizzle-orm/neon-http',
@@ -35,7 +35,7 @@ export async function vendorDrizzle(outDir = join(ROOT, 'vendor', 'drizzle')) {
   const { version } = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'drizzle-orm', 'package.json'), 'utf8'));
   await build({
     absWorkingDir: ROOT,
-    entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, specifier]) => [name, specifier])),
+    entryPoints: ENTRIES,
     outdir: outDir,
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunk-[hash]',
