@@ -32,7 +32,7 @@ const ENTRIES = {
 export async function vendorDrizzle(outDir = join(ROOT, 'vendor', 'drizzle')) {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  const { version } = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'drizzle-orm', 'package.json'), 'utf8'));
+  const { version, license } = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'drizzle-orm', 'package.json'), 'utf8'));
   await build({
     absWorkingDir: ROOT,
     entryPoints: ENTRIES,
@@ -47,7 +47,7 @@ export async function vendorDrizzle(outDir = join(ROOT, 'vendor', 'drizzle')) {
     // drizzle-orm only: the database drivers stay packages of their own, loaded where they were.
     plugins: [{ name: 'only-drizzle', setup: (b) => b.onResolve({ filter: /^[^./]/ }, (a) => (a.path === 'drizzle-orm' || a.path.startsWith('drizzle-orm/') ? undefined : { external: true })) }],
     legalComments: 'none',
-    banner: { js: `// drizzle-orm ${version}, bundled by scripts/vendor-drizzle.mjs (npm run vendor:drizzle). Do not edit.` },
+    banner: { js: `// drizzle-orm ${version} (${license}, https://github.com/drizzle-team/drizzle-orm; the package ships no licence file), bundled by scripts/vendor-drizzle.mjs (npm run vendor:drizzle). Do not edit.` },
     logLevel: 'error',
   });
   for (const [name, specifier] of Object.entries(ENTRIES)) {

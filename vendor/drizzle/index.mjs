@@ -1,9 +1,9 @@
-// drizzle-orm 0.45.4, bundled by scripts/vendor-drizzle.mjs (npm run vendor:drizzle). Do not edit.
+// drizzle-orm 0.45.4 (Apache-2.0, https://github.com/drizzle-team/drizzle-orm; the package ships no licence file), bundled by scripts/vendor-drizzle.mjs (npm run vendor:drizzle). Do not edit.
 import {
   ConsoleLogWriter,
   DefaultLogger,
   NoopLogger
-} from "./chunk-6GHGTJOL.mjs";
+} from "./chunk-TFSSTKGA.mjs";
 import {
   BaseName,
   Column,
@@ -106,7 +106,7 @@ import {
   relations,
   sql,
   textDecoder
-} from "./chunk-ISI6Z2MA.mjs";
+} from "./chunk-GBORNYRK.mjs";
 
 // node_modules/drizzle-orm/sql/functions/aggregate.js
 function count(expression) {

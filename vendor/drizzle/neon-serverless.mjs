@@ -1,8 +1,8 @@
-// drizzle-orm 0.45.4, bundled by scripts/vendor-drizzle.mjs (npm run vendor:drizzle). Do not edit.
+// drizzle-orm 0.45.4 (Apache-2.0, https://github.com/drizzle-team/drizzle-orm; the package ships no licence file), bundled by scripts/vendor-drizzle.mjs (npm run vendor:drizzle). Do not edit.
 import {
   DefaultLogger,
   NoopLogger
-} from "./chunk-6GHGTJOL.mjs";
+} from "./chunk-TFSSTKGA.mjs";
 import {
   NoopCache,
   PgDatabase,
@@ -10,7 +10,7 @@ import {
   PgPreparedQuery,
   PgSession,
   PgTransaction
-} from "./chunk-7U7N6KZJ.mjs";
+} from "./chunk-NIK24B5A.mjs";
 import {
   createTableRelationsHelpers,
   entityKind,
@@ -19,7 +19,7 @@ import {
   isConfig,
   mapResultRow,
   sql
-} from "./chunk-ISI6Z2MA.mjs";
+} from "./chunk-GBORNYRK.mjs";
 
 // node_modules/drizzle-orm/neon-serverless/driver.js
 import { neonConfig, Pool as Pool2 } from "@neondatabase/serverless";
