@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import * as z from 'zod';
+import * as z from '../vendor/zod/index.mjs';
 import { loadLocalSecrets } from './local-secrets.js';
 
 // Decision: zod's JIT (new Function per object schema, compiled on first parse) costs a cold

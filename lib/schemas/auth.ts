@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../vendor/zod/index.mjs';
 import { Email, FullName, Password, TypedPassword, Username } from './common.js';
 import { PublicUser } from './user.js';
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../vendor/zod/index.mjs';
 
 /**
  * The `avatar` part of a `multipart/form-data` body, as the OpenAPI document shows it. The bytes

@@ -1,5 +1,5 @@
 // A namespace import, so bundlers keep only the zod parts in use (the named `z` export pulls in all of it).
-import * as z from 'zod';
+import * as z from '../../vendor/zod/index.mjs';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, passwordBytes } from '../password-rules.js';
 
 /** Letters, digits, `_`, `.`, `-`; unique whatever the letter case, shown as typed. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../vendor/zod/index.mjs';
 
 // Inputs of the Google sign-in endpoints. `.meta({ id })` names each one as a component of the
 // OpenAPI document (lib/openapi/).

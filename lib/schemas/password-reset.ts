@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../vendor/zod/index.mjs';
 import { Email, Password } from './common.js';
 
 // Request and response bodies of POST /api/forgot-password and POST /api/reset-password.

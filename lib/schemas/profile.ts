@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../vendor/zod/index.mjs';
 import { Email, FullName, Username } from './common.js';
 
 /**

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../vendor/zod/index.mjs';
 import type { UserRow } from '../db/schema.js';
 
 /** The user as every endpoint shows it: never a hash, a Google subject or an admin flag. */

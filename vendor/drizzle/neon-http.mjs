@@ -1,8 +1,8 @@
-// drizzle-orm 0.45.4 (Apache-2.0, https://github.com/drizzle-team/drizzle-orm; the package ships no licence file), bundled by scripts/vendor-drizzle.mjs (npm run vendor:drizzle). Do not edit.
+// drizzle-orm 0.45.4 (Apache-2.0, the package ships no licence file), bundled by scripts/vendor.mjs (npm run vendor). Do not edit.
 import {
   DefaultLogger,
   NoopLogger
-} from "./chunk-TFSSTKGA.mjs";
+} from "./chunk-D2TUKIRW.mjs";
 import {
   NoopCache,
   PgDatabase,
@@ -10,7 +10,7 @@ import {
   PgPreparedQuery,
   PgSession,
   PgTransaction
-} from "./chunk-NIK24B5A.mjs";
+} from "./chunk-CYZX7ZHB.mjs";
 import {
   createTableRelationsHelpers,
   entityKind,
@@ -18,7 +18,7 @@ import {
   fillPlaceholders,
   isConfig,
   mapResultRow
-} from "./chunk-GBORNYRK.mjs";
+} from "./chunk-IAUJTZM3.mjs";
 
 // node_modules/drizzle-orm/neon-http/driver.js
 import { neon, types } from "@neondatabase/serverless";
