@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { jwtDecrypt } from 'jose/jwt/decrypt';
-import { EncryptJWT } from 'jose/jwt/encrypt';
+import { EncryptJWT, jwtDecrypt } from '../vendor/jose/index.mjs';
 import { getConfig } from './config.js';
 
 /**

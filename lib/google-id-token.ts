@@ -1,7 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { JOSEError, JWKSInvalid, JWKSTimeout } from 'jose/errors';
-import { createRemoteJWKSet } from 'jose/jwks/remote';
-import { jwtVerify, type JWTVerifyGetKey } from 'jose/jwt/verify';
+import { createRemoteJWKSet, JOSEError, JWKSInvalid, JWKSTimeout, jwtVerify, type JWTVerifyGetKey } from '../vendor/jose/index.mjs';
 import type { ConfiguredGoogle } from './google.js';
 import { GoogleSignInFailure } from './google-sign-in-error.js';
 

@@ -1,15 +1,13 @@
-// arctic's index re-exports its 60-odd providers (about 70 module files, which a deployment, not
-// bundled, loads one by one on a cold start); only the generic client and its request helpers
-// are used here, so they are imported from their own files. arctic has no `exports` map, so these paths are reachable, and the
-// Google tests fail if a new arctic version moves them.
-import { CodeChallengeMethod, OAuth2Client } from 'arctic/dist/client.js';
+// arctic's index re-exports its 60-odd providers; only the generic client and its request helpers
+// are used here, taken from their own files (arctic has no `exports` map, so these paths are
+// reachable; `npm run vendor` fails if a new arctic version moves them) into vendor/arctic.
 import type { OAuth2Tokens } from 'arctic/dist/oauth2.js';
-import { ArcticFetchError, createOAuth2Request, encodeBasicCredentials, OAuth2RequestError, sendTokenRequest } from 'arctic/dist/request.js';
+import { ArcticFetchError, CodeChallengeMethod, createOAuth2Request, encodeBasicCredentials, OAuth2Client, OAuth2RequestError, sendTokenRequest } from '../vendor/arctic/index.mjs';
 import { getConfig, type GoogleConfig } from './config.js';
 import { GoogleSignInFailure } from './google-sign-in-error.js';
 import { problems } from './problems.js';
 
-export { generateCodeVerifier, generateState } from 'arctic/dist/oauth2.js';
+export { generateCodeVerifier, generateState } from '../vendor/arctic/index.mjs';
 
 /**
  * Google's OAuth 2.0 authorization code flow with PKCE, through arctic's generic `OAuth2Client`

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { BuildOptions, Metafile, Plugin } from 'esbuild';
 // @ts-expect-error a plain .mjs script without types
-import { VENDORED } from '../vendor.mjs';
+import { reexports, VENDORED } from '../vendor.mjs';
 
 const VENDOR = resolve(import.meta.dirname, '../../vendor');
 
@@ -11,7 +11,8 @@ const VENDOR = resolve(import.meta.dirname, '../../vendor');
  * node-postgres and the Cloudinary SDK stay external, so the bench can still see whether they are
  * loaded. Not how Vercel deploys (see vercel-build.ts): what a bundling build step would give.
  * The vendored packages (vendor/, see scripts/vendor.mjs) are bundled from the packages themselves,
- * which esbuild shakes module by module: zod's vendored single file would add ~360 KB to each.
+ * which esbuild shakes module by module: a vendored file is one module, kept whole (the vendored
+ * drizzle pg-core added 42 KB to /api/me).
  * Also used by the test that runs a split bundle (tests/bundled.test.ts).
  */
 export const LAZY_EXTERNALS = ['@electric-sql/pglite', 'pg', 'cloudinary'];
@@ -33,19 +34,22 @@ export function bundledBuildOptions(): BuildOptions {
   };
 }
 
-/** Resolves each vendor/<folder>/<name>.mjs import to the package subpath it was bundled from. */
+/** Resolves each vendor/<folder>/<name>.mjs to what it was bundled from: the package subpath, or a module re-exporting the listed values from the packages. */
 function fromPackages(): Plugin {
-  const specifiers = new Map<string, string>();
-  for (const { folder, entries } of Object.values(VENDORED as Record<string, { folder: string; entries: Record<string, string> }>)) {
-    for (const [name, specifier] of Object.entries(entries)) specifiers.set(join(VENDOR, folder, `${name}.mjs`), specifier);
+  const origins = new Map<string, unknown>();
+  for (const { folder, entries } of Object.values(VENDORED as Record<string, { folder: string; entries: Record<string, unknown> }>)) {
+    for (const [name, from] of Object.entries(entries)) origins.set(join(VENDOR, folder, `${name}.mjs`), from);
   }
   return {
     name: 'vendored-from-packages',
     setup(build) {
       build.onResolve({ filter: /\/vendor\/[^/]+\/[^/]+\.mjs$/ }, ({ path, resolveDir, kind }) => {
-        const specifier = specifiers.get(resolve(resolveDir, path));
-        return specifier ? build.resolve(specifier, { resolveDir, kind }) : undefined;
+        const file = resolve(resolveDir, path);
+        const from = origins.get(file);
+        if (from === undefined) return undefined;
+        return typeof from === 'string' ? build.resolve(from, { resolveDir, kind }) : { path: file, namespace: 'vendored-from-packages' };
       });
+      build.onLoad({ filter: /.*/, namespace: 'vendored-from-packages' }, ({ path }) => ({ contents: reexports(origins.get(path)), resolveDir: VENDOR, loader: 'js' }));
     },
   };
 }

@@ -1,9 +1,9 @@
-// drizzle-orm 0.45.4 (Apache-2.0, the package ships no licence file), bundled by scripts/vendor.mjs (npm run vendor). Do not edit.
+// drizzle-orm 0.45.4 (Apache-2.0, https://github.com/drizzle-team/drizzle-orm; the package ships no licence file), bundled by scripts/vendor.mjs (npm run vendor). Do not edit.
 import {
   ConsoleLogWriter,
   DefaultLogger,
   NoopLogger
-} from "./chunk-D2TUKIRW.mjs";
+} from "./chunk-G5M7F3LA.mjs";
 import {
   BaseName,
   Column,
@@ -106,7 +106,7 @@ import {
   relations,
   sql,
   textDecoder
-} from "./chunk-IAUJTZM3.mjs";
+} from "./chunk-QREXYDCA.mjs";
 
 // node_modules/drizzle-orm/sql/functions/aggregate.js
 function count(expression) {

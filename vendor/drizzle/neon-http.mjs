@@ -1,8 +1,8 @@
-// drizzle-orm 0.45.4 (Apache-2.0, the package ships no licence file), bundled by scripts/vendor.mjs (npm run vendor). Do not edit.
+// drizzle-orm 0.45.4 (Apache-2.0, https://github.com/drizzle-team/drizzle-orm; the package ships no licence file), bundled by scripts/vendor.mjs (npm run vendor). Do not edit.
 import {
   DefaultLogger,
   NoopLogger
-} from "./chunk-D2TUKIRW.mjs";
+} from "./chunk-G5M7F3LA.mjs";
 import {
   NoopCache,
   PgDatabase,
@@ -10,7 +10,7 @@ import {
   PgPreparedQuery,
   PgSession,
   PgTransaction
-} from "./chunk-CYZX7ZHB.mjs";
+} from "./chunk-TUFMUZS3.mjs";
 import {
   createTableRelationsHelpers,
   entityKind,
@@ -18,7 +18,7 @@ import {
   fillPlaceholders,
   isConfig,
   mapResultRow
-} from "./chunk-IAUJTZM3.mjs";
+} from "./chunk-QREXYDCA.mjs";
 
 // node_modules/drizzle-orm/neon-http/driver.js
 import { neon, types } from "@neondatabase/serverless";

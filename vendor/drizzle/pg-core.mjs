@@ -1,4 +1,4 @@
-// drizzle-orm 0.45.4 (Apache-2.0, the package ships no licence file), bundled by scripts/vendor.mjs (npm run vendor). Do not edit.
+// drizzle-orm 0.45.4 (Apache-2.0, https://github.com/drizzle-team/drizzle-orm; the package ships no licence file), bundled by scripts/vendor.mjs (npm run vendor). Do not edit.
 import {
   Check,
   CheckBuilder,
@@ -62,7 +62,7 @@ import {
   unionAll,
   uniqueIndex,
   withReplicas
-} from "./chunk-CYZX7ZHB.mjs";
+} from "./chunk-TUFMUZS3.mjs";
 import {
   EnableRLS,
   ExtraConfigColumn,
@@ -214,7 +214,7 @@ import {
   uuid,
   varchar,
   vector
-} from "./chunk-IAUJTZM3.mjs";
+} from "./chunk-QREXYDCA.mjs";
 export {
   Check,
   CheckBuilder,

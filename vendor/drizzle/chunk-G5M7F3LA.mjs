@@ -1,7 +1,7 @@
-// drizzle-orm 0.45.4 (Apache-2.0, the package ships no licence file), bundled by scripts/vendor.mjs (npm run vendor). Do not edit.
+// drizzle-orm 0.45.4 (Apache-2.0, https://github.com/drizzle-team/drizzle-orm; the package ships no licence file), bundled by scripts/vendor.mjs (npm run vendor). Do not edit.
 import {
   entityKind
-} from "./chunk-IAUJTZM3.mjs";
+} from "./chunk-QREXYDCA.mjs";
 
 // node_modules/drizzle-orm/logger.js
 var ConsoleLogWriter = class {

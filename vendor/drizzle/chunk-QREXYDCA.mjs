@@ -1,4 +1,4 @@
-// drizzle-orm 0.45.4 (Apache-2.0, the package ships no licence file), bundled by scripts/vendor.mjs (npm run vendor). Do not edit.
+// drizzle-orm 0.45.4 (Apache-2.0, https://github.com/drizzle-team/drizzle-orm; the package ships no licence file), bundled by scripts/vendor.mjs (npm run vendor). Do not edit.
 
 // node_modules/drizzle-orm/entity.js
 var entityKind = /* @__PURE__ */ Symbol.for("drizzle:entityKind");
