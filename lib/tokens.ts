@@ -1,5 +1,4 @@
-// jose by subpath: a function deployed with node_modules loads only these modules (about 9 ms
-// less on a cold start than the whole package's index).
+// jose from vendor/jose: one file, not its modules one by one (scripts/vendor.mjs says why).
 import { JWTExpired, jwtVerify, SignJWT } from '../vendor/jose/index.mjs';
 import { getConfig } from './config.js';
 

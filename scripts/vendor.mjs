@@ -113,7 +113,7 @@ export async function vendorPackages(outRoot = join(ROOT, 'vendor')) {
     rmSync(outDir, { recursive: true, force: true });
     mkdirSync(outDir, { recursive: true });
     const bundled = [pkg, ...alsoBundled].map(aboutPackage);
-    const licenceFiles = new Map(bundled.filter((p) => p.text).map((p, i) => [i === 0 && p.pkg === pkg ? 'LICENSE' : `LICENSE.${p.pkg.replace('@', '').replace('/', '-')}`, p]));
+    const licenceFiles = new Map(bundled.filter((p) => p.text).map((p) => [p.pkg === pkg ? 'LICENSE' : `LICENSE.${p.pkg.replace('@', '').replace('/', '-')}`, p]));
     const credits = bundled.map((p) => `${p.pkg} ${p.version} (${[p.license, p.source].filter(Boolean).join(', ')}${p.text ? '' : '; the package ships no licence file'})`).join(', ');
     await build({
       absWorkingDir: ROOT,

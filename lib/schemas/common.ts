@@ -1,4 +1,5 @@
-// A namespace import, so bundlers keep only the zod parts in use (the named `z` export pulls in all of it).
+// A namespace import: bundled from the package (the bench's bundled build), esbuild keeps only the
+// zod parts in use (the named `z` export would pull in all of it); vendor/zod has no `z` export.
 import * as z from '../../vendor/zod/index.mjs';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, passwordBytes } from '../password-rules.js';
 
