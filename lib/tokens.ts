@@ -23,8 +23,17 @@ export class TokenError extends Error {
   }
 }
 
-function key(): Uint8Array {
-  return new TextEncoder().encode(getConfig().secretKey);
+// The HMAC key, imported once per secret and reused by warm invocations: handed the raw bytes,
+// jose imports them into a CryptoKey on every call, about a third of each verify's CPU time.
+let imported: { secret: string; key: Promise<CryptoKey> } | undefined;
+
+function key(): Promise<CryptoKey> {
+  const secret = getConfig().secretKey;
+  if (imported?.secret !== secret) {
+    const raw = new TextEncoder().encode(secret);
+    imported = { secret, key: crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']) };
+  }
+  return imported.key;
 }
 
 /**
@@ -42,7 +51,7 @@ export async function issueAccessToken(user: { id: string; tokenVersion: number 
     .setAudience(audience)
     .setIssuedAt()
     .setExpirationTime(`${ttlSeconds}s`)
-    .sign(key());
+    .sign(await key());
   return { access_token, token_type: 'bearer', expires_in: ttlSeconds };
 }
 
@@ -56,7 +65,7 @@ export async function issueAccessToken(user: { id: string; tokenVersion: number 
 export async function verifyAccessToken(token: string): Promise<AccessClaims> {
   const { issuer, audience } = getConfig().jwt;
   try {
-    const { payload } = await jwtVerify(token, key(), {
+    const { payload } = await jwtVerify(token, await key(), {
       algorithms: [ALGORITHM],
       issuer,
       audience,

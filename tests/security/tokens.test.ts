@@ -1,13 +1,13 @@
 import { eq } from '../../vendor/drizzle/index.mjs';
 import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POST as forgotPassword } from '../../api/forgot-password.js';
 import { POST as login } from '../../api/login.js';
 import { GET as me } from '../../api/me.js';
 import { POST as register } from '../../api/register.js';
 import { POST as resetPassword } from '../../api/reset-password.js';
 import { settleBackground } from '../../lib/background.js';
-import { getConfig } from '../../lib/config.js';
+import { getConfig, resetConfig } from '../../lib/config.js';
 import { getDb } from '../../lib/db/client.js';
 import { users } from '../../lib/db/schema.js';
 import { useDatabase } from '../support/database.js';
@@ -110,6 +110,28 @@ describe('tokens: forged, stale and revoked tokens are all refused', () => {
     await db.update(users).set({ isBlocked: true }).where(eq(users.id, blocked.id));
     expect(await status(deleted.token)).toBe(401);
     expect(await status(blocked.token)).toBe(401);
+  });
+
+  it('imports the signing key once, and a new SECRET_KEY refuses the old tokens at once', async () => {
+    const { account, token } = await signUp();
+    const importKey = vi.spyOn(crypto.subtle, 'importKey');
+    const saved = process.env.SECRET_KEY;
+    try {
+      for (let i = 0; i < 3; i++) expect(await status(token)).toBe(200);
+      expect(importKey).not.toHaveBeenCalled(); // imported when the account signed up
+      process.env.SECRET_KEY = 'a-rotated-secret-key-that-is-long-enough-9876543210';
+      resetConfig();
+      expect(await status(token)).toBe(401);
+      const again = await login(jsonRequest('/api/login', { username: account.username, password: account.password }));
+      const { access_token } = await again.json();
+      expect(await status(access_token)).toBe(200);
+      expect(importKey).toHaveBeenCalledTimes(1); // once for the new secret, not per request
+    } finally {
+      importKey.mockRestore();
+      process.env.SECRET_KEY = saved;
+      resetConfig();
+    }
+    expect(await status(token)).toBe(200); // the first secret back: its tokens are good again
   });
 
   it('refuses every token issued before a password reset, and accepts the ones after', async () => {
