@@ -4,16 +4,18 @@ import { runAfterResponse } from '../lib/background.js';
 import { requireUser } from '../lib/current-user.js';
 import { endpoint } from '../lib/endpoint.js';
 import { otherMethods } from '../lib/other-methods.js';
+import type { RateLimitName } from '../lib/config.js';
 import { HttpError, unprocessable } from '../lib/http-errors.js';
 import { problems } from '../lib/problems.js';
 import { json } from '../lib/respond.js';
 import { PROFILE_FORM_FIELDS, UpdateProfileRequest } from '../lib/schemas/profile.js';
 import { toPublicUser } from '../lib/schemas/user.js';
 import { assertAvailable, updateUser } from '../lib/users.js';
+import type { Slot } from '../lib/rate-limit.js';
 import { parseInput } from '../lib/validate.js';
 
-// Imported on first use: the notice's limit and the upload limit need the Redis client, which
-// GET /api/me never does.
+// Imported on first use: the notice's limit and the change limits need the Redis client, which
+// GET /api/me (and a display-name change) never does.
 const sendEmailChangeNotice = async (from: string, to: string) => (await import('../lib/email-change-notice.js')).sendEmailChangeNotice(from, to);
 const rateLimits = () => import('../lib/rate-limit.js');
 
@@ -23,10 +25,11 @@ export const GET = endpoint(async (request) => json(toPublicUser(await requireUs
 /**
  * PATCH /api/me: change any of username, email, full_name (JSON or multipart) and avatar
  * (a file in multipart; `"avatar": null` in JSON removes it). 200 the public user; 409 taken; 429
- * past RATE_LIMIT_AVATAR_USER uploads (JSON changes are not limited). A changed email is no longer verified, and the old
- * address is told of the change after the response. The old avatar is deleted only once the new
- * one's URL is stored, so the user is never left without one, and after the response, so a slow or
- * failing Cloudinary does not hold the answer.
+ * past RATE_LIMIT_PROFILE_USER changes of username or email, or RATE_LIMIT_AVATAR_USER uploads
+ * (display-name changes and removals are not limited). A changed email is no longer verified, and
+ * the old address is told of the change after the response. The old avatar is deleted only once
+ * the new one's URL is stored, so the user is never left without one, and after the response, so
+ * a slow or failing Cloudinary does not hold the answer.
  */
 export const PATCH = endpoint(async (request) => {
   const user = await requireUser(request);
@@ -35,28 +38,41 @@ export const PATCH = endpoint(async (request) => {
   if (Object.keys(input).length === 0 && !avatar) {
     throw unprocessable([{ field: '', message: `Send at least one of ${[...PROFILE_FORM_FIELDS, 'avatar'].join(', ')}.` }]);
   }
-  await assertAvailable(input, user.id);
-  // Each upload costs the Cloudinary account quota and bandwidth: a signed-in user gets a few an
-  // hour. Decision: an upload that fails on our side or Cloudinary's (5xx: nothing was changed,
-  // "try again") gives its slot back after the response; one refused for the client's own fault
-  // (an image Cloudinary cannot read, a name taken meanwhile) stays counted.
-  const reserved = avatar ? (await rateLimits()).reserveSlot('avatarUser', user.id) : undefined;
-  await reserved;
-  const giveSlotBack = async (error: unknown): Promise<never> => {
-    if (reserved && !(error instanceof HttpError && error.status < 500)) await (await rateLimits()).giveBackIfTaken('avatarUser', user.id, reserved);
+  const reserved: [RateLimitName, Promise<Slot | undefined>][] = [];
+  const reserve = async (name: RateLimitName) => {
+    const slot = (await rateLimits()).reserveSlot(name, user.id);
+    reserved.push([name, slot]);
+    await slot;
+  };
+  // Decision: a slot reserved for a request that fails on our side or Cloudinary's (5xx: nothing
+  // was changed, "try again") is given back after the response; one refused for the client's own
+  // fault (a name taken, an image Cloudinary cannot read) stays counted.
+  const giveSlotsBack = async (error: unknown): Promise<never> => {
+    if (!(error instanceof HttpError && error.status < 500)) {
+      for (const [name, slot] of reserved) await (await rateLimits()).giveBackIfTaken(name, user.id, slot);
+    }
     throw error;
   };
-  const { user: changed, previousAvatarKey, previousEmail } = await withStoredAvatar(avatar, new URL(request.url).origin, async (stored) => {
-    const result = await updateUser(user.id, user.tokenVersion, {
-      username: input.username,
-      email: input.email,
-      ...(input.full_name !== undefined ? { fullName: input.full_name || null } : {}),
-      ...(stored ? { avatarUrl: stored.url, avatarKey: stored.key } : input.avatar === null ? { avatarUrl: null, avatarKey: null } : {}),
+  const change = async () => {
+    // Counted before the names are looked up, taken or not: the 409 would otherwise tell any
+    // signed-in account, as fast as it can ask, which emails have an account here.
+    if (input.username !== undefined || input.email !== undefined) await reserve('profileUser');
+    await assertAvailable(input, user.id);
+    // Each upload costs the Cloudinary account quota and bandwidth: a signed-in user gets a few an hour.
+    if (avatar) await reserve('avatarUser');
+    return withStoredAvatar(avatar, new URL(request.url).origin, async (stored) => {
+      const result = await updateUser(user.id, user.tokenVersion, {
+        username: input.username,
+        email: input.email,
+        ...(input.full_name !== undefined ? { fullName: input.full_name || null } : {}),
+        ...(stored ? { avatarUrl: stored.url, avatarKey: stored.key } : input.avatar === null ? { avatarUrl: null, avatarKey: null } : {}),
+      });
+      // Deleted, blocked or signed out by a password reset while the request ran.
+      if (!result) throw problems.badToken();
+      return result;
     });
-    // Deleted, blocked or signed out by a password reset while the request ran.
-    if (!result) throw problems.badToken();
-    return result;
-  }).catch(giveSlotBack);
+  };
+  const { user: changed, previousAvatarKey, previousEmail } = await change().catch(giveSlotsBack);
   if ((avatar || input.avatar === null) && previousAvatarKey) discardAvatarLater(previousAvatarKey);
   // Both read under the row lock of the update: of racing changes, each tells the address it replaced.
   if (previousEmail.toLowerCase() !== changed.email.toLowerCase()) runAfterResponse('email change notice', () => sendEmailChangeNotice(previousEmail, changed.email));

@@ -108,6 +108,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_EXCHANGE_IP: rateLimit.prefault('30/1m'),
   RATE_LIMIT_EMAIL_NOTICE: rateLimit.prefault('3/1h'),
   RATE_LIMIT_AVATAR_USER: rateLimit.prefault('10/1h'),
+  RATE_LIMIT_PROFILE_USER: rateLimit.prefault('10/1h'),
   OTP_TTL_SECONDS: intFrom(1, 24 * 60 * 60).default(600),
   MAIL_SERVER: z.string().optional(),
   MAIL_PORT: intFrom(1, 65_535).default(587),
@@ -167,7 +168,7 @@ export interface RateLimitRule {
   limit: number;
   windowMs: number;
 }
-export type RateLimitName = 'loginIp' | 'loginAccount' | 'registerIp' | 'forgotIp' | 'forgotEmail' | 'resetEmail' | 'exchangeIp' | 'emailNotice' | 'avatarUser';
+export type RateLimitName = 'loginIp' | 'loginAccount' | 'registerIp' | 'forgotIp' | 'forgotEmail' | 'resetEmail' | 'exchangeIp' | 'emailNotice' | 'avatarUser' | 'profileUser';
 
 export interface Config {
   production: boolean;
@@ -400,6 +401,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
       exchangeIp: e.RATE_LIMIT_EXCHANGE_IP,
       emailNotice: e.RATE_LIMIT_EMAIL_NOTICE,
       avatarUser: e.RATE_LIMIT_AVATAR_USER,
+      profileUser: e.RATE_LIMIT_PROFILE_USER,
     },
     rateLimitFailOpen: e.RATE_LIMIT_FAIL_OPEN,
     otpTtlSeconds: e.OTP_TTL_SECONDS,

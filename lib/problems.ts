@@ -11,6 +11,7 @@ const LIMIT_MESSAGES: Record<RateLimitName, string> = {
   exchangeIp: 'Too many sign-in code exchanges from this address.',
   emailNotice: 'Too many account notices to this email address.',
   avatarUser: 'Too many avatar uploads for this account.',
+  profileUser: 'Too many username or email changes for this account.',
 };
 
 /**

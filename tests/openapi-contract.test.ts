@@ -289,8 +289,11 @@ describe('the OpenAPI document against every answer the handlers give', () => {
   /** PATCH /api/me with a new avatar, as the signed-in test account. */
   const avatarUpload = () => request('/api/me', { method: 'PATCH', headers: { authorization: `Bearer ${token}` }, body: form({}, [{ bytes: tinyPng(), filename: 'a.png' }]) });
 
+  /** PATCH /api/me changing the signed-in test account's username to a new one. */
+  const nameChange = () => jsonRequest('/api/me', { username: newAccount().username }, { method: 'PATCH', headers: { authorization: `Bearer ${token}` } });
+
   it('every limit answers its own documented 429', async () => {
-    const limits = Object.fromEntries(['LOGIN_IP', 'LOGIN_ACCOUNT', 'REGISTER_IP', 'FORGOT_IP', 'FORGOT_EMAIL', 'RESET_EMAIL', 'EXCHANGE_IP', 'AVATAR_USER'].map((n) => [`RATE_LIMIT_${n}`, '1/1m']));
+    const limits = Object.fromEntries(['LOGIN_IP', 'LOGIN_ACCOUNT', 'REGISTER_IP', 'FORGOT_IP', 'FORGOT_EMAIL', 'RESET_EMAIL', 'EXCHANGE_IP', 'AVATAR_USER', 'PROFILE_USER'].map((n) => [`RATE_LIMIT_${n}`, '1/1m']));
     const twice = async (op: string, send: () => Promise<Response>) => {
       await send();
       const second = await send();
@@ -310,6 +313,7 @@ describe('the OpenAPI document against every answer the handlers give', () => {
       await twice('POST /api/reset-password', () => resetApi.POST(jsonRequest('/api/reset-password', { email: account.email, otp: '123456', new_password: 'another long password' })));
       await twice('POST /api/google/exchange', () => exchangeApi.POST(jsonRequest('/api/google/exchange', { code: 'unknown' }, from('203.0.113.70'))));
       await twice('PATCH /api/me', () => meApi.PATCH(avatarUpload()));
+      await twice('PATCH /api/me', () => meApi.PATCH(nameChange()));
     });
     await settleBackground();
   });
@@ -322,6 +326,10 @@ describe('the OpenAPI document against every answer the handlers give', () => {
       await expectDocumented('POST /api/reset-password', await resetApi.POST(jsonRequest('/api/reset-password', { email: account.email, otp: '123456', new_password: 'another long password' })));
       await expectDocumented('POST /api/google/exchange', await exchangeApi.POST(jsonRequest('/api/google/exchange', { code: 'unknown' })));
       await expectDocumented('PATCH /api/me', await meApi.PATCH(avatarUpload()));
+      // A change of name counts against its limit first: without Redis nothing is looked up or changed.
+      const renaming = await meApi.PATCH(nameChange());
+      expect(renaming.status).toBe(503);
+      await expectDocumented('PATCH /api/me', renaming);
       await settleBackground();
     });
   });

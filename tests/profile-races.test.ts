@@ -12,35 +12,12 @@ import { replacePassword } from '../lib/users.js';
 import { useDatabase } from './support/database.js';
 import { BASE, jsonRequest, newAccount, problemOf } from './support/http.js';
 import { latestCode } from './support/outbox.js';
+import { slowPatch } from './support/slow-patch.js';
 
 /**
  * PATCH /api/me against changes that land while it runs (its body or its upload can take seconds):
  * the row is judged as it is when written, not as the request first read it.
  */
-
-/** A PATCH whose JSON body waits for `send()`: it has read the user, and waits for its body. */
-async function slowPatch(token: string, body: unknown) {
-  let send!: () => void;
-  const gate = new Promise<void>((go) => (send = go));
-  let waiting!: () => void;
-  const reading = new Promise<void>((started) => (waiting = started));
-  // highWaterMark 0: pulled only when the handler reads the body, so after it has read the user.
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        waiting();
-        await gate;
-        controller.enqueue(new TextEncoder().encode(JSON.stringify(body)));
-        controller.close();
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const answer = me.PATCH(new Request(BASE + '/api/me', { method: 'PATCH', headers, body: stream, duplex: 'half' } as RequestInit));
-  await reading;
-  return { answer: () => (send(), answer) };
-}
 
 const patch = (token: string, body: unknown) =>
   me.PATCH(new Request(BASE + '/api/me', { method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }));

@@ -32,7 +32,7 @@ export const updateMe: RouteConfig = {
     ...notSignedIn,
     ...taken,
     ...avatarErrors('application/json or multipart/form-data', PROFILE_FORM_FIELDS),
-    ...rateLimited('avatar uploads by this account (only a request with a file counts)', 'avatarUser'),
+    ...rateLimited('changes of username or email by this account (a request naming either counts, taken or not), or avatar uploads (a request with a file counts)', 'profileUser', 'avatarUser'),
     ...internalError,
     ...unavailable('database', 'redis'),
   },
