@@ -4,20 +4,17 @@ import { runAfterResponse } from '../lib/background.js';
 import { requireUser } from '../lib/current-user.js';
 import { endpoint } from '../lib/endpoint.js';
 import { otherMethods } from '../lib/other-methods.js';
-import type { RateLimitName } from '../lib/config.js';
-import { HttpError, unprocessable } from '../lib/http-errors.js';
+import { unprocessable } from '../lib/http-errors.js';
 import { problems } from '../lib/problems.js';
+import { limitReservations } from '../lib/limit-reservations.js';
 import { json } from '../lib/respond.js';
 import { PROFILE_FORM_FIELDS, UpdateProfileRequest } from '../lib/schemas/profile.js';
 import { toPublicUser } from '../lib/schemas/user.js';
 import { assertAvailable, updateUser } from '../lib/users.js';
-import type { Slot } from '../lib/rate-limit.js';
 import { parseInput } from '../lib/validate.js';
 
-// Imported on first use: the notice's limit and the change limits need the Redis client, which
-// GET /api/me (and a display-name change) never does.
+// Imported on first use: the notice's limit needs the Redis client, which GET /api/me never does.
 const sendEmailChangeNotice = async (from: string, to: string) => (await import('../lib/email-change-notice.js')).sendEmailChangeNotice(from, to);
-const rateLimits = () => import('../lib/rate-limit.js');
 
 /** GET /api/me: the signed-in user. 401 without a valid, unrevoked token of an unblocked user. */
 export const GET = endpoint(async (request) => json(toPublicUser(await requireUser(request))));
@@ -38,28 +35,14 @@ export const PATCH = endpoint(async (request) => {
   if (Object.keys(input).length === 0 && !avatar) {
     throw unprocessable([{ field: '', message: `Send at least one of ${[...PROFILE_FORM_FIELDS, 'avatar'].join(', ')}.` }]);
   }
-  const reserved: [RateLimitName, Promise<Slot | undefined>][] = [];
-  const reserve = async (name: RateLimitName) => {
-    const slot = (await rateLimits()).reserveSlot(name, user.id);
-    reserved.push([name, slot]);
-    await slot;
-  };
-  // Decision: a slot reserved for a request that fails on our side or Cloudinary's (5xx: nothing
-  // was changed, "try again") is given back after the response; one refused for the client's own
-  // fault (a name taken, an image Cloudinary cannot read) stays counted.
-  const giveSlotsBack = async (error: unknown): Promise<never> => {
-    if (!(error instanceof HttpError && error.status < 500)) {
-      for (const [name, slot] of reserved) await (await rateLimits()).giveBackIfTaken(name, user.id, slot);
-    }
-    throw error;
-  };
+  const slots = limitReservations(user.id);
   const change = async () => {
     // Counted before the names are looked up, taken or not: the 409 would otherwise tell any
     // signed-in account, as fast as it can ask, which emails have an account here.
-    if (input.username !== undefined || input.email !== undefined) await reserve('profileUser');
+    if (input.username !== undefined || input.email !== undefined) await slots.reserve('profileUser');
     await assertAvailable(input, user.id);
     // Each upload costs the Cloudinary account quota and bandwidth: a signed-in user gets a few an hour.
-    if (avatar) await reserve('avatarUser');
+    if (avatar) await slots.reserve('avatarUser');
     return withStoredAvatar(avatar, new URL(request.url).origin, async (stored) => {
       const result = await updateUser(user.id, user.tokenVersion, {
         username: input.username,
@@ -72,7 +55,7 @@ export const PATCH = endpoint(async (request) => {
       return result;
     });
   };
-  const { user: changed, previousAvatarKey, previousEmail } = await change().catch(giveSlotsBack);
+  const { user: changed, previousAvatarKey, previousEmail } = await change().catch(slots.giveBackAndThrow);
   if ((avatar || input.avatar === null) && previousAvatarKey) discardAvatarLater(previousAvatarKey);
   // Both read under the row lock of the update: of racing changes, each tells the address it replaced.
   if (previousEmail.toLowerCase() !== changed.email.toLowerCase()) runAfterResponse('email change notice', () => sendEmailChangeNotice(previousEmail, changed.email));
