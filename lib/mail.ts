@@ -31,7 +31,7 @@ let outboxSerial = 0;
 
 /**
  * Sends a message by SMTP (MAIL_SERVER, MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD, MAIL_STARTTLS,
- * MAIL_SSL_TLS), or, outside production without MAIL_SERVER, writes it as an `.eml` file into
+ * MAIL_SSL_TLS) within MAIL_TIMEOUT_MS for the whole send, or, outside production without MAIL_SERVER, writes it as an `.eml` file into
  * DATA_DIR/outbox and prints its `consoleNote`. Rejects when the server refuses it.
  *
  * @example await sendMail({ to, subject, text, html });
@@ -43,8 +43,12 @@ export async function sendMail(message: MailMessage): Promise<void> {
   const { default: nodemailer } = await import('nodemailer');
   if (config.mail) {
     transport ??= smtpTransport(nodemailer, config.mail);
-    await transport.sendMail(envelope).catch((error: unknown) => {
-      throw withoutRecipient(error, message.to);
+    // One deadline for the whole send, not only for each step: a server that answers every command
+    // just in time would otherwise hold the function past its maxDuration, cut off before the
+    // failure is logged. On expiry nodemailer closes the connection.
+    const deadlineMs = config.mail.timeoutMs;
+    await transport.sendMail({ ...envelope, signal: AbortSignal.timeout(deadlineMs) }).catch((error: unknown) => {
+      throw withoutRecipient(pastDeadline(error) ? new Error(`the SMTP server did not finish the send within MAIL_TIMEOUT_MS (${deadlineMs} ms)`) : error, message.to);
     });
     return;
   }
@@ -69,6 +73,10 @@ function withoutRecipient(error: unknown, to: string): unknown {
   if (!address.test(error.message)) return error;
   return Object.assign(new Error(error.message.replace(address, '<recipient>')), { name: error.name, code: (error as { code?: unknown }).code });
 }
+
+/** Whether a send failed because its deadline's signal fired (nodemailer's EABORT with the timeout as its cause). */
+const pastDeadline = (error: unknown) =>
+  (error as { code?: unknown }).code === 'EABORT' && (error as { cause?: { name?: unknown } }).cause?.name === 'TimeoutError';
 
 /** Forgets the SMTP connection settings (tests that change MAIL_*). */
 export function resetMail(): void {

@@ -161,4 +161,37 @@ describe('mail through a real SMTP server', () => {
     expect(ok.status).toBe(200);
     await settleBackground();
   });
+
+  it('gives a whole send MAIL_TIMEOUT_MS, not each step: a server answering every command just in time is cut off, logged, and its connection closed', async () => {
+    const account = newAccount();
+    expect((await register(jsonRequest('/api/register', account))).status).toBe(201);
+    let stallMs = 350; // each of MAIL FROM and RCPT TO: under the 600 ms deadline, not both
+    const slow = await startSmtpServer({ stallMs: () => stallMs });
+    Object.assign(process.env, slow.env, { MAIL_TIMEOUT_MS: '600' });
+    delete process.env.MAIL_USERNAME; // this one asks for no login
+    delete process.env.MAIL_PASSWORD;
+    resetConfig();
+    resetMail();
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const closed = slow.nextClose();
+      expect((await forgot(jsonRequest('/api/forgot-password', { email: account.email }))).status).toBe(202);
+      await settleBackground();
+      expect(errors.mock.calls.flat().join('\n')).toMatch(/password reset mail failed: the SMTP server did not finish the send within MAIL_TIMEOUT_MS \(600 ms\)/);
+      await closed; // the service hung up, before DATA: nothing can be delivered late
+      expect(slow.received).toEqual([]);
+
+      stallMs = 100; // a server in time with the whole send gets the mail
+      expect((await forgot(jsonRequest('/api/forgot-password', { email: account.email }))).status).toBe(202);
+      await settleBackground();
+      expect(slow.received.map(recipient)).toEqual([account.email]);
+    } finally {
+      errors.mockRestore();
+      await slow.close();
+      Object.assign(process.env, smtp.env);
+      delete process.env.MAIL_TIMEOUT_MS;
+      resetConfig();
+      resetMail();
+    }
+  });
 });

@@ -8,17 +8,24 @@ export interface TestSmtp {
   received: ParsedMail[];
   /** The MAIL_* variables that point the service at this server (with its login, if any). */
   env: Record<string, string>;
+  /** Resolves when the next client connection has closed (from either side). */
+  nextClose: () => Promise<void>;
   close: () => Promise<void>;
 }
 
 /**
  * A real SMTP server on loopback (`smtp-server`, plain text, no STARTTLS) that parses what it
  * accepts. With `login` it requires that user and password; `refuses(address)` makes it answer 550
- * for a recipient, to play a server that turns mail away.
+ * for a recipient, to play a server that turns mail away. `stallMs()` delays its answers to MAIL
+ * FROM, RCPT TO and the end of DATA by that many milliseconds each, to play a slow server.
  */
-export async function startSmtpServer(options: { login?: { user: string; pass: string }; refuses?: (address: string) => boolean } = {}): Promise<TestSmtp> {
+export async function startSmtpServer(
+  options: { login?: { user: string; pass: string }; refuses?: (address: string) => boolean; stallMs?: () => number } = {},
+): Promise<TestSmtp> {
   const received: ParsedMail[] = [];
-  const { login, refuses = () => false } = options;
+  const { login, refuses = () => false, stallMs = () => 0 } = options;
+  const stall = (answer: () => void) => (stallMs() > 0 ? setTimeout(answer, stallMs()) : answer());
+  let closed: (() => void)[] = [];
   const server = new SMTPServer({
     authOptional: !login,
     allowInsecureAuth: true,
@@ -26,13 +33,23 @@ export async function startSmtpServer(options: { login?: { user: string; pass: s
     logger: false,
     onAuth: (auth, _session, done) =>
       login && auth.username === login.user && auth.password === login.pass ? done(null, { user: login.user }) : done(new Error('bad login')),
+    onMailFrom: (_address, _session, done) => stall(() => done()),
     onRcptTo: (address, _session, done) =>
-      done(refuses(address.address) ? Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }) : undefined),
+      stall(() => done(refuses(address.address) ? Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }) : undefined)),
     onData: (stream, _session, done) => {
-      simpleParser(stream).then((mail) => {
-        received.push(mail);
-        done();
-      }, done);
+      simpleParser(stream).then(
+        (mail) =>
+          stall(() => {
+            received.push(mail);
+            done();
+          }),
+        done,
+      );
+    },
+    onClose: () => {
+      const waiting = closed;
+      closed = [];
+      for (const resolve of waiting) resolve();
     },
   });
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
@@ -48,6 +65,7 @@ export async function startSmtpServer(options: { login?: { user: string; pass: s
       MAIL_SSL_TLS: 'false',
       ...(login ? { MAIL_USERNAME: login.user, MAIL_PASSWORD: login.pass } : {}),
     },
+    nextClose: () => new Promise<void>((resolve) => closed.push(resolve)),
     close: () => new Promise<void>((done) => server.close(() => done())),
   };
 }
