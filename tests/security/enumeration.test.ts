@@ -55,6 +55,27 @@ describe('enumeration: unknown and known accounts answer alike', () => {
     expect(compare.mock.calls.map(([, hash]) => bcrypt.getRounds(hash as string))).toEqual([8, 8, 8]);
   });
 
+  it('login makes a wrong password against a hash stored at a lower cost (before BCRYPT_COST was raised) cost the work of one compare at BCRYPT_COST, as an unknown user does', async () => {
+    process.env.BCRYPT_COST = '5';
+    resetConfig();
+    const dormant = newAccount();
+    expect((await register(jsonRequest('/api/register', dormant))).status).toBe(201);
+    process.env.BCRYPT_COST = '8';
+    resetConfig();
+    const compare = vi.spyOn(bcrypt, 'compare');
+    // bcrypt's work is 2^cost per compare: the sum over this login's compares.
+    const work = () => compare.mock.calls.reduce((sum, [, hash]) => sum + 2 ** bcrypt.getRounds(hash as string), 0);
+    for (const username of ['nobody_at_all', dormant.username, dormant.email]) {
+      compare.mockClear();
+      expect((await login(jsonRequest('/api/login', { username, password: 'wrong password!' }))).status).toBe(401);
+      expect(work(), username).toBe(2 ** 8);
+    }
+    // The right password signs in with one compare at the old cost (and is then re-hashed at 8).
+    compare.mockClear();
+    expect((await login(jsonRequest('/api/login', { username: dormant.username, password: dormant.password }))).status).toBe(200);
+    expect(work()).toBe(2 ** 5);
+  });
+
   it(`login: unknown user vs wrong password, ${TRIES} tries each`, async () => {
     const account = newAccount();
     expect((await register(jsonRequest('/api/register', account))).status).toBe(201);
