@@ -26,7 +26,7 @@ export function noticeMail(to: string, subject: string, paragraphs: string[]): M
 }
 
 let transport: Transporter | undefined;
-/** Orders the outbox's files written in the same millisecond by this process (names sort by time). */
+/** Orders the outbox's files asked for in the same millisecond by this process (names sort by time). */
 let outboxSerial = 0;
 
 /**
@@ -37,6 +37,10 @@ let outboxSerial = 0;
  * @example await sendMail({ to, subject, text, html });
  */
 export async function sendMail(message: MailMessage): Promise<void> {
+  // An outbox file is named for when the mail was asked for, not when it is written: two sends
+  // under way together can finish in either order, and the newest file must hold the newest code.
+  const askedAt = new Date().toISOString().replace(/[:.]/g, '-');
+  const serial = String(outboxSerial++ % 1e6).padStart(6, '0');
   const config = getConfig();
   const envelope = { from: config.mailFrom, to: message.to, subject: message.subject, text: message.text, html: message.html };
   // Loaded on first send, after the response: no function pays for nodemailer at cold start.
@@ -56,8 +60,7 @@ export async function sendMail(message: MailMessage): Promise<void> {
   const info = await nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }).sendMail(envelope);
   // Only this user may read the outbox: the mails hold reset codes.
   await mkdir(config.outboxDir, { recursive: true, mode: 0o700 });
-  const serial = String(outboxSerial++ % 1e6).padStart(6, '0');
-  const file = join(config.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${serial}-${randomBytes(4).toString('hex')}.eml`);
+  const file = join(config.outboxDir, `${askedAt}-${serial}-${randomBytes(4).toString('hex')}.eml`);
   await writeFile(file, info.message as Buffer, { mode: 0o600 });
   console.log(`[outbox] ${message.subject} → ${message.to} (${file})${message.consoleNote ? `\n[outbox] ${message.consoleNote}` : ''}`);
 }

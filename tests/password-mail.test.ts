@@ -38,6 +38,19 @@ describe('the local outbox', () => {
     expect(listed).toEqual(subjects);
   });
 
+  it('files a mail under the time it was asked for, not the time it was written (overlapping sends can finish in either order)', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-23T12:00:00.000Z') });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const sending = sendMail({ to: 'asked@example.com', subject: 'asked at noon', text: 'a code', html: '<p>a code</p>' });
+    vi.setSystemTime(new Date('2026-11-23T13:00:00.000Z')); // the clock moves on before it is written
+    await sending;
+    const files = readdirSync(getConfig().outboxDir).filter((f) => f.startsWith('2026-11-23'));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^2026-11-23T12-00-00-000Z-/);
+  });
+
   it('keeps its mails (they hold reset codes) readable by this user only', async () => {
     await sendMail({ to: 'private@example.com', subject: 'private', text: 'a code', html: '<p>a code</p>' });
     const dir = getConfig().outboxDir;
