@@ -31,8 +31,9 @@ let outboxSerial = 0;
 
 /**
  * Sends a message by SMTP (MAIL_SERVER, MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD, MAIL_STARTTLS,
- * MAIL_SSL_TLS) within MAIL_TIMEOUT_MS for the whole send, or, outside production without MAIL_SERVER, writes it as an `.eml` file into
- * DATA_DIR/outbox and prints its `consoleNote`. Rejects when the server refuses it.
+ * MAIL_SSL_TLS), the whole send within MAIL_TIMEOUT_MS, or, outside production without
+ * MAIL_SERVER, writes it as an `.eml` file into DATA_DIR/outbox and prints its `consoleNote`.
+ * Rejects when the server refuses it or runs past the deadline.
  *
  * @example await sendMail({ to, subject, text, html });
  */

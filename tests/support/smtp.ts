@@ -24,7 +24,11 @@ export async function startSmtpServer(
 ): Promise<TestSmtp> {
   const received: ParsedMail[] = [];
   const { login, refuses = () => false, stallMs = () => 0 } = options;
-  const stall = (answer: () => void) => (stallMs() > 0 ? setTimeout(answer, stallMs()) : answer());
+  const stall = (answer: () => void) => {
+    const ms = stallMs();
+    if (ms > 0) setTimeout(answer, ms);
+    else answer();
+  };
   let closed: (() => void)[] = [];
   const server = new SMTPServer({
     authOptional: !login,
