@@ -92,6 +92,8 @@ const EnvSchema = z.object({
   GOOGLE_JWKS_URL: httpUrl.optional(),
   GOOGLE_ISSUER: httpUrl.optional(),
   GOOGLE_TIMEOUT_MS: intFrom(100, 10_000).default(3_000),
+  // The callback as a whole, under vercel.json's maxDuration (10 s): see api/google/callback.ts.
+  GOOGLE_CALLBACK_DEADLINE_MS: intFrom(100, 60_000).default(8_000),
 
   // --- Redis, rate limits, password reset, mail (issue 4) ---
   UPSTASH_REDIS_REST_URL: z.string().optional(),
@@ -244,6 +246,8 @@ export interface GoogleConfig {
   issuers: string[];
   /** The deadline of each request to Google (token endpoint, keys), well inside the function's maxDuration. */
   timeoutMs: number;
+  /** The deadline of the whole callback (Google, the database, Redis), inside the function's maxDuration. */
+  callbackDeadlineMs: number;
 }
 
 /** Google's published endpoints (https://accounts.google.com/.well-known/openid-configuration). */
@@ -391,6 +395,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
       jwksUrl: e.GOOGLE_JWKS_URL ?? GOOGLE.jwksUrl,
       issuers: e.GOOGLE_ISSUER ? [e.GOOGLE_ISSUER] : GOOGLE.issuers,
       timeoutMs: e.GOOGLE_TIMEOUT_MS,
+      callbackDeadlineMs: e.GOOGLE_CALLBACK_DEADLINE_MS,
     },
     avatars: { maxBytes: e.AVATAR_MAX_BYTES, cloudinary, localDir: resolve(dataDir, 'avatars') },
     embedded,

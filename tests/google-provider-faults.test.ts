@@ -188,3 +188,32 @@ describe('the key set (JWKS)', () => {
     }
   });
 });
+
+describe('the callback as a whole', () => {
+  it('answers within GOOGLE_CALLBACK_DEADLINE_MS with ?error=server_error when each call to Google is in time but together they are not', async () => {
+    const after = (ms: number, handler: Handler): Handler => (req, res) => void setTimeout(() => handler(req, res), ms);
+    const keys: Handler = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [publicJwk] }));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    // Token endpoint and key set 250 ms each: both inside GOOGLE_TIMEOUT_MS (400), 500 ms together.
+    const slowly = async (deadlineMs: string, jwksPath: string) => {
+      Object.assign(process.env, { GOOGLE_CALLBACK_DEADLINE_MS: deadlineMs, GOOGLE_JWKS_URL: `${base}${jwksPath}` }); // a fresh key set: fetched, not cached
+      resetConfig();
+      tokenEndpoint = after(250, answerWithIdToken());
+      keysEndpoint = after(250, keys);
+      try {
+        return await callbackAfterStart();
+      } finally {
+        delete process.env.GOOGLE_CALLBACK_DEADLINE_MS;
+        process.env.GOOGLE_JWKS_URL = `${base}/jwks`;
+        resetConfig();
+      }
+    };
+    const cut = await slowly('400', '/jwks-deadline-cut');
+    expect(cut.response, `no answer after ${cut.ms} ms`).not.toBeNull();
+    expect(cut.error).toBe('server_error');
+    expect(cut.ms).toBeLessThan(2_000);
+    expect(warn.mock.calls.flat().join('\n')).toMatch(/google sign-in failed \(server_error\): no answer within GOOGLE_CALLBACK_DEADLINE_MS \(400 ms\)/);
+    // The control: with time for both, the same calls get past Google (the token carries no email).
+    expect((await slowly('2000', '/jwks-deadline-ok')).error).toBe('email_not_verified');
+  });
+});

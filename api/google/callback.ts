@@ -8,47 +8,26 @@ import { signInWithGoogle } from '../../lib/google-accounts.js';
 import { clearSignInCookie, readSignInCookie } from '../../lib/google-cookie.js';
 import { verifyGoogleIdToken } from '../../lib/google-id-token.js';
 import { GoogleSignInFailure, oneLogLine, providerErrorForLog } from '../../lib/google-sign-in-error.js';
-import { exchangeGoogleCode, requireGoogle } from '../../lib/google.js';
+import { exchangeGoogleCode, requireGoogle, type ConfiguredGoogle } from '../../lib/google.js';
 import { GoogleCallbackQuery } from '../../lib/schemas/google.js';
+import { within } from '../../lib/within.js';
 
 /**
  * GET /api/google/callback: where Google sends the browser back. Always a 302 to
  * FRONTEND_CALLBACK_URL, with `?code=<one-time code>` on success or `?error=<short code>`, and
- * always clearing the sign-in cookie. 503 (no redirect) when Google sign-in is not configured.
+ * always clearing the sign-in cookie, within GOOGLE_CALLBACK_DEADLINE_MS. 503 (no redirect) when
+ * Google sign-in is not configured.
  */
 export const GET = endpoint(async (request) => {
   const google = requireGoogle();
   const target = new URL(getConfig().frontendCallbackUrl);
   try {
-    const search = new URL(request.url).searchParams;
-    // A response parameter sent twice (RFC 6749 3.1 forbids it) is refused, not read one way or
-    // the other: `iss=<attacker>&iss=<google>` must not pass the issuer check by its second value.
-    if (Object.keys(GoogleCallbackQuery.shape).some((name) => search.getAll(name).length > 1)) {
-      throw new GoogleSignInFailure('provider_error', 'a callback parameter appears more than once');
-    }
-    const query = GoogleCallbackQuery.safeParse(Object.fromEntries(search));
-    if (!query.success) throw new GoogleSignInFailure('provider_error', 'callback query parameters out of bounds');
-    const params = query.data;
-    const flow = await readSignInCookie(request);
-    if (!flow || !sameText(params.state ?? '', flow.state)) {
-      throw new GoogleSignInFailure('invalid_state', 'state missing or not the one in the cookie');
-    }
-    // RFC 9207 (mix-up defence): when the response names its issuer, it must be Google's.
-    const issuer = params.iss;
-    if (issuer !== undefined && !google.issuers.includes(issuer)) {
-      // The value stays out of the log: it is the query's, which anyone can write.
-      throw new GoogleSignInFailure('provider_error', 'authorization response from an issuer that is not the configured one');
-    }
-    const providerError = params.error;
-    if (providerError) {
-      throw new GoogleSignInFailure(providerError === 'access_denied' ? 'access_denied' : 'provider_error', `provider said ${providerErrorForLog(providerError)}`);
-    }
-    const code = params.code;
-    if (!code) throw new GoogleSignInFailure('provider_error', 'no code in the callback');
-    const idToken = await exchangeGoogleCode(google, request, code, flow.codeVerifier);
-    const profile = await verifyGoogleIdToken(google, idToken, flow.nonce);
-    const user = await signInWithGoogle(profile);
-    target.searchParams.set('code', await issueExchangeCode(user, flow.exchangeChallenge));
+    // One deadline for the whole sign-in, under the function's maxDuration: Google, the database
+    // and Redis each have their own timeouts, but together they could pass it, and the browser
+    // would be left on the platform's timeout page instead of coming back to the frontend.
+    const ms = google.callbackDeadlineMs;
+    const late = () => new GoogleSignInFailure('server_error', `no answer within GOOGLE_CALLBACK_DEADLINE_MS (${ms} ms)`);
+    target.searchParams.set('code', await within(ms, signIn(request, google), late));
   } catch (error) {
     target.searchParams.set('error', failureCode(error));
   }
@@ -59,6 +38,39 @@ export const GET = endpoint(async (request) => {
 });
 
 export const { OPTIONS, HEAD, POST, PUT, PATCH, DELETE } = otherMethods({ GET });
+
+/** Checks Google's answer against the sign-in cookie, signs the user in: their one-time exchange code. */
+async function signIn(request: Request, google: ConfiguredGoogle): Promise<string> {
+  const search = new URL(request.url).searchParams;
+  // A response parameter sent twice (RFC 6749 3.1 forbids it) is refused, not read one way or
+  // the other: `iss=<attacker>&iss=<google>` must not pass the issuer check by its second value.
+  if (Object.keys(GoogleCallbackQuery.shape).some((name) => search.getAll(name).length > 1)) {
+    throw new GoogleSignInFailure('provider_error', 'a callback parameter appears more than once');
+  }
+  const query = GoogleCallbackQuery.safeParse(Object.fromEntries(search));
+  if (!query.success) throw new GoogleSignInFailure('provider_error', 'callback query parameters out of bounds');
+  const params = query.data;
+  const flow = await readSignInCookie(request);
+  if (!flow || !sameText(params.state ?? '', flow.state)) {
+    throw new GoogleSignInFailure('invalid_state', 'state missing or not the one in the cookie');
+  }
+  // RFC 9207 (mix-up defence): when the response names its issuer, it must be Google's.
+  const issuer = params.iss;
+  if (issuer !== undefined && !google.issuers.includes(issuer)) {
+    // The value stays out of the log: it is the query's, which anyone can write.
+    throw new GoogleSignInFailure('provider_error', 'authorization response from an issuer that is not the configured one');
+  }
+  const providerError = params.error;
+  if (providerError) {
+    throw new GoogleSignInFailure(providerError === 'access_denied' ? 'access_denied' : 'provider_error', `provider said ${providerErrorForLog(providerError)}`);
+  }
+  const code = params.code;
+  if (!code) throw new GoogleSignInFailure('provider_error', 'no code in the callback');
+  const idToken = await exchangeGoogleCode(google, request, code, flow.codeVerifier);
+  const profile = await verifyGoogleIdToken(google, idToken, flow.nonce);
+  const user = await signInWithGoogle(profile);
+  return issueExchangeCode(user, flow.exchangeChallenge);
+}
 
 function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);

@@ -2,11 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { runAfterResponse } from '../background.js';
 import type { CloudinaryConfig } from '../config.js';
+import { within } from '../within.js';
 import { AvatarTooManyPixelsError, AvatarUnreadableError, type AvatarStore } from './store.js';
 
 /** Square, face-aware crop done by Cloudinary on upload, so only the small version is stored. */
 const AVATAR_SIZE = 256;
-const UPLOAD_TIMEOUT_MS = 8_000; // under the function's 10 s so a stuck upload still gets a 502
+// Under the function's 10 s so a stuck upload still gets a 502. Applied with `within`: the SDK's own
+// `timeout` is Node's request.setTimeout, an idle timer that starts only once the socket has
+// connected, so a connection that never opens (a partition dropping packets, a resolver that never
+// answers) would otherwise wait for the operating system's connect timeout, minutes past the limit.
+const UPLOAD_TIMEOUT_MS = 8_000;
 
 /** The part of Cloudinary's upload answer we keep. */
 interface UploadResult {
@@ -85,21 +90,6 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
       return { url: result.secure_url, key: result.public_id };
     },
   };
-}
-
-/**
- * `work`, or a rejection once `ms` have passed without it settling. The SDK's own `timeout` is
- * Node's request.setTimeout, an idle timer that starts only once the socket has connected: a
- * connection that never opens (a partition dropping packets, a resolver that never answers) would
- * otherwise wait for the operating system's connect timeout, minutes past the function's limit.
- * The request itself is left to fail on its own; its answer, if one ever comes, is ignored.
- */
-function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** Cloudinary's answer to a file it could not decode: 400 "Invalid image file". */
