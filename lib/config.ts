@@ -131,6 +131,8 @@ const EnvSchema = z.object({
   CLOUDINARY_API_KEY: z.string().min(1).optional(),
   CLOUDINARY_API_SECRET: z.string().min(1).optional(),
   CLOUDINARY_FOLDER: z.string().regex(/^[\w-]+(\/[\w-]+)*$/, 'must be a folder path such as avatars').default('avatars'),
+  // Each upload or delete, connecting included, under vercel.json's maxDuration (10 s): see lib/avatars/cloudinary.ts.
+  CLOUDINARY_TIMEOUT_MS: intFrom(100, 60_000).default(8_000),
   // At most 4 MiB: Vercel refuses a function request body over 4.5 MB with its own plain 413
   // before the function runs, and the multipart form around the file needs some room too.
   AVATAR_MAX_BYTES: intFrom(1024, 4 * 1024 * 1024).default(2 * 1024 * 1024),
@@ -167,6 +169,8 @@ export interface CloudinaryConfig {
   /** Base URL of the upload API; only set (through CLOUDINARY_URL's `?upload_prefix=`) for tests. */
   uploadPrefix: string | undefined;
   folder: string;
+  /** The deadline of each upload or delete, connecting included (CLOUDINARY_TIMEOUT_MS). */
+  timeoutMs: number;
 }
 
 export type DatabaseDriver = 'pglite' | 'pg' | 'neon';
@@ -511,7 +515,7 @@ function redisEndpoint(url: string | undefined, token: string | undefined): Conf
 
 /** Cloudinary from CLOUDINARY_URL (which wins) or the three separate variables, else undefined. */
 function cloudinaryConfig(e: z.output<typeof EnvSchema>): CloudinaryConfig | undefined {
-  const folder = e.CLOUDINARY_FOLDER;
+  const common = { folder: e.CLOUDINARY_FOLDER, timeoutMs: e.CLOUDINARY_TIMEOUT_MS };
   if (e.CLOUDINARY_URL) {
     const url = new URL(e.CLOUDINARY_URL);
     return {
@@ -519,11 +523,11 @@ function cloudinaryConfig(e: z.output<typeof EnvSchema>): CloudinaryConfig | und
       apiKey: decodeURIComponent(url.username),
       apiSecret: decodeURIComponent(url.password),
       uploadPrefix: url.searchParams.get('upload_prefix') ?? undefined,
-      folder,
+      ...common,
     };
   }
   if (e.CLOUDINARY_CLOUD_NAME && e.CLOUDINARY_API_KEY && e.CLOUDINARY_API_SECRET) {
-    return { cloudName: e.CLOUDINARY_CLOUD_NAME, apiKey: e.CLOUDINARY_API_KEY, apiSecret: e.CLOUDINARY_API_SECRET, uploadPrefix: undefined, folder };
+    return { cloudName: e.CLOUDINARY_CLOUD_NAME, apiKey: e.CLOUDINARY_API_KEY, apiSecret: e.CLOUDINARY_API_SECRET, uploadPrefix: undefined, ...common };
   }
   return undefined;
 }

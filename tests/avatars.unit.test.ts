@@ -79,9 +79,13 @@ describe('avatar configuration', () => {
     expect(problems({ ...base, AVATAR_MAX_BYTES: String(4 * 1024 * 1024 + 1) })).toMatch(/AVATAR_MAX_BYTES/);
   });
 
-  it('reads CLOUDINARY_URL with its upload_prefix, the folder and the size limit; falls back to files', () => {
+  it('reads CLOUDINARY_URL with its upload_prefix, the folder, the deadline and the size limit; falls back to files', () => {
     const config = loadConfig({ ...base, CLOUDINARY_URL: 'cloudinary://123:s%40cret@demo?upload_prefix=http://127.0.0.1:9', CLOUDINARY_FOLDER: 'app/avatars' });
-    expect(config.avatars.cloudinary).toEqual({ cloudName: 'demo', apiKey: '123', apiSecret: 's@cret', uploadPrefix: 'http://127.0.0.1:9', folder: 'app/avatars' });
+    expect(config.avatars.cloudinary).toEqual({ cloudName: 'demo', apiKey: '123', apiSecret: 's@cret', uploadPrefix: 'http://127.0.0.1:9', folder: 'app/avatars', timeoutMs: 8000 });
+    const parts = { CLOUDINARY_CLOUD_NAME: 'demo', CLOUDINARY_API_KEY: '123', CLOUDINARY_API_SECRET: 's', CLOUDINARY_TIMEOUT_MS: '2500' };
+    expect(loadConfig({ ...base, ...parts }).avatars.cloudinary).toMatchObject({ cloudName: 'demo', folder: 'avatars', timeoutMs: 2500 });
+    expect(problems({ ...base, ...parts, CLOUDINARY_TIMEOUT_MS: '99' })).toMatch(/CLOUDINARY_TIMEOUT_MS/);
+    expect(problems({ ...base, ...parts, CLOUDINARY_TIMEOUT_MS: '60001' })).toMatch(/CLOUDINARY_TIMEOUT_MS/);
     expect(config.avatars.maxBytes).toBe(2 * 1024 * 1024);
     const local = loadConfig(base);
     expect(local.avatars.cloudinary).toBeUndefined();

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -104,6 +104,15 @@ describe('configuration', () => {
     const plain = loadConfig({ ...base, SQLALCHEMY_DATABASE_URL: 'postgres://u@db.internal:5432/app' });
     expect(plain.database).toMatchObject({ driver: 'pg', url: 'postgres://u@db.internal:5432/app' });
     expect(() => loadConfig({ ...base, DATABASE_URL: 'postgres://x@h/db', DATABASE_DRIVER: 'pglite' })).toThrow(ConfigError);
+  });
+
+  it("gives every call that has no deadline of its own one that ends, by default, before vercel.json's maxDuration", () => {
+    const { functions } = JSON.parse(readFileSync(new URL('../vercel.json', import.meta.url), 'utf8')) as { functions: Record<string, { maxDuration: number }> };
+    const limitMs = Math.min(...Object.values(functions).map((f) => f.maxDuration)) * 1000;
+    const config = loadConfig({ ...PRODUCTION_ENV, DATABASE_URL: 'postgres://u@db.internal:5432/app', CLOUDINARY_URL: 'cloudinary://123:abc@demo' });
+    const deadlines = { GOOGLE_CALLBACK_DEADLINE_MS: config.google.callbackDeadlineMs, MAIL_TIMEOUT_MS: config.mail?.timeoutMs, CLOUDINARY_TIMEOUT_MS: config.avatars.cloudinary?.timeoutMs };
+    // At least a second left to answer (a 502, a redirect with ?error=) and to log what failed.
+    for (const [name, ms] of Object.entries(deadlines)) expect(ms, name).toBeLessThanOrEqual(limitMs - 1000);
   });
 
   it("takes SQLALCHEMY_DATABASE_URL only when DATABASE_URL is unset, in SQLAlchemy's postgresql+driver:// form too", () => {

@@ -7,11 +7,11 @@ import { AvatarTooManyPixelsError, AvatarUnreadableError, type AvatarStore } fro
 
 /** Square, face-aware crop done by Cloudinary on upload, so only the small version is stored. */
 const AVATAR_SIZE = 256;
-// Under the function's 10 s so a stuck upload still gets a 502. Applied with `within`: the SDK's own
-// `timeout` is Node's request.setTimeout, an idle timer that starts only once the socket has
-// connected, so a connection that never opens (a partition dropping packets, a resolver that never
-// answers) would otherwise wait for the operating system's connect timeout, minutes past the limit.
-const UPLOAD_TIMEOUT_MS = 8_000;
+// Each call's deadline is config.timeoutMs (CLOUDINARY_TIMEOUT_MS, default 8 s: under the function's
+// 10 s, so a stuck upload still gets a 502). Applied with `within`: the SDK's own `timeout` is Node's
+// request.setTimeout, an idle timer that starts only once the socket has connected, so a connection
+// that never opens (a partition dropping packets, a resolver that never answers) would otherwise
+// wait for the operating system's connect timeout, minutes past the limit.
 
 /** The part of Cloudinary's upload answer we keep. */
 interface UploadResult {
@@ -36,12 +36,13 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
     api_secret: config.apiSecret,
     ...(config.uploadPrefix ? { upload_prefix: config.uploadPrefix } : {}),
   };
+  const late = () => new Error(`no answer within CLOUDINARY_TIMEOUT_MS (${config.timeoutMs} ms)`);
   /** Deletes `key`; answers false when Cloudinary had nothing under it ("not found"). */
   async function destroy(key: string): Promise<boolean> {
     const cloudinary = await loadSdk();
     // The SDK's types omit the per-call credentials and timeout it accepts.
-    const options = { ...credentials, resource_type: 'image', invalidate: true, timeout: UPLOAD_TIMEOUT_MS } as { resource_type: 'image' };
-    const answer = (await within(UPLOAD_TIMEOUT_MS, cloudinary.uploader.destroy(key, options)).catch((error: unknown) => {
+    const options = { ...credentials, resource_type: 'image', invalidate: true, timeout: config.timeoutMs } as { resource_type: 'image' };
+    const answer = (await within(config.timeoutMs, cloudinary.uploader.destroy(key, options), late).catch((error: unknown) => {
       throw new Error(`Cloudinary destroy failed: ${describeSdkError(error)}`);
     })) as { result?: string };
     if (answer.result !== 'ok' && answer.result !== 'not found') throw new Error(`Cloudinary destroy failed: ${answer.result}`);
@@ -70,7 +71,7 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
             public_id: publicId,
             resource_type: 'image',
             transformation: [{ width: AVATAR_SIZE, height: AVATAR_SIZE, crop: 'fill', gravity: 'face' }],
-            timeout: UPLOAD_TIMEOUT_MS,
+            timeout: config.timeoutMs,
           },
           (error, answer) => {
             if (!error && answer?.secure_url && answer.public_id) resolve({ secure_url: answer.secure_url, public_id: answer.public_id });
@@ -79,7 +80,7 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
         );
         Readable.from([image.bytes]).pipe(upload);
       });
-      const result = await within(UPLOAD_TIMEOUT_MS, uploaded).catch((error: unknown) => {
+      const result = await within(config.timeoutMs, uploaded, late).catch((error: unknown) => {
         // Cloudinary decodes the whole file; one with an image's first bytes and junk after them is refused.
         if (isUnreadableImage(error)) throw new AvatarUnreadableError(describeSdkError(error));
         if (hasTooManyPixels(error)) throw new AvatarTooManyPixelsError(describeSdkError(error));
