@@ -29,9 +29,14 @@ const ACCEPTED: ForgotPasswordResponse = {
  * A request that issues no code (refused by the IP limit, or failed) gives its slot of the
  * address's limit back: else a stranger over their own IP limit could spend an address's budget
  * for free and keep its owner from getting any code.
+ * Decision: JSON only (415 for a form). A browser sends a cross-site form post without asking
+ * first, so any web page could make each of its visitors request codes, every visitor an address
+ * of its own to the per-IP limit: mail sent in bulk from this service's domain. A JSON body needs
+ * a CORS preflight, which only CORS_ORIGINS pass. (Login takes the OAuth2 form, as the brief asks:
+ * its answer cannot be read cross-site, so such a post gains nothing.)
  */
 export const POST = endpoint(async (request) => {
-  const { email } = parseInput(ForgotPasswordRequest, await readBody(request, ['json', 'form']));
+  const { email } = parseInput(ForgotPasswordRequest, await readBody(request, ['json']));
   const emailLimit = reserveSlot('forgotEmail', email);
   const { user, code } = await (async () => {
     await enforceTogether([enforceLimit('forgotIp', clientIp(request)), emailLimit]);

@@ -233,10 +233,9 @@ describe('the OpenAPI document against every answer the handlers give', () => {
   it('POST /api/forgot-password and /api/reset-password', async () => {
     const forgot = 'POST /api/forgot-password';
     await expectDocumented(forgot, await forgotApi.POST(jsonRequest('/api/forgot-password', { email: account.email })));
-    await expectDocumented(forgot, await forgotApi.POST(formRequest('/api/forgot-password', { email: account.email })));
     await expectDocumented(forgot, await forgotApi.POST(jsonRequest('/api/forgot-password', { email: 'nope' })));
     await expectDocumented(forgot, await forgotApi.POST(jsonRequest('/api/forgot-password', '{')));
-    await expectDocumented(forgot, await forgotApi.POST(post('/api/forgot-password', 'email=caf%E9%40example.com', 'application/x-www-form-urlencoded')));
+    await expectDocumented(forgot, await forgotApi.POST(formRequest('/api/forgot-password', { email: account.email })));
     await expectDocumented(forgot, await forgotApi.POST(post('/api/forgot-password', NOT_UTF8, 'application/json')));
     await expectDocumented(forgot, await forgotApi.POST(jsonRequest('/api/forgot-password', 'x'.repeat(20_000))));
     await expectDocumented(forgot, await forgotApi.POST(post('/api/forgot-password', 'x', 'text/plain')));

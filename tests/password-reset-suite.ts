@@ -276,6 +276,30 @@ export function definePasswordResetSuite(backend: Backend, enabled: boolean): vo
       expect((await problemOf(malformed)).errors?.[0]?.field).toBe('otp');
     });
 
+    it('refuses a form (a cross-site post needs no preflight) with 415: no code issued, no mail, no slot of the limits spent', async () => {
+      setEnv({ RATE_LIMIT_FORGOT_IP: '1/1h', RATE_LIMIT_FORGOT_EMAIL: '1/1h' });
+      const { account } = await signUp();
+      const ip = randomIp();
+      const live = await (async () => {
+        const response = await forgot(jsonRequest('/api/forgot-password', { email: account.email }, from(randomIp())));
+        expect(response.status).toBe(202);
+        await settleBackground();
+        return latestCode(getConfig().outboxDir, account.email);
+      })();
+      setEnv({ RATE_LIMIT_FORGOT_EMAIL: '2/1h' });
+      for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=b']) {
+        const body = type.startsWith('multipart') ? `--b\r\ncontent-disposition: form-data; name="email"\r\n\r\n${account.email}\r\n--b--\r\n` : type === 'text/plain' ? JSON.stringify({ email: account.email }) : `email=${encodeURIComponent(account.email)}`;
+        const refused = await forgot(new Request('http://localhost/api/forgot-password', { method: 'POST', headers: { 'content-type': type, 'x-real-ip': ip, origin: 'https://evil.example' }, body }));
+        expect(refused.status, type).toBe(415);
+        expect((await problemOf(refused)).type).toBe('urn:problem:unsupported_media_type');
+      }
+      await settleBackground();
+      expect(await codesMailedTo(account.email)).toEqual([live]);
+      // The mailed code was not replaced, and neither limit spent a slot: the same IP and address still get one each.
+      expect((await resetWith(account.email, live)).status).toBe(200);
+      expect((await forgot(jsonRequest('/api/forgot-password', { email: account.email }, from(ip)))).status).toBe(202);
+    });
+
     it('limits forgot-password to 3 per hour per email with a 429 carrying Retry-After and RateLimit-*', async () => {
       setEnv({ RATE_LIMIT_FORGOT_EMAIL: '3/1h' });
       const { account } = await signUp();

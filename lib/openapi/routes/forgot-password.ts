@@ -10,14 +10,13 @@ export const forgotPassword: RouteConfig = {
   tags: ['Password reset'],
   summary: 'Mail a password reset code',
   description:
-    'Mails a 6-digit code, valid for 10 minutes, to the account with this email; the answer is the same whether or not such an account exists. A newer request replaces the older code.',
+    'Mails a 6-digit code, valid for 10 minutes, to the account with this email; the answer is the same whether or not such an account exists. A newer request replaces the older code. JSON only: a form (which a browser posts cross-site without a preflight) answers 415.',
   security: PUBLIC,
   request: {
     body: {
       required: true,
       content: {
         'application/json': { schema: ForgotPasswordRequest },
-        'application/x-www-form-urlencoded': { schema: ForgotPasswordRequest },
       },
     },
   },
@@ -26,7 +25,7 @@ export const forgotPassword: RouteConfig = {
       description: 'Accepted: if the account exists, a code is on its way.',
       content: { 'application/json': { schema: ForgotPasswordResponse } },
     },
-    ...bodyErrors('application/json or application/x-www-form-urlencoded', { form: true }),
+    ...bodyErrors('application/json'),
     ...rateLimited('reset requests for this address or email', 'forgotIp', 'forgotEmail'),
     ...internalError,
     ...unavailable('database', 'redis'),
