@@ -12,7 +12,7 @@ import { getConfig } from './config.js';
  * browsers enforce for the prefix, so a page on a sibling subdomain (another app under the same
  * custom domain) cannot plant a flow of its own (one it started itself) in a user's browser and
  * sign that user into the attacker's account. The prefix requires Path=/, so the cookie also
- * rides along to the other endpoints for its 10 minutes (the callback clears it). On localhost
+ * rides along to the other endpoints for its 10 minutes (the callback that completes it clears it). On localhost
  * (plain http, where Secure cookies are not kept by every browser) it is `google_signin`, sent
  * only to /api/google.
  */
@@ -59,8 +59,9 @@ export async function signInCookie(request: Request, flow: SignInFlow): Promise<
 }
 
 /**
- * The `Set-Cookie` value that deletes the cookie: the callback sends it whatever the outcome, so
- * a flow can be completed at most once from this browser.
+ * The `Set-Cookie` value that deletes the cookie: the callback sends it once the answer's state
+ * matched the flow, whatever the outcome after that, so a flow can be completed at most once from
+ * this browser.
  *
  * @example headers: { Location, 'Set-Cookie': clearSignInCookie(request) }
  */

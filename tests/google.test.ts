@@ -361,16 +361,44 @@ describe('sign-in through a real OpenID provider', () => {
     expect(await userCount()).toBe(before);
   });
 
-  it('answers ?error=invalid_state when the state does not match the cookie, and signs nobody in', async () => {
+  it('answers ?error=invalid_state when the state does not match the cookie, signs nobody in, and leaves the flow in progress', async () => {
     const who = identity();
     const { jar, authorizationUrl } = await beginSignIn();
     const callbackUrl = await authorizeAtProvider(jar, authorizationUrl, rig.app.url, who.sub);
-    callbackUrl.searchParams.set('state', `${callbackUrl.searchParams.get('state')!.slice(0, -1)}x`);
-    const { error, location, response } = await followCallback(jar, callbackUrl);
+    const forged = new URL(callbackUrl);
+    forged.searchParams.set('state', `${callbackUrl.searchParams.get('state')!.slice(0, -1)}x`);
+    const { error, location, response } = await followCallback(jar, forged);
     expect(error).toBe('invalid_state');
     expectNoToken(location);
-    expect(response.headers.getSetCookie()[0]).toMatch(/^google_signin=; Path=\/api\/google; Max-Age=0;/);
+    expect(response.headers.getSetCookie()).toEqual([]);
     expect(await userRowByEmail(who.email)).toBeUndefined();
+    // A callback that was not this flow's did not end it: the real one still signs in, and clears the cookie.
+    const real = await followCallback(jar, callbackUrl);
+    expect(real.code).toBeTruthy();
+    expect(real.response.headers.getSetCookie()[0]).toMatch(/^google_signin=; Path=\/api\/google; Max-Age=0;/);
+  });
+
+  it('clears the cookie once a matching callback failed after its state check (the flow is used up)', async () => {
+    const { error, jar, callbackUrl, response } = await signInAtProvider(identity().sub, { deny: true });
+    expect(error).toBe('access_denied');
+    expect(response.headers.getSetCookie()[0]).toMatch(/^google_signin=; Path=\/api\/google; Max-Age=0;/);
+    expect((await followCallback(jar, callbackUrl)).error).toBe('invalid_state');
+  });
+
+  it('lets the newer of two sign-ins in one browser finish when the older tab comes back first, and a stray visit to the callback end neither', async () => {
+    const who = identity();
+    const jar = new CookieJar();
+    const older = await beginSignIn(jar);
+    const olderCallback = await authorizeAtProvider(jar, older.authorizationUrl, rig.app.url, who.sub);
+    const newer = await beginSignIn(jar); // replaces the older flow's cookie
+    const newerCallback = await authorizeAtProvider(jar, newer.authorizationUrl, rig.app.url, who.sub);
+    const stray = await followCallback(jar, new URL('/api/google/callback', rig.app.url));
+    expect(stray.error).toBe('invalid_state');
+    expect(stray.response.headers.getSetCookie()).toEqual([]);
+    expect((await followCallback(jar, olderCallback)).error).toBe('invalid_state');
+    const { code } = await followCallback(jar, newerCallback);
+    expect(code).toBeTruthy();
+    expect((await profileFor(code!)).email).toBe(who.email);
   });
 
   it('checks the RFC 9207 `iss` of the authorization response: another issuer is refused and signs nobody in', async () => {
