@@ -55,10 +55,10 @@ export const PATCH = endpoint(async (request) => {
       return result;
     });
   };
-  const { user: changed, previousAvatarKey, previousEmail } = await change().catch(slots.giveBackAndThrow);
+  const { user: changed, previousAvatarKey, previousEmail, emailChanged } = await change().catch(slots.giveBackAndThrow);
   if ((avatar || input.avatar === null) && previousAvatarKey) discardAvatarLater(previousAvatarKey);
   // Both read under the row lock of the update: of racing changes, each tells the address it replaced.
-  if (previousEmail.toLowerCase() !== changed.email.toLowerCase()) runAfterResponse('email change notice', () => sendEmailChangeNotice(previousEmail, changed.email));
+  if (emailChanged) runAfterResponse('email change notice', () => sendEmailChangeNotice(previousEmail, changed.email));
   return json(toPublicUser(changed));
 });
 

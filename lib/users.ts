@@ -65,6 +65,7 @@ export async function assertAvailable(wanted: { username?: string; email?: strin
  * request read it earlier (else a change back to an address that a reset verified meanwhile would
  * keep the mark without proof). Only while the token the request was checked with is still good:
  * a password reset or a block that lands while the request runs (a slow upload, a slow body) stops it.
+ * `emailChanged`: the email is another address now, not the same one in other letter case.
  * 409 when the new username or email is taken; undefined when the user no longer exists, is
  * blocked, or its tokens of `tokenVersion` were revoked.
  *
@@ -74,7 +75,7 @@ export async function updateUser(
   id: string,
   tokenVersion: number,
   changes: Partial<Pick<NewUserRow, 'username' | 'email' | 'fullName' | 'avatarUrl' | 'avatarKey'>>,
-): Promise<{ user: UserRow; previousAvatarKey: string | null; previousEmail: string } | undefined> {
+): Promise<{ user: UserRow; previousAvatarKey: string | null; previousEmail: string; emailChanged: boolean } | undefined> {
   const db = await getDb();
   const before = db.$with('before').as(
     db
@@ -95,10 +96,17 @@ export async function updateUser(
       })
       .from(before)
       .where(and(eq(users.id, id), eq(users.tokenVersion, tokenVersion), eq(users.isBlocked, false)))
-      .returning({ ...getTableColumns(users), previousAvatarKey: before.previousAvatarKey, previousEmail: before.previousEmail });
+      .returning({
+        ...getTableColumns(users),
+        previousAvatarKey: before.previousAvatarKey,
+        previousEmail: before.previousEmail,
+        // Judged by the database's lower(), as the verified mark and the unique index are, not by
+        // JavaScript's, which lower-cases some letters apart from it (İ).
+        emailChanged: sql<boolean>`lower(${before.previousEmail}) <> lower(${users.email})`,
+      });
     if (!row) return undefined;
-    const { previousAvatarKey, previousEmail, ...user } = row;
-    return { user, previousAvatarKey, previousEmail };
+    const { previousAvatarKey, previousEmail, emailChanged, ...user } = row;
+    return { user, previousAvatarKey, previousEmail, emailChanged };
   } catch (error) {
     throw asConflict(error);
   }
@@ -150,6 +158,12 @@ export async function upgradePasswordHash(id: string, from: string, to: string):
 
 /** The row's email is `email`, compared without letter case: on lower(email), as the unique index is. */
 const hasEmail = (email: string) => sql`lower(${users.email}) = ${email.toLowerCase()}`;
+/**
+ * The row's email is still `email`, an address read from the row itself earlier: both sides
+ * through the database's lower(). Not `hasEmail`: an imported address the two lower-case apart
+ * (JavaScript turns İ into i and a combining dot, PostgreSQL into i) would never match its own row.
+ */
+const stillHasEmail = (email: string) => sql`lower(${users.email}) = lower(${email})`;
 
 /**
  * The user with this email, compared without letter case: on lower(email), as the unique index
@@ -183,7 +197,7 @@ export async function replacePassword(id: string, email: string, passwordHash: s
       googleSub: sql`case when ${users.emailVerified} then ${users.googleSub} else null end`,
       tokenVersion: sql`${users.tokenVersion} + 1`,
     })
-    .where(and(eq(users.id, id), hasEmail(email), eq(users.isBlocked, false)))
+    .where(and(eq(users.id, id), stillHasEmail(email), eq(users.isBlocked, false)))
     .returning({ id: users.id });
   return changed.length > 0;
 }
