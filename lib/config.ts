@@ -126,6 +126,8 @@ const EnvSchema = z.object({
   CLOUDINARY_URL: z
     .string()
     .regex(/^cloudinary:\/\/[^:@/\s]+:[^@/\s]+@[^/?\s]+(\?\S*)?$/, 'must be cloudinary://<api_key>:<api_secret>@<cloud_name>')
+    // What cloudinaryConfig reads from it must read: a stray % in the secret, a host no URL can have.
+    .refine(readableCloudinaryUrl, 'must be cloudinary://<api_key>:<api_secret>@<cloud_name>, with any % in the key or secret written as %25')
     .optional(),
   CLOUDINARY_CLOUD_NAME: z.string().min(1).optional(),
   CLOUDINARY_API_KEY: z.string().min(1).optional(),
@@ -514,6 +516,17 @@ function redisEndpoint(url: string | undefined, token: string | undefined): Conf
 }
 
 /** Cloudinary from CLOUDINARY_URL (which wins) or the three separate variables, else undefined. */
+function readableCloudinaryUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function cloudinaryConfig(e: z.output<typeof EnvSchema>): CloudinaryConfig | undefined {
   const common = { folder: e.CLOUDINARY_FOLDER, timeoutMs: e.CLOUDINARY_TIMEOUT_MS };
   if (e.CLOUDINARY_URL) {

@@ -73,6 +73,10 @@ describe('avatar configuration', () => {
   it('refuses a half-configured or malformed Cloudinary outside production too', () => {
     expect(problems({ ...base, CLOUDINARY_API_KEY: '123' })).toMatch(/CLOUDINARY_CLOUD_NAME.*CLOUDINARY_API_SECRET/);
     expect(problems({ ...base, CLOUDINARY_URL: 'https://123:abc@demo' })).toMatch(/CLOUDINARY_URL/);
+    // A secret with a stray % (not percent-encoded), a host no URL can have: named, not a URIError or TypeError.
+    expect(problems({ ...base, CLOUDINARY_URL: 'cloudinary://123:ab%zz@demo' })).toMatch(/CLOUDINARY_URL.*%25/);
+    expect(problems({ ...base, CLOUDINARY_URL: 'cloudinary://123:abc@[demo' })).toMatch(/CLOUDINARY_URL/);
+    expect(problems({ ...base, CLOUDINARY_URL: 'cloudinary://123:ab%25zz@demo' })).toBe('');
     expect(problems({ ...base, AVATAR_MAX_BYTES: '12' })).toMatch(/AVATAR_MAX_BYTES/);
     // Vercel refuses a request body over 4.5 MB before the function runs: a larger limit could never be reached there.
     expect(problems({ ...base, AVATAR_MAX_BYTES: String(4 * 1024 * 1024) })).toBe('');
