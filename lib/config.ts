@@ -471,9 +471,40 @@ function crossChecks(env: Record<string, string | undefined>, production: boolea
     for (const [name, value] of [['UPSTASH_REDIS_REST_URL', url && redisRestUrl(url)], ['FRONTEND_CALLBACK_URL', env.FRONTEND_CALLBACK_URL]] as const) {
       if (value && plainHttpOffMachine(value)) problems.push(`${name} must be https:// in production (http:// only to localhost)`);
     }
+    // Sent credentials (Access-Control-Allow-Credentials): an http:// origin elsewhere could be anyone on its network.
+    for (const origin of (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim())) {
+      if (origin && plainHttpOffMachine(origin)) problems.push(`CORS_ORIGINS must be https:// origins in production (http:// only to localhost): ${origin}`);
+    }
+    problems.push(...standInsElsewhere(env));
   }
   return problems;
 }
+
+/**
+ * Decision: Google's endpoint overrides and Cloudinary's `upload_prefix` exist for tests, against
+ * stand-ins on this machine; in production they may point nowhere else (the bench and the test
+ * of the deployed build run production mode against such stand-ins). Whoever answered at another
+ * GOOGLE_JWKS_URL or GOOGLE_ISSUER could sign ID tokens for any account, and another upload
+ * prefix would receive every signed upload. Google's own values are allowed, spelt out.
+ */
+function standInsElsewhere(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const google = { GOOGLE_AUTH_URL: [GOOGLE.authorizationUrl], GOOGLE_TOKEN_URL: [GOOGLE.tokenUrl], GOOGLE_JWKS_URL: [GOOGLE.jwksUrl], GOOGLE_ISSUER: GOOGLE.issuers };
+  for (const [name, own] of Object.entries(google)) {
+    const value = env[name];
+    if (value && !own.includes(value) && !onThisMachine(value)) problems.push(`${name} is only for tests against a stand-in on this machine: unset it in production, where Google's own endpoints are used`);
+  }
+  const cloudinary = env.CLOUDINARY_URL && URL.canParse(env.CLOUDINARY_URL) ? new URL(env.CLOUDINARY_URL).searchParams.get('upload_prefix') : null;
+  if (cloudinary && !onThisMachine(cloudinary)) problems.push("CLOUDINARY_URL's upload_prefix is only for tests against a stand-in on this machine: leave it out in production");
+  return problems;
+}
+
+/** A URL whose host is this machine (localhost, 127.0.0.0/8, ::1); false for a malformed one (named by the schema). */
+function onThisMachine(value: string): boolean {
+  return URL.canParse(value) && LOOPBACK.test(new URL(value).hostname);
+}
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
 /** The FastAPI original's README examples: public, so no secret, whatever their length. */
 const EXAMPLE_SECRETS = new Set(['a-long-random-secret-string', 'another-long-random-secret-string']);
@@ -498,8 +529,7 @@ function weakSecrets(env: Record<string, string | undefined>): string[] {
 /** An http:// URL whose host is not this machine (localhost, 127.0.0.0/8, ::1). */
 function plainHttpOffMachine(value: string): boolean {
   if (!URL.canParse(value)) return false; // malformed: named by the schema
-  const { protocol, hostname } = new URL(value);
-  return protocol === 'http:' && !/^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(hostname);
+  return new URL(value).protocol === 'http:' && !onThisMachine(value);
 }
 
 /** The Upstash REST URL: https:// (http:// for a local stand-in); a bare host gets `https://`. */

@@ -70,6 +70,27 @@ describe('configuration', () => {
     }
     // Outside production a developer's plain-http frontend on another machine is fine.
     expect(problemsOf({ NODE_ENV: 'development', DATA_DIR: freshDir(), FRONTEND_CALLBACK_URL: 'http://192.168.1.20:5173/cb' })).toEqual([]);
+    // CORS_ORIGINS are sent credentials: the same rule.
+    expect(problemsOf({ ...base, CORS_ORIGINS: 'https://admin.example.com,http://app.example.com' })).toEqual([
+      'CORS_ORIGINS must be https:// origins in production (http:// only to localhost): http://app.example.com',
+    ]);
+    expect(problemsOf({ ...base, CORS_ORIGINS: 'https://admin.example.com, http://localhost:5173' })).toEqual([]);
+  });
+
+  it("in production takes Google's endpoint overrides and Cloudinary's upload_prefix only to a stand-in on this machine", () => {
+    const base = { ...PRODUCTION_ENV, DATABASE_URL: 'postgres://u:p@ep-x.neon.tech/db', CLOUDINARY_URL: 'cloudinary://123:abc@demo' };
+    const names = ['GOOGLE_AUTH_URL', 'GOOGLE_TOKEN_URL', 'GOOGLE_JWKS_URL', 'GOOGLE_ISSUER'];
+    const elsewhere = problemsOf({ ...base, ...Object.fromEntries(names.map((name) => [name, 'https://idp.example.com/x'])), CLOUDINARY_URL: 'cloudinary://123:abc@demo?upload_prefix=https://api.example.com' });
+    expect(elsewhere).toEqual([
+      ...names.map((name) => `${name} is only for tests against a stand-in on this machine: unset it in production, where Google's own endpoints are used`),
+      "CLOUDINARY_URL's upload_prefix is only for tests against a stand-in on this machine: leave it out in production",
+    ]);
+    const here = { GOOGLE_AUTH_URL: 'http://127.0.0.1:9000/auth', GOOGLE_TOKEN_URL: 'http://localhost:9000/token', GOOGLE_JWKS_URL: 'http://[::1]:9000/jwks', GOOGLE_ISSUER: 'http://127.0.0.1:9000' };
+    expect(problemsOf({ ...base, ...here, CLOUDINARY_URL: 'cloudinary://123:abc@demo?upload_prefix=http://127.0.0.1:9' })).toEqual([]);
+    // Google's own values, spelt out, are fine; outside production anything goes (tests, a staging IdP).
+    const own = { GOOGLE_AUTH_URL: 'https://accounts.google.com/o/oauth2/v2/auth', GOOGLE_TOKEN_URL: 'https://oauth2.googleapis.com/token', GOOGLE_JWKS_URL: 'https://www.googleapis.com/oauth2/v3/certs', GOOGLE_ISSUER: 'https://accounts.google.com' };
+    expect(problemsOf({ ...base, ...own })).toEqual([]);
+    expect(problemsOf({ NODE_ENV: 'development', DATA_DIR: freshDir(), GOOGLE_ISSUER: 'https://idp.example.com' })).toEqual([]);
   });
 
   it("uses Google's published endpoints unless the tests override them, and both spellings of its issuer", () => {
