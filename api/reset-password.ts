@@ -39,7 +39,7 @@ export const POST = endpoint(async (request) => {
   // meanwhile (or a racing request used it), which must not cost the new code one of its tries.
   if (!(await takeOtp(input.email, input.otp))) throw problems.invalidResetCode();
   // The email may have changed since the lookup: the code proved the old address, not the new one.
-  if (!(await replacePassword(user.id, user.email, passwordHash).catch((error: unknown) => putBack(input.email, input.otp, error)))) {
+  if (!(await replacePassword(user.id, user.email, passwordHash).catch((error: unknown) => putBack(input.email, input.otp, user.email, error)))) {
     throw problems.invalidResetCode();
   }
   runAfterResponse('password changed notice', () => sendMail(passwordChangedMail(user.email)));
@@ -52,13 +52,17 @@ export const POST = endpoint(async (request) => {
  * made), the mailed code is made live again, so the user's retry with it works once the database
  * is back. Decision: when it may have run (the connection was lost, or the deadline passed, with
  * the statement out), the code stays used: it may have set a password, and a code works once;
- * the user asks for a new one.
+ * the user asks for a new one. The owner is then told of the change all the same (at `mailbox`,
+ * the account's address): should it have landed, through a code someone else got hold of, a
+ * notice that might be needless is the lesser harm.
  */
-async function putBack(email: string, otp: string, error: unknown): Promise<never> {
+async function putBack(email: string, otp: string, mailbox: string, error: unknown): Promise<never> {
   if (neverRan(error)) {
     await restoreOtp(email, otp).catch((failure: unknown) => {
       console.error(`reset code restore failed: ${failure instanceof Error ? failure.message : String(failure)}`);
     });
+  } else {
+    runAfterResponse('password changed notice', () => sendMail(passwordChangedMail(mailbox)));
   }
   throw error;
 }

@@ -11,7 +11,7 @@ import { users } from '../lib/db/schema.js';
 import { resetStore } from '../lib/store.js';
 import { useDatabase } from './support/database.js';
 import { jsonRequest, newAccount } from './support/http.js';
-import { latestCode } from './support/outbox.js';
+import { latestCode, outboxMessages, recipient } from './support/outbox.js';
 
 /** How the next password write goes: after `during`; then fails with `error` (having committed or not), or runs. */
 const next = vi.hoisted(() => ({ failure: undefined as undefined | { during?: () => Promise<void>; commit?: boolean; error?: Error } }));
@@ -83,11 +83,22 @@ describe('reset-password: the mailed code after a failed password write', () => 
     expect(await resetWith(email, otp, 'a second password')).toBe(400); // and then it is used up
   });
 
-  it('stays used when the write may have committed (the connection was lost with it out)', async () => {
+  it('stays used when the write may have committed (the connection was lost with it out), and the owner is told', async () => {
     const email = await signUp();
     const otp = await ask(email);
+    const notices = async () => (await outboxMessages(getConfig().outboxDir)).filter((m) => recipient(m) === email && m.subject === 'Your password was changed').length;
     await failingWrite({ error: lost(), commit: true }, email, otp);
+    await settleBackground();
+    expect(await notices()).toBe(1);
     expect(await resetWith(email, otp, 'a second password')).toBe(400);
+  });
+
+  it('sends no such notice when the write certainly never ran', async () => {
+    const email = await signUp();
+    const otp = await ask(email);
+    await failingWrite({ error: refused() }, email, otp);
+    await settleBackground();
+    expect((await outboxMessages(getConfig().outboxDir)).filter((m) => recipient(m) === email && m.subject === 'Your password was changed')).toEqual([]);
   });
 
   it('changes nothing when the account changed its email while the reset ran (the code proved the old address)', async () => {
