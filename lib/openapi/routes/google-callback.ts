@@ -26,7 +26,12 @@ export const googleCallback: RouteConfig = {
           description: `FRONTEND_CALLBACK_URL?code=<one-time code>, or FRONTEND_CALLBACK_URL?error=<short code>, one of: ${GoogleSignInError.options.map((c) => `\`${c}\``).join(', ')}.`,
           schema: { type: 'string', format: 'uri' },
         },
-        'Set-Cookie': { description: 'Clears the sign-in cookie that /api/google/start set, whatever the outcome.', schema: { type: 'string' } },
+        'Set-Cookie': {
+          description:
+            'Clears the sign-in cookie that /api/google/start set, once the answer\'s `state` matched it, whatever follows. Absent when it did not (`invalid_state`): a callback that is not this flow\'s (an older tab\'s, a stray link) leaves the sign-in in progress.',
+          required: false,
+          schema: { type: 'string' },
+        },
       },
     },
     ...internalError,
