@@ -9,10 +9,22 @@ import { migrateDatabase, migrationFailure } from './migrate-database.js';
 
 try {
   await migrateDatabase();
-  console.log(`migrations applied (${getConfig().database.driver})`);
+  console.log(`migrations applied (${target()})`);
 } catch (error) {
   console.error(`npm run db:migrate: ${migrationFailure(error)}`);
   process.exitCode = 1;
 } finally {
   await closeDb();
+}
+
+/**
+ * Which database that was, without its credentials: `pglite, <folder>` or `neon, <host>/<name>`, so
+ * that a migration meant for Neon that went to the embedded PGlite (DATABASE_URL in `.env.local`,
+ * which is not read) says so at once.
+ */
+function target(): string {
+  const { driver, url, pgliteDir } = getConfig().database;
+  if (driver === 'pglite' || !url) return `${driver}, ${pgliteDir}`;
+  const { host, pathname } = new URL(url);
+  return `${driver}, ${host}${pathname}`;
 }

@@ -103,7 +103,9 @@ describe.skipIf(!(await postgresAvailable()))('npm run db:migrate, as an operato
 
     await sql(url, readmeSql('fastapi-move'));
     const migrated = await migrate(url);
-    expect(migrated.out).toContain('migrations applied');
+    // Named with its host and database (not its credentials), so a migration that went elsewhere shows.
+    const { host, pathname } = new URL(url);
+    expect(migrated.out).toContain(`migrations applied (pg, ${host}${pathname})`);
     expect(migrated.code).toBe(0);
     await sql(url, readmeSql('fastapi-copy'));
 
