@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { resetConfig } from '../lib/config.js';
 import { clearSignInCookie, readSignInCookie, signInCookie } from '../lib/google-cookie.js';
 
 const FLOW = { state: 's'.repeat(43), codeVerifier: 'v'.repeat(43), nonce: 'n'.repeat(43) };
@@ -16,6 +17,28 @@ describe('the Google sign-in cookie', () => {
     const old = await signInCookie(start, FLOW);
     vi.useRealTimers();
     expect(await readSignInCookie(callbackWith(old))).toBeNull();
+  });
+
+  it('is sealed with SESSION_SECRET_KEY, apart from SECRET_KEY: a new session key makes it unreadable, a new token key does not', async () => {
+    const saved = { SECRET_KEY: process.env.SECRET_KEY, SESSION_SECRET_KEY: process.env.SESSION_SECRET_KEY };
+    const keys = (secret: string, session: string) => {
+      Object.assign(process.env, { SECRET_KEY: secret, SESSION_SECRET_KEY: session });
+      resetConfig();
+    };
+    try {
+      keys('token-key-0123456789-abcdefghijklmnop', 'session-key-0123456789-abcdefghijklmn');
+      const cookie = await signInCookie(new Request('http://localhost/api/google/start'), FLOW);
+      keys('another-token-key-0123456789-abcdefghij', 'session-key-0123456789-abcdefghijklmn');
+      expect(await readSignInCookie(callbackWith(cookie))).toEqual(FLOW);
+      keys('token-key-0123456789-abcdefghijklmnop', 'another-session-key-0123456789-abcdefg');
+      expect(await readSignInCookie(callbackWith(cookie))).toBeNull();
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      resetConfig();
+    }
   });
 
   it('is refused when tampered with', async () => {

@@ -551,6 +551,7 @@ describe('ID token checks (crafted tokens from a loopback token endpoint)', () =
     ['another nonce', (sub: string, nonce: string) => ({ ...claimsFor(sub, nonce), nonce: `${nonce}x` })],
     ['no nonce', (sub: string, nonce: string) => ({ ...claimsFor(sub, nonce), nonce: undefined })],
     ['no exp', (sub: string, nonce: string) => ({ ...claimsFor(sub, nonce), exp: undefined })],
+    ['no iat', (sub: string, nonce: string) => ({ ...claimsFor(sub, nonce), iat: undefined })],
   ])('refuses %s with ?error=invalid_id_token', async (_name, claims) => {
     const sub = `crafted-bad-${Date.now()}`;
     const before = await userCount();

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { Redis as IORedis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST as forgot } from '../api/forgot-password.js';
@@ -7,7 +7,7 @@ import { POST as login } from '../api/login.js';
 import { POST as register } from '../api/register.js';
 import { POST as reset } from '../api/reset-password.js';
 import { settleBackground } from '../lib/background.js';
-import { resetConfig } from '../lib/config.js';
+import { getConfig, resetConfig } from '../lib/config.js';
 import { takeSlot } from '../lib/rate-limit.js';
 import { resetStore } from '../lib/store.js';
 import { useDatabase } from './support/database.js';
@@ -64,5 +64,8 @@ describe.skipIf(!enabled)('the keys on Redis', () => {
     }
     const named = keys.filter((key) => [account.email, account.username].some((secret) => key.toLowerCase().includes(secret.toLowerCase())));
     expect(named).toEqual([]);
+    // Under a digest keyed by SECRET_KEY, so an address cannot be found by hashing guesses either.
+    const digest = createHmac('sha256', getConfig().secretKey).update(`rate-limit\0forgotEmail\0${account.email}`).digest().subarray(0, 16).toString('base64url');
+    expect(keys.filter((key) => key.startsWith(`rl:forgotEmail:${digest}:`)).length).toBeGreaterThan(0);
   });
 });

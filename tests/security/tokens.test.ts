@@ -63,6 +63,7 @@ describe('tokens: forged, stale and revoked tokens are all refused', () => {
       not_yet_valid: await sign(good, key, (j) => j.setExpirationTime('10m').setNotBefore(now + 300)),
       missing_sub: await sign({ ver: 0, iss: issuer, aud: audience }),
       missing_exp: await sign(good, key, (j) => j),
+      missing_iat: await new SignJWT(good).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(key),
       old_version: await sign({ ...good, ver: -1 }),
       future_version: await sign({ ...good, ver: 1 }),
       hs512_same_secret: await new SignJWT(good).setProtectedHeader({ alg: 'HS512' }).setIssuedAt().setExpirationTime('5m').sign(key),
