@@ -1,5 +1,4 @@
 import { eq } from '../vendor/drizzle/index.mjs';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../lib/db/client.js';
 import { users } from '../lib/db/schema.js';
@@ -7,6 +6,7 @@ import { signInWithGoogle } from '../lib/google-accounts.js';
 import type { GoogleProfile } from '../lib/google-id-token.js';
 import { GoogleSignInFailure } from '../lib/google-sign-in-error.js';
 import { useDatabase } from './support/database.js';
+import { lockUserRow } from './support/row-lock.js';
 import { postgresAvailable } from './support/services.js';
 
 let n = 0;
@@ -68,21 +68,81 @@ describe.skipIf(!(await postgresAvailable()))('Google accounts on PostgreSQL und
     const db = await getDb();
     // Never proved: the link would also take the account over (password removed, tokens revoked).
     const [existing] = await db.insert(users).values({ username: `bl_${p.sub}`.slice(0, 32), email: p.email!, passwordHash: 'x' }).returning();
-    const locker = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await locker.connect();
+    const lock = await lockUserRow(existing!.id);
     try {
-      await locker.query('BEGIN');
-      await locker.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [existing!.id]);
-      const signingIn = signInWithGoogle(p).then(() => 'signed in', (error: unknown) => (error instanceof GoogleSignInFailure ? error.code : String(error)));
+      const signingIn = outcome(signInWithGoogle(p));
       // The sign-in has read the row (unblocked) and waits on the lock to write its link.
-      await expect.poll(async () => (await locker.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")).rows[0].n).toBeGreaterThan(0);
-      await locker.query('UPDATE users SET is_blocked = true WHERE id = $1', [existing!.id]);
-      await locker.query('COMMIT');
+      await lock.waiters(1);
+      await lock.query('UPDATE users SET is_blocked = true WHERE id = $1', [existing!.id]);
+      await lock.commit();
       expect(await signingIn).toBe('account_blocked');
       const [after] = await rowsWithEmail(p.email!);
       expect(after).toMatchObject({ googleSub: null, passwordHash: 'x', emailVerified: false, tokenVersion: existing!.tokenVersion, isBlocked: true });
     } finally {
-      await locker.end();
+      await lock.release();
+    }
+  });
+
+  it('an account whose email changes while its link waits is not linked, and its new address not marked proved', async () => {
+    const p = profile();
+    const db = await getDb();
+    const [existing] = await db.insert(users).values({ username: `em_${p.sub}`.slice(0, 32), email: p.email!, passwordHash: 'x' }).returning();
+    const moved = `moved-${p.email}`;
+    const lock = await lockUserRow(existing!.id);
+    try {
+      const signingIn = signInWithGoogle(p);
+      await lock.waiters(1);
+      await lock.query('UPDATE users SET email = $2 WHERE id = $1', [existing!.id, moved]);
+      await lock.commit();
+      // The address is free now: the sign-in makes an account of its own for it.
+      expect((await signingIn).id).not.toBe(existing!.id);
+      const [after] = await rowsWithEmail(moved);
+      expect(after).toMatchObject({ id: existing!.id, googleSub: null, emailVerified: false, passwordHash: 'x', tokenVersion: existing!.tokenVersion });
+    } finally {
+      await lock.release();
+    }
+  });
+
+  it('an account proved while its takeover waits (a reset) is linked without the takeover: its new password and tokens stay', async () => {
+    const p = profile();
+    const db = await getDb();
+    // Never proved: a link would take it over (password removed, tokens revoked), as decided on the first read.
+    const [existing] = await db.insert(users).values({ username: `pv_${p.sub}`.slice(0, 32), email: p.email!, passwordHash: 'x' }).returning();
+    const lock = await lockUserRow(existing!.id);
+    try {
+      const signingIn = signInWithGoogle(p);
+      await lock.waiters(1);
+      // What a reset by emailed code writes: the address proved, a new password, older tokens revoked.
+      await lock.query('UPDATE users SET email_verified = true, password_hash = $2, token_version = token_version + 1 WHERE id = $1', [existing!.id, 'y']);
+      await lock.commit();
+      expect((await signingIn).id).toBe(existing!.id);
+      const [after] = await rowsWithEmail(p.email!);
+      expect(after).toMatchObject({ googleSub: p.sub, emailVerified: true, passwordHash: 'y', tokenVersion: existing!.tokenVersion + 1 });
+    } finally {
+      await lock.release();
+    }
+  });
+
+  it('two Google identities linking one existing proved account at the same moment: one links, the other gets account_conflict', async () => {
+    const email = profile().email!;
+    const db = await getDb();
+    const [existing] = await db.insert(users).values({ username: `tw_${Date.now().toString(36)}`, email, passwordHash: 'x', emailVerified: true }).returning();
+    const [first, second] = [profile({ email }), profile({ email })];
+    const lock = await lockUserRow(existing!.id);
+    try {
+      // Both read the row unlinked and wait on its lock to write their link.
+      const outcomes = [outcome(signInWithGoogle(first)), outcome(signInWithGoogle(second))];
+      await lock.waiters(2);
+      await lock.commit();
+      expect((await Promise.all(outcomes)).sort()).toEqual(['account_conflict', 'signed in']);
+      const [after] = await rowsWithEmail(email);
+      expect([first.sub, second.sub]).toContain(after!.googleSub);
+      expect(after).toMatchObject({ passwordHash: 'x', tokenVersion: existing!.tokenVersion });
+    } finally {
+      await lock.release();
     }
   });
 });
+
+/** 'signed in', or the failure's code. */
+const outcome = (signingIn: Promise<unknown>) => signingIn.then(() => 'signed in', (error: unknown) => (error instanceof GoogleSignInFailure ? error.code : String(error)));
