@@ -42,7 +42,7 @@ export const POST = endpoint(async (request) => {
   if (!(await replacePassword(user.id, user.email, passwordHash).catch((error: unknown) => putBack(input.email, input.otp, user.email, error)))) {
     throw problems.invalidResetCode();
   }
-  runAfterResponse('password changed notice', () => sendMail(passwordChangedMail(user.email)));
+  tellOwner(user.email);
   const body: ResetPasswordResponse = { detail: 'Your password was changed. Sign in with the new one.' };
   return json(body);
 });
@@ -62,9 +62,14 @@ async function putBack(email: string, otp: string, mailbox: string, error: unkno
       console.error(`reset code restore failed: ${failure instanceof Error ? failure.message : String(failure)}`);
     });
   } else {
-    runAfterResponse('password changed notice', () => sendMail(passwordChangedMail(mailbox)));
+    tellOwner(mailbox);
   }
   throw error;
+}
+
+/** The "your password was changed" mail to the account's address, after the response. */
+function tellOwner(mailbox: string): void {
+  runAfterResponse('password changed notice', () => sendMail(passwordChangedMail(mailbox)));
 }
 
 export const { OPTIONS, GET, HEAD, PUT, PATCH, DELETE } = otherMethods({ POST });
