@@ -48,8 +48,11 @@ const mailFrom = z
   .string()
   .regex(
     // The lookahead: an address before a comma (`a@example.com, Name <b@example.com>`) starts a list.
-    /^(?![^"<]*@[^"<]*,)(?:[^<>\r\n]*<[^\s<>@,"]+@[^\s<>@,"]+>|[^\s<>@,"]+@[^\s<>@,"]+)$/,
-    'must be one address, such as no-reply@example.com or Example <no-reply@example.com>',
+    // A display name is quoted whole, or holds none of `":;()`: nodemailer reads `Acme: Accounts <…>`
+    // as a group (no sender at all), an unbalanced quote as another address, a `;` as a comma and
+    // drops a (comment).
+    /^(?![^"<]*@[^"<]*,)(?:(?:"[^"\\\r\n]*"|[^"():;<>\r\n]*)\s*<[^\s<>@,"]+@[^\s<>@,"]+>|[^\s<>@,"]+@[^\s<>@,"]+)$/,
+    'must be one address, such as no-reply@example.com or Example <no-reply@example.com> (a name holding any of ":;() in double quotes)',
   );
 const DURATION_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 /** `<count>/<duration>`, e.g. `3/1h`, `20/15m`, `100/30s`: at most count requests per sliding window. */
@@ -332,6 +335,13 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
   // would wait out the greeting timeout and fail, found out only per mail after the response.
   if (parsed.success && parsed.data.MAIL_SERVER && parsed.data.MAIL_PORT === 465 && !parsed.data.MAIL_SSL_TLS) {
     problems.push('MAIL_PORT 465 takes TLS from the first byte: set MAIL_SSL_TLS=true (or use port 587 with STARTTLS)');
+  }
+  // Decision: in production no TLS at all only to a server on this machine (a relay beside it, a
+  // stand-in), as plain http is: elsewhere MAIL_PASSWORD and every reset code would cross the
+  // network readable (nodemailer is then told to ignore a STARTTLS the server offers, too).
+  const smtp = parsed.success ? parsed.data : undefined;
+  if (production && smtp?.MAIL_SERVER && !smtp.MAIL_STARTTLS && !smtp.MAIL_SSL_TLS && !LOOPBACK.test(smtp.MAIL_SERVER) && smtp.MAIL_SERVER !== '::1') {
+    problems.push('MAIL_STARTTLS=false with MAIL_SSL_TLS=false sends the password and every code in clear: in production only to a server on this machine');
   }
   // Every problem in one error (one log line), not the first one found.
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);

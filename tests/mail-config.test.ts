@@ -10,13 +10,15 @@ const PRODUCTION = { ...PRODUCTION_ENV, DATABASE_URL: 'postgres://u:p@db.example
 
 describe('MAIL_FROM', () => {
   it('takes an address, with or without a display name', () => {
-    for (const from of ['no-reply@example.com', 'Example <no-reply@example.com>', '"Example, Inc." <no-reply@example.com>', 'Example, Inc. <no-reply@example.com>', '"ops@example.com, team" <no-reply@example.com>']) {
+    for (const from of ['no-reply@example.com', 'Example <no-reply@example.com>', '"Example, Inc." <no-reply@example.com>', 'Example, Inc. <no-reply@example.com>', '"ops@example.com, team" <no-reply@example.com>', '"Acme: Accounts" <no-reply@example.com>', "O'Brien Shop <no-reply@example.com>"]) {
       expect(problemsOf({ ...PRODUCTION, MAIL_FROM: from }), from).toEqual([]);
     }
   });
 
   it('refuses, naming MAIL_FROM, a value without exactly one address (mail would go out with no From header)', () => {
-    for (const from of ['noreply', 'Auth service', 'a@example.com, b@example.com', 'a@example.com, Name <b@example.com>', 'Auth <a@example.com>\r\nBcc: x@example.com']) {
+    // A name nodemailer reads otherwise: a group (no sender), another address, a list, a dropped comment.
+    const misread = ['Acme: Accounts <no-reply@example.com>', 'O\'Brien "Shop <no-reply@example.com>', 'Acme; Accounts <no-reply@example.com>', 'Acme (support) <no-reply@example.com>'];
+    for (const from of ['noreply', 'Auth service', 'a@example.com, b@example.com', 'a@example.com, Name <b@example.com>', 'Auth <a@example.com>\r\nBcc: x@example.com', ...misread]) {
       expect(problemsOf({ ...PRODUCTION, MAIL_FROM: from }).join('\n'), JSON.stringify(from)).toMatch(/^MAIL_FROM /m);
     }
   });
@@ -27,6 +29,16 @@ describe('MAIL_PORT 465', () => {
     expect(problemsOf({ ...PRODUCTION, MAIL_PORT: '465' })).toEqual(['MAIL_PORT 465 takes TLS from the first byte: set MAIL_SSL_TLS=true (or use port 587 with STARTTLS)']);
     expect(problemsOf({ ...PRODUCTION, MAIL_PORT: '465', MAIL_SSL_TLS: 'true' })).toEqual([]);
     expect(problemsOf({ ...PRODUCTION, MAIL_PORT: '587' })).toEqual([]);
+  });
+});
+
+describe('MAIL_STARTTLS=false with MAIL_SSL_TLS=false in production', () => {
+  it('is refused to a server elsewhere (the password and the codes in clear), taken to one on this machine', () => {
+    const plain = { MAIL_STARTTLS: 'false', MAIL_SSL_TLS: 'false' };
+    expect(problemsOf({ ...PRODUCTION, ...plain })).toEqual(['MAIL_STARTTLS=false with MAIL_SSL_TLS=false sends the password and every code in clear: in production only to a server on this machine']);
+    for (const host of ['127.0.0.1', 'localhost']) expect(problemsOf({ ...PRODUCTION, ...plain, MAIL_SERVER: host }), host).toEqual([]);
+    expect(problemsOf({ ...PRODUCTION, MAIL_STARTTLS: 'false', MAIL_SSL_TLS: 'true', MAIL_PORT: '465' })).toEqual([]);
+    expect(problemsOf({ ...PRODUCTION, MAIL_STARTTLS: 'true' })).toEqual([]);
   });
 });
 
