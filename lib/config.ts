@@ -361,7 +361,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     embedded.push(`secrets: ${dataDir}/secrets.json`);
   }
   if (!e.GOOGLE_CLIENT_ID || !e.GOOGLE_CLIENT_SECRET) {
-    embedded.push('google sign-in: not configured (/api/google/* answer 503)');
+    embedded.push('google sign-in: not configured (/api/google/start and /callback answer 503)');
   }
   const frontendCallbackUrl = e.FRONTEND_CALLBACK_URL ?? 'http://localhost:5173/auth/callback';
   const corsOrigins = [new URL(frontendCallbackUrl).origin, ...e.CORS_ORIGINS];

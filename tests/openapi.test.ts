@@ -123,6 +123,22 @@ describe('the OpenAPI document', () => {
     expect(document.components.schemas.UpdateProfileRequest).toHaveProperty('minProperties', 1);
   });
 
+  it("gives each 422 an example naming only its own operation's fields (its body's, or its query's), or one it refuses as unknown", () => {
+    let checked = 0;
+    for (const route of DOCUMENTED) {
+      const example = (route.responses[422] as { content?: Record<string, { examples?: Record<string, { value: { errors?: { field: string; message: string }[] } }> }> } | undefined)?.content?.['application/problem+json']?.examples?.invalid_fields?.value;
+      if (!example) continue;
+      const body = route.request?.body?.content['application/json'] as { schema: { shape?: Record<string, unknown> } } | undefined;
+      const query = route.request?.query as { shape?: Record<string, unknown> } | undefined;
+      const fields = Object.keys(body?.schema.shape ?? query?.shape ?? {});
+      expect(example.errors?.length, key(route)).toBeGreaterThan(0);
+      // Or one shown as refused for not being one of them.
+      for (const { field, message } of example.errors!) if (message !== 'Unknown field.') expect(fields, `${key(route)}: ${field}`).toContain(field.split('.')[0]);
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(6);
+  });
+
   it('puts the rate-limit headers on every 429', () => {
     const operations = Object.values(buildOpenApiDocument(DOCUMENTED).paths ?? {}).flatMap((item) => Object.values(item as object));
     const limited = operations.filter((op: any) => op.responses['429']);

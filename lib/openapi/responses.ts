@@ -2,11 +2,12 @@ import type { ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import type { ZodType } from 'zod';
 import type { RateLimitName } from '../config.js';
 import { avatarFormRules } from '../avatar-input.js';
-import { HttpError, unprocessable } from '../http-errors.js';
+import { HttpError } from '../http-errors.js';
 import { formCeiling } from '../multipart.js';
 import { problems } from '../problems.js';
 import { problemBody } from '../respond.js';
 import { ProblemDetails } from '../schemas/common.js';
+import { parseInput } from '../validate.js';
 
 /**
  * The error answers the route modules share. Each example is built by the same error factories
@@ -61,9 +62,14 @@ const HEADERS: Record<string, { description: string; schema: { type: 'string' | 
   },
 };
 
-/** 400, 413, 415 and 422: what any endpoint that reads a body can answer about it. */
+/**
+ * 400, 413, 415 and 422: what any endpoint that reads a body can answer about it. The 422's
+ * example is `invalid.body` run through `parseInput` with the endpoint's own schema, so it names
+ * that endpoint's fields as it would answer them.
+ */
 export function bodyErrors(
   accepted: string,
+  invalid: { schema: ZodType; body: unknown },
   options: { form?: boolean; multipart?: boolean; also400?: { description: string; examples: Record<string, HttpError> } } = {},
 ): Record<number, ResponseConfig> {
   return {
@@ -96,10 +102,21 @@ export function bodyErrors(
     413: problemResponse('The body is larger than the limit (`BODY_LIMIT_BYTES`, 16 KiB by default).', { too_large: problems.bodyTooLarge(DEFAULT_BODY_LIMIT) }),
     415: problemResponse(`The body is not ${accepted}.`, { wrong_type: problems.wrongMediaType(accepted) }),
     422: problemResponse(
-      'Some fields are missing or invalid; `errors` names each one. Unknown fields are refused too.',
-      { invalid_fields: unprocessable([{ field: 'email', message: 'Invalid email address' }]) },
+      'Some fields are missing or invalid; `errors` names each one (`field` is its name, or `""` for the body as a whole). Unknown fields are refused too.',
+      { invalid_fields: refusal(invalid.schema, invalid.body) },
     ),
   };
+}
+
+/** The 422 `parseInput` answers for `body`; throws when the schema takes it (an example that shows nothing). */
+function refusal(schema: ZodType, body: unknown): HttpError {
+  try {
+    parseInput(schema, body);
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 422) return error;
+    throw error;
+  }
+  throw new Error(`the 422 example ${JSON.stringify(body)} is valid input`);
 }
 
 /**

@@ -73,7 +73,9 @@ export const ProblemDetails = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    errors: z
+      .array(z.object({ field: z.string().describe('The field, by name (dotted inside an object), or "" for the body as a whole.'), message: z.string() }))
+      .optional(),
   })
   .describe('An RFC 9457 problem; 422 answers list each invalid field in `errors`.')
   .meta({ id: 'Problem' });

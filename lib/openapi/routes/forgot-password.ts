@@ -25,7 +25,7 @@ export const forgotPassword: RouteConfig = {
       description: 'Accepted: if the account exists, a code is on its way.',
       content: { 'application/json': { schema: ForgotPasswordResponse } },
     },
-    ...bodyErrors('application/json'),
+    ...bodyErrors('application/json', { schema: ForgotPasswordRequest, body: { email: 'ada@example' } }),
     ...rateLimited('reset requests for this address or email', 'forgotIp', 'forgotEmail'),
     ...internalError,
     ...unavailable('database', 'redis'),

@@ -20,7 +20,7 @@ export const googleExchange: RouteConfig = {
       description: 'An access token to send as `Authorization: Bearer <access_token>`.',
       content: { 'application/json': { schema: TokenResponse } },
     },
-    ...bodyErrors('application/json', {
+    ...bodyErrors('application/json', { schema: ExchangeRequest, body: { code_verifier: 'short' } }, {
       also400: {
         description:
           'The code is unknown, already used or expired, or `code_verifier` does not answer the sign-in\'s `code_challenge` (missing, wrong, or sent for a sign-in started without one; the code is then used up): one message for all.',

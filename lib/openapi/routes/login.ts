@@ -27,7 +27,7 @@ export const login: RouteConfig = {
       description: 'An access token to send as `Authorization: Bearer <access_token>`.',
       content: { 'application/json': { schema: TokenResponse } },
     },
-    ...bodyErrors('application/json or application/x-www-form-urlencoded', { form: true }),
+    ...bodyErrors('application/json or application/x-www-form-urlencoded', { schema: LoginRequest, body: { username: 'ada' } }, { form: true }),
     401: problemResponse(
       'The same answer, after the same work, for an unknown user, a wrong password or a blocked account, so it tells an attacker nothing.',
       { failed: problems.loginFailed() },

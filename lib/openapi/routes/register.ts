@@ -29,7 +29,7 @@ export const register: RouteConfig = {
       description: 'The new user and an access token to send as `Authorization: Bearer <access_token>`.',
       content: { 'application/json': { schema: RegisterResponse } },
     },
-    ...bodyErrors('application/json or multipart/form-data', { multipart: true }),
+    ...bodyErrors('application/json or multipart/form-data', { schema: RegisterRequest, body: { username: 'ada lovelace', email: 'ada@example.com', password: 'short' } }, { multipart: true }),
     ...avatarErrors('application/json or multipart/form-data', Object.keys(RegisterRequest.shape)),
     ...taken,
     ...rateLimited('sign-ups from this address', 'registerIp'),

@@ -19,7 +19,7 @@ export const resetPassword: RouteConfig = {
       description: 'The password is changed; log in again with it.',
       content: { 'application/json': { schema: ResetPasswordResponse } },
     },
-    ...bodyErrors('application/json', {
+    ...bodyErrors('application/json', { schema: ResetPasswordRequest, body: { email: 'ada@example.com', otp: '12ab56', new_password: 'a new password' } }, {
       also400: { description: 'The code is wrong, used, expired or replaced (one message for all).', examples: { invalid_code: problems.invalidResetCode() } },
     }),
     403: problemResponse('The new password is the current one.', {

@@ -28,7 +28,7 @@ export const updateMe: RouteConfig = {
   },
   responses: {
     200: { description: 'The user as it is now.', content: { 'application/json': { schema: PublicUser } } },
-    ...bodyErrors('application/json or multipart/form-data', { multipart: true }),
+    ...bodyErrors('application/json or multipart/form-data', { schema: UpdateProfileRequest, body: { username: 'ada lovelace', colour: 'blue' } }, { multipart: true }),
     ...notSignedIn,
     ...taken,
     ...avatarErrors('application/json or multipart/form-data', PROFILE_FORM_FIELDS),
