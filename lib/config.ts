@@ -340,7 +340,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
   // stand-in), as plain http is: elsewhere MAIL_PASSWORD and every reset code would cross the
   // network readable (nodemailer is then told to ignore a STARTTLS the server offers, too).
   const smtp = parsed.success ? parsed.data : undefined;
-  if (production && smtp?.MAIL_SERVER && !smtp.MAIL_STARTTLS && !smtp.MAIL_SSL_TLS && !LOOPBACK.test(smtp.MAIL_SERVER) && smtp.MAIL_SERVER !== '::1') {
+  if (production && smtp?.MAIL_SERVER && !smtp.MAIL_STARTTLS && !smtp.MAIL_SSL_TLS && !isLoopbackHost(smtp.MAIL_SERVER)) {
     problems.push('MAIL_STARTTLS=false with MAIL_SSL_TLS=false sends the password and every code in clear: in production only to a server on this machine');
   }
   // Every problem in one error (one log line), not the first one found.
@@ -509,12 +509,15 @@ function standInsElsewhere(env: Record<string, string | undefined>): string[] {
   return problems;
 }
 
-/** A URL whose host is this machine (localhost, 127.0.0.0/8, ::1); false for a malformed one (named by the schema). */
+/** A URL whose host is this machine; false for a malformed one (named by the schema). */
 function onThisMachine(value: string): boolean {
-  return URL.canParse(value) && LOOPBACK.test(new URL(value).hostname);
+  return URL.canParse(value) && isLoopbackHost(new URL(value).hostname);
 }
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+/** A host name of this machine: localhost, 127.0.0.0/8 or ::1 (bracketed, as in a URL, or bare, as in MAIL_SERVER). */
+function isLoopbackHost(host: string): boolean {
+  return /^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$/i.test(host);
+}
 
 /** The FastAPI original's README examples: public, so no secret, whatever their length. */
 const EXAMPLE_SECRETS = new Set(['a-long-random-secret-string', 'another-long-random-secret-string']);

@@ -4,9 +4,11 @@
  * answers inside its maxDuration. The work itself is left to finish or fail on its own; its result,
  * if one ever comes, is ignored (a rejection then is handled here, not left unhandled).
  *
- * @example await within(8_000, upload, () => new Error('no answer within 8000 ms'));
+ * `late` names the deadline the caller was given (its variable), for the log.
+ *
+ * @example await within(8_000, upload, () => new Error('no answer within CLOUDINARY_TIMEOUT_MS (8000 ms)'));
  */
-export function within<T>(ms: number, work: Promise<T>, late: () => Error = () => new Error(`no answer within ${ms} ms`)): Promise<T> {
+export function within<T>(ms: number, work: Promise<T>, late: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(late()), ms);
