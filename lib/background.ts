@@ -8,6 +8,8 @@ interface RequestScope {
   answered: Promise<void>;
   /** The tasks' hand-over to Vercel's `waitUntil`, which must be done before the answer leaves. */
   registrations: Promise<void>[];
+  /** When the invocation started (`performance.now()`): its deadlines count from here (lib/deadline.ts). */
+  startedAt: number;
 }
 const scope = new AsyncLocalStorage<RequestScope>();
 
@@ -52,11 +54,13 @@ export function runAfterResponse(label: string, task: () => Promise<unknown>): v
 /**
  * Runs `handler` so that the tasks it hands to `runAfterResponse` wait for its answer: they start
  * on the turn of the event loop after `handler` settled (answered or threw), and the answer is
- * returned only once they are handed to `waitUntil`.
+ * returned only once they are handed to `waitUntil`. The invocation counts as started at
+ * `startedAt`, for the deadlines of everything it runs, tasks included: by default now, or when
+ * the enclosing `answerFirst` started (one invocation, however it is wrapped).
  */
-export async function answerFirst<T>(handler: () => Promise<T>): Promise<T> {
+export async function answerFirst<T>(handler: () => Promise<T>, startedAt = requestStartedAt() ?? performance.now()): Promise<T> {
   let release!: () => void;
-  const request: RequestScope = { answered: new Promise<void>((open) => (release = open)), registrations: [] };
+  const request: RequestScope = { answered: new Promise<void>((open) => (release = open)), registrations: [], startedAt };
   try {
     return await scope.run(request, handler);
   } finally {
@@ -64,6 +68,12 @@ export async function answerFirst<T>(handler: () => Promise<T>): Promise<T> {
     setImmediate(release);
   }
 }
+
+/**
+ * When the request being handled (or whose after-response task is running) started, as
+ * `performance.now()`; undefined outside `answerFirst` (scripts, the migration CLI).
+ */
+export const requestStartedAt = (): number | undefined => scope.getStore()?.startedAt;
 
 /** Resolves once every task started by `runAfterResponse` (including ones they start) has settled. */
 export async function settleBackground(): Promise<void> {

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Transporter } from 'nodemailer';
 import { ConfigError, getConfig, type Config } from './config.js';
+import { deadline } from './deadline.js';
 
 export interface MailMessage {
   to: string;
@@ -31,7 +32,7 @@ let outboxSerial = 0;
 
 /**
  * Sends a message by SMTP (MAIL_SERVER, MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD, MAIL_STARTTLS,
- * MAIL_SSL_TLS), the whole send within MAIL_TIMEOUT_MS, or, outside production without
+ * MAIL_SSL_TLS), the whole send within MAIL_TIMEOUT_MS (or the invocation's time left), or, outside production without
  * MAIL_SERVER, writes it as an `.eml` file into DATA_DIR/outbox and prints its `consoleNote`.
  * Rejects when the server refuses it or runs past the deadline.
  *
@@ -50,10 +51,11 @@ export async function sendMail(message: MailMessage): Promise<void> {
     transport ??= smtpTransport(nodemailer, config.mail);
     // One deadline for the whole send, not only for each step: a server that answers every command
     // just in time would otherwise hold the function past its maxDuration, cut off before the
-    // failure is logged. On expiry nodemailer closes the connection.
-    const deadlineMs = config.mail.timeoutMs;
-    await transport.sendMail({ ...envelope, signal: AbortSignal.timeout(deadlineMs) }).catch((error: unknown) => {
-      throw withoutRecipient(pastDeadline(error) ? new Error(`the SMTP server did not finish the send within MAIL_TIMEOUT_MS (${deadlineMs} ms)`) : error, message.to);
+    // failure is logged. Sent after the response, the mail has only what is left of the
+    // invocation (lib/deadline.ts). On expiry nodemailer closes the connection.
+    const limit = deadline('MAIL_TIMEOUT_MS', config.mail.timeoutMs);
+    await transport.sendMail({ ...envelope, signal: AbortSignal.timeout(limit.ms) }).catch((error: unknown) => {
+      throw withoutRecipient(pastDeadline(error) ? new Error(`the SMTP server did not finish the send within ${limit.name}; it may have been sent all the same`) : error, message.to);
     });
     return;
   }

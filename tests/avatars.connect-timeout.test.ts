@@ -2,7 +2,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as me from '../api/me.js';
 import * as registration from '../api/register.js';
-import { settleBackground } from '../lib/background.js';
+import { answerFirst, settleBackground } from '../lib/background.js';
 import { form } from './avatars-suite.js';
 import { useDatabase } from './support/database.js';
 import { BASE, newAccount, problemOf } from './support/http.js';
@@ -56,6 +56,30 @@ describe('Cloudinary that cannot be connected to', () => {
       // The id it tried is deleted after the response, which cannot connect either: that gives up as well.
       expect(await inTime(settleBackground()), 'the clean-up still running after 9.5 s').not.toBe('still waiting');
       expect(log.mock.calls.flat().join('\n')).toMatch(/deleting avatar \S+ of a failed upload failed: Cloudinary destroy failed: no answer within CLOUDINARY_TIMEOUT_MS \(1000 ms\)/);
+    } finally {
+      log.mockRestore();
+      warn.mockRestore();
+    }
+  });
+
+  it("gives an upload late in an invocation only what is left of the function's maxDuration, and the clean-up after it the rest", { timeout: 30_000 }, async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const signUp = await registration.POST(new Request(`${BASE}/api/register`, { method: 'POST', body: form(newAccount({ full_name: 'Ada' })) }));
+      const { access_token } = (await signUp.json()) as { access_token: string };
+      const patch = () =>
+        me.PATCH(new Request(`${BASE}/api/me`, { method: 'PATCH', headers: { authorization: `Bearer ${access_token}` }, body: form({}, [{ bytes: tinyPng(), filename: 'a.png', type: 'image/png' }]) }));
+      // Started 8.8 s ago (slow queries before the upload, say): 200 ms of the 10 s are left to
+      // spend, less than CLOUDINARY_TIMEOUT_MS (1000 ms here).
+      const answer = await inTime(answerFirst(patch, performance.now() - 8_800));
+      expect(answer, 'no answer within 9.5 s').not.toBe('still waiting');
+      expect((answer as Response).status).toBe(502);
+      expect(await inTime(settleBackground()), 'the clean-up still running after 9.5 s').not.toBe('still waiting');
+      const logged = log.mock.calls.flat().join('\n');
+      expect(logged).toMatch(/Cloudinary upload of \S+ failed: no answer within the 1?\d{1,2} ms left of the function's maxDuration \(10 s\)/);
+      // The clean-up comes after the upload's deadline: nothing is left, and the id to delete by hand is logged.
+      expect(logged).toMatch(/deleting avatar \S+ of a failed upload failed: Cloudinary destroy failed: no answer within the 1 ms left of the function's maxDuration \(10 s\)/);
     } finally {
       log.mockRestore();
       warn.mockRestore();

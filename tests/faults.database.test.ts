@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POST as forgot } from '../api/forgot-password.js';
 import { POST as exchange } from '../api/google/exchange.js';
@@ -5,7 +6,7 @@ import { POST as login } from '../api/login.js';
 import { GET as me, PATCH as patchMe } from '../api/me.js';
 import { POST as register } from '../api/register.js';
 import { POST as reset } from '../api/reset-password.js';
-import { settleBackground } from '../lib/background.js';
+import { answerFirst, settleBackground } from '../lib/background.js';
 import { getConfig, resetConfig } from '../lib/config.js';
 import { issueExchangeCode } from '../lib/exchange-codes.js';
 import { useDatabase } from './support/database.js';
@@ -110,6 +111,36 @@ describe.skipIf(!enabled).each(['pg', 'neon'] as const)('faults: database unreac
       await proxy.heal();
     }
     // The silent connection was not given back to the pool: the next request gets a working one.
+    expect((await me(bearerRequest('/api/me', access_token))).status).toBe(200);
+  });
+
+  it("gives a query late in an invocation only what is left of the function's maxDuration, not DB_QUERY_TIMEOUT_MS", async () => {
+    const signUp = await register(jsonRequest('/api/register', newAccount()));
+    expect(signUp.status).toBe(201);
+    const { access_token } = await signUp.json();
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const sent = vi.spyOn(pg.Client.prototype, 'query');
+    proxy.stall();
+    try {
+      // Started 8.8 s ago: 200 ms of the 10 s are left to spend, less than DB_QUERY_TIMEOUT_MS (1500 here).
+      const started = performance.now();
+      const response = await answerFirst(() => me(bearerRequest('/api/me', access_token)), started - 8_800);
+      const elapsed = performance.now() - started;
+      expect(response.status).toBe(503);
+      expect(log.mock.calls.flat().map(String).join('\n')).toMatch(/database unavailable: /);
+      if (driver === 'pg') {
+        // The deadline the query went with (Neon's HTTP driver's fetch signal cannot be read back).
+        const timeouts = sent.mock.calls.map(([statement]) => (statement as { query_timeout?: number }).query_timeout);
+        expect(timeouts).toHaveLength(1);
+        expect(timeouts[0]).toBeGreaterThan(0);
+        expect(timeouts[0]).toBeLessThanOrEqual(200);
+      }
+      expect(elapsed).toBeLessThan(1_200); // not the 1500 ms of DB_QUERY_TIMEOUT_MS
+    } finally {
+      sent.mockRestore();
+      log.mockRestore();
+      await proxy.heal();
+    }
     expect((await me(bearerRequest('/api/me', access_token))).status).toBe(200);
   });
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GET as callback } from '../api/google/callback.js';
+import { answerFirst } from '../lib/background.js';
 import { resetConfig } from '../lib/config.js';
 import { callbackRequestAfterStart } from './support/google-callback-request.js';
 
@@ -39,11 +40,12 @@ afterEach(() => vi.restoreAllMocks());
  * start → callback in one (localhost) browser with `extra` query parameters; `response` null if no
  * answer within 5 s. The `code` is the flow's nonce, which `answerWithIdToken` puts in the ID token.
  */
-async function callbackAfterStart(extra: Record<string, string> = {}) {
+async function callbackAfterStart(extra: Record<string, string> = {}, { spentMs = 0 } = {}) {
   const request = await callbackRequestAfterStart(extra);
   const began = Date.now();
   const response = await Promise.race([
-    callback(request),
+    // As if the invocation had started `spentMs` ago.
+    answerFirst(() => callback(request), performance.now() - spentMs),
     new Promise<null>((resolve) => setTimeout(() => resolve(null), 5_000)),
   ]);
   return { response, ms: Date.now() - began, error: response && new URL(response.headers.get('location')!).searchParams.get('error') };
@@ -190,18 +192,18 @@ describe('the key set (JWKS)', () => {
 });
 
 describe('the callback as a whole', () => {
-  it('answers within GOOGLE_CALLBACK_DEADLINE_MS with ?error=server_error when each call to Google is in time but together they are not', async () => {
+  it("answers within GOOGLE_CALLBACK_DEADLINE_MS (or the time left of maxDuration, late in an invocation) with ?error=server_error when each call to Google is in time but together they are not", async () => {
     const after = (ms: number, handler: Handler): Handler => (req, res) => void setTimeout(() => handler(req, res), ms);
     const keys: Handler = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [publicJwk] }));
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     // Token endpoint and key set 250 ms each: both inside GOOGLE_TIMEOUT_MS (400), 500 ms together.
-    const slowly = async (deadlineMs: string, jwksPath: string) => {
+    const slowly = async (deadlineMs: string, jwksPath: string, spentMs = 0) => {
       Object.assign(process.env, { GOOGLE_CALLBACK_DEADLINE_MS: deadlineMs, GOOGLE_JWKS_URL: `${base}${jwksPath}` }); // a fresh key set: fetched, not cached
       resetConfig();
       tokenEndpoint = after(250, answerWithIdToken());
       keysEndpoint = after(250, keys);
       try {
-        return await callbackAfterStart();
+        return await callbackAfterStart({}, { spentMs });
       } finally {
         delete process.env.GOOGLE_CALLBACK_DEADLINE_MS;
         process.env.GOOGLE_JWKS_URL = `${base}/jwks`;
@@ -215,5 +217,10 @@ describe('the callback as a whole', () => {
     expect(warn.mock.calls.flat().join('\n')).toMatch(/google sign-in failed \(server_error\): no answer within GOOGLE_CALLBACK_DEADLINE_MS \(400 ms\)/);
     // The control: with time for both, the same calls get past Google (the token carries no email).
     expect((await slowly('2000', '/jwks-deadline-ok')).error).toBe('email_not_verified');
+    // The same 2000 ms late in an invocation that started 8.7 s ago: only the 300 ms left of the
+    // function's 10 s (less the 1 s kept to answer) are given, and the browser still goes back.
+    const late = await slowly('2000', '/jwks-deadline-late', 8_700);
+    expect(late.error).toBe('server_error');
+    expect(warn.mock.calls.flat().join('\n')).toMatch(/google sign-in failed \(server_error\): no answer within the [1-3]\d\d ms left of the function's maxDuration \(10 s\)/);
   });
 });

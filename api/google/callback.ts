@@ -1,5 +1,6 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { getConfig } from '../../lib/config.js';
+import { deadline } from '../../lib/deadline.js';
 import { describeError } from '../../lib/describe-error.js';
 import { endpoint } from '../../lib/endpoint.js';
 import { otherMethods } from '../../lib/other-methods.js';
@@ -32,9 +33,9 @@ export const GET = endpoint(async (request) => {
     // One deadline for the whole sign-in, under the function's maxDuration: Google, the database
     // and Redis each have their own timeouts, but together they could pass it, and the browser
     // would be left on the platform's timeout page instead of coming back to the frontend.
-    const ms = google.callbackDeadlineMs;
-    const late = () => new GoogleSignInFailure('server_error', `no answer within GOOGLE_CALLBACK_DEADLINE_MS (${ms} ms)`);
-    target.searchParams.set('code', await within(ms, signIn(request, google, flow), late));
+    const limit = deadline('GOOGLE_CALLBACK_DEADLINE_MS', google.callbackDeadlineMs);
+    const late = (name: string) => new GoogleSignInFailure('server_error', `no answer within ${name}`);
+    target.searchParams.set('code', await within(limit, signIn(request, google, flow), late));
   } catch (error) {
     target.searchParams.set('error', failureCode(error));
   }

@@ -2,13 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { runAfterResponse } from '../background.js';
 import type { CloudinaryConfig } from '../config.js';
+import { deadline } from '../deadline.js';
 import { within } from '../within.js';
 import { AvatarTooManyPixelsError, AvatarUnreadableError, type AvatarStore } from './store.js';
 
 /** Square, face-aware crop done by Cloudinary on upload, so only the small version is stored. */
 const AVATAR_SIZE = 256;
 // Each call's deadline is config.timeoutMs (CLOUDINARY_TIMEOUT_MS, default 8 s: under the function's
-// 10 s, so a stuck upload still gets a 502). Applied with `within`: the SDK's own `timeout` is Node's
+// 10 s, so a stuck upload still gets a 502), or the time left of the invocation when that is less
+// (lib/deadline.ts: an upload after slow queries, a clean-up after the response). Applied with `within`: the SDK's own `timeout` is Node's
 // request.setTimeout, an idle timer that starts only once the socket has connected, so a connection
 // that never opens (a partition dropping packets, a resolver that never answers) would otherwise
 // wait for the operating system's connect timeout, minutes past the limit.
@@ -36,13 +38,15 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
     api_secret: config.apiSecret,
     ...(config.uploadPrefix ? { upload_prefix: config.uploadPrefix } : {}),
   };
-  const late = () => new Error(`no answer within CLOUDINARY_TIMEOUT_MS (${config.timeoutMs} ms)`);
+  const late = (name: string) => new Error(`no answer within ${name}`);
+  const limit = () => deadline('CLOUDINARY_TIMEOUT_MS', config.timeoutMs);
   /** Deletes `key`; answers false when Cloudinary had nothing under it ("not found"). */
   async function destroy(key: string): Promise<boolean> {
     const cloudinary = await loadSdk();
+    const until = limit();
     // The SDK's types omit the per-call credentials and timeout it accepts.
-    const options = { ...credentials, resource_type: 'image', invalidate: true, timeout: config.timeoutMs } as { resource_type: 'image' };
-    const answer = (await within(config.timeoutMs, cloudinary.uploader.destroy(key, options), late).catch((error: unknown) => {
+    const options = { ...credentials, resource_type: 'image', invalidate: true, timeout: until.ms } as { resource_type: 'image' };
+    const answer = (await within(until, cloudinary.uploader.destroy(key, options), late).catch((error: unknown) => {
       throw new Error(`Cloudinary destroy failed: ${describeSdkError(error)}`);
     })) as { result?: string };
     if (answer.result !== 'ok' && answer.result !== 'not found') throw new Error(`Cloudinary destroy failed: ${answer.result}`);
@@ -64,6 +68,7 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
       // deleted. The folder goes into the id, which names the asset the same way whether the
       // account uses fixed or dynamic folders.
       const publicId = [config.folder, randomBytes(12).toString('hex')].filter(Boolean).join('/');
+      const until = limit();
       const uploaded = new Promise<UploadResult>((resolve, reject) => {
         const upload = cloudinary.uploader.upload_stream(
           {
@@ -71,7 +76,7 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
             public_id: publicId,
             resource_type: 'image',
             transformation: [{ width: AVATAR_SIZE, height: AVATAR_SIZE, crop: 'fill', gravity: 'face' }],
-            timeout: config.timeoutMs,
+            timeout: until.ms,
           },
           (error, answer) => {
             if (!error && answer?.secure_url && answer.public_id) resolve({ secure_url: answer.secure_url, public_id: answer.public_id });
@@ -80,7 +85,7 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
         );
         Readable.from([image.bytes]).pipe(upload);
       });
-      const result = await within(config.timeoutMs, uploaded, late).catch((error: unknown) => {
+      const result = await within(until, uploaded, late).catch((error: unknown) => {
         // Cloudinary decodes the whole file; one with an image's first bytes and junk after them is refused.
         if (isUnreadableImage(error)) throw new AvatarUnreadableError(describeSdkError(error));
         if (hasTooManyPixels(error)) throw new AvatarTooManyPixelsError(describeSdkError(error));

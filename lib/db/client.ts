@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { getConfig, type Config } from '../config.js';
+import { deadline } from '../deadline.js';
 import * as schema from './schema.js';
 
 /** The drizzle database every driver is used through; queries are written once for all three. */
@@ -111,16 +112,26 @@ async function lockDataDir(dir: string): Promise<() => Promise<void>> {
 async function openNodePostgres(config: Config): Promise<Connection> {
   const { default: pg } = await import('pg');
   const { drizzle } = await import('../../vendor/drizzle/node-postgres.mjs');
+  const { queryTimeoutMs } = config.database;
+  // A warm connection whose peer goes silent (no RST, no FIN) would otherwise hang the request
+  // until the platform kills the function; past its deadline the query fails ("Query read
+  // timeout"), which answers 503, and the pool drops that connection instead of reusing it.
   const pool = new pg.Pool({
     connectionString: config.database.url,
     max: 5,
     connectionTimeoutMillis: config.database.connectTimeoutMs,
-    // A warm connection whose peer goes silent (no RST, no FIN) would otherwise hang the request
-    // until the platform kills the function; past this the query fails ("Query read timeout"),
-    // which answers 503, and the pool drops that connection instead of reusing it.
-    query_timeout: config.database.queryTimeoutMs,
+    query_timeout: queryTimeoutMs,
     idleTimeoutMillis: 10_000,
   });
+  // The deadline is DB_QUERY_TIMEOUT_MS, or the invocation's time left when that is less, so it is
+  // set per query: drizzle hands each statement to `pool.query` as a plain config object, which pg
+  // lets carry its own `query_timeout`. (The prototype's `query` is looked up per call, not kept.)
+  type Query = (this: typeof pool, ...args: unknown[]) => unknown;
+  pool.query = ((statement: unknown, ...rest: unknown[]) => {
+    const plain = typeof statement === 'object' && statement !== null && typeof (statement as { submit?: unknown }).submit !== 'function';
+    const timed = plain ? { ...statement, query_timeout: deadline('DB_QUERY_TIMEOUT_MS', queryTimeoutMs).ms } : statement;
+    return (pg.Pool.prototype.query as Query).call(pool, timed, ...rest);
+  }) as typeof pool.query;
   pool.on('error', (error) => console.error(`database pool error: ${error.message}`));
   return { db: drizzle(pool, { schema }) as unknown as Database, close: () => pool.end() };
 }
@@ -135,8 +146,10 @@ async function openNeon(config: Config): Promise<Connection> {
   const { drizzle } = await import('../../vendor/drizzle/neon-http.mjs');
   const { neonHttpEndpoint, queryTimeoutMs } = config.database;
   if (neonHttpEndpoint) neonConfig.fetchEndpoint = neonHttpEndpoint;
-  // The driver's fetch has no deadline of its own; an unreachable database must answer 503 quickly.
-  neonConfig.fetchFunction = (url: string, init: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(queryTimeoutMs) });
+  // The driver's fetch has no deadline of its own; an unreachable database must answer 503 quickly,
+  // within DB_QUERY_TIMEOUT_MS or the invocation's time left.
+  neonConfig.fetchFunction = (url: string, init: RequestInit) =>
+    fetch(url, { ...init, signal: AbortSignal.timeout(deadline('DB_QUERY_TIMEOUT_MS', queryTimeoutMs).ms) });
   const sql = neon(config.database.url!);
   return { db: drizzle(sql, { schema }) as unknown as Database, close: async () => {} };
 }

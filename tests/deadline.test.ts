@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { answerFirst, runAfterResponse, settleBackground } from '../lib/background.js';
+import { deadline, MAX_DURATION_MS, RESERVE_MS, type Deadline } from '../lib/deadline.js';
+import { within } from '../lib/within.js';
+
+describe('deadline()', () => {
+  it("counts from vercel.json's maxDuration for the functions", () => {
+    const { functions } = JSON.parse(readFileSync(new URL('../vercel.json', import.meta.url), 'utf8')) as { functions: Record<string, { maxDuration: number }> };
+    expect(Object.keys(functions)).toEqual(['api/**/*.ts']);
+    expect(functions['api/**/*.ts']!.maxDuration * 1000).toBe(MAX_DURATION_MS);
+  });
+
+  it('is the setting outside a request (scripts) and early in one', async () => {
+    expect(deadline('MAIL_TIMEOUT_MS', 8_000)).toEqual({ ms: 8_000, name: 'MAIL_TIMEOUT_MS (8000 ms)' });
+    expect(await answerFirst(async () => deadline('MAIL_TIMEOUT_MS', 8_000))).toEqual({ ms: 8_000, name: 'MAIL_TIMEOUT_MS (8000 ms)' });
+  });
+
+  it('is the time left of maxDuration, less the reserve, once that is sooner: in the request, in a nested one, and after the response', async () => {
+    const startedAt = performance.now() - 7_000; // 3 s of the 10 left, 2 s of them to spend
+    const seen: Deadline[] = [];
+    await answerFirst(async () => {
+      seen.push(deadline('CLOUDINARY_TIMEOUT_MS', 8_000));
+      seen.push(await answerFirst(async () => deadline('CLOUDINARY_TIMEOUT_MS', 8_000))); // endpoint() inside a wrapper
+      runAfterResponse('reads its deadline', async () => void seen.push(deadline('MAIL_TIMEOUT_MS', 8_000)));
+    }, startedAt);
+    await settleBackground();
+    expect(seen).toHaveLength(3);
+    for (const { ms, name } of seen) {
+      expect(ms).toBeLessThanOrEqual(MAX_DURATION_MS - RESERVE_MS - 7_000);
+      expect(ms).toBeGreaterThan(1_000); // not yet near the end: the time spent here is small
+      expect(name).toBe(`the ${ms} ms left of the function's maxDuration (10 s)`);
+    }
+    // A setting shorter than what is left still applies.
+    expect(await answerFirst(async () => deadline('REDIS', 800), startedAt)).toEqual({ ms: 800, name: 'REDIS (800 ms)' });
+  });
+
+  it('gives up at once (1 ms) once nothing is left, and within() then rejects with its name', async () => {
+    const late = await answerFirst(async () => deadline('MAIL_TIMEOUT_MS', 8_000), performance.now() - 20_000);
+    expect(late).toEqual({ ms: 1, name: "the 1 ms left of the function's maxDuration (10 s)" });
+    const never = new Promise<never>(() => {});
+    await expect(within(late, never, (name) => new Error(`no answer within ${name}`))).rejects.toThrow("no answer within the 1 ms left of the function's maxDuration (10 s)");
+  });
+});
