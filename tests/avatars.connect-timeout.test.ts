@@ -70,16 +70,16 @@ describe('Cloudinary that cannot be connected to', () => {
       const { access_token } = (await signUp.json()) as { access_token: string };
       const patch = () =>
         me.PATCH(new Request(`${BASE}/api/me`, { method: 'PATCH', headers: { authorization: `Bearer ${access_token}` }, body: form({}, [{ bytes: tinyPng(), filename: 'a.png', type: 'image/png' }]) }));
-      // Started 8.8 s ago (slow queries before the upload, say): 200 ms of the 10 s are left to
+      // Started 8.5 s ago (slow queries before the upload, say): 500 ms of the 10 s are left to
       // spend, less than CLOUDINARY_TIMEOUT_MS (1000 ms here).
-      const answer = await inTime(answerFirst(patch, performance.now() - 8_800));
+      const answer = await inTime(answerFirst(patch, performance.now() - 8_500));
       expect(answer, 'no answer within 9.5 s').not.toBe('still waiting');
       expect((answer as Response).status).toBe(502);
       expect(await inTime(settleBackground()), 'the clean-up still running after 9.5 s').not.toBe('still waiting');
       const logged = log.mock.calls.flat().join('\n');
-      expect(logged).toMatch(/Cloudinary upload of \S+ failed: no answer within the 1?\d{1,2} ms left of the function's maxDuration \(10 s\)/);
-      // The clean-up comes after the upload's deadline: nothing is left, and the id to delete by hand is logged.
-      expect(logged).toMatch(/deleting avatar \S+ of a failed upload failed: Cloudinary destroy failed: no answer within the 1 ms left of the function's maxDuration \(10 s\)/);
+      expect(logged).toMatch(/Cloudinary upload of \S+ failed: no answer within the \d+ ms left of the function's maxDuration \(10 s\)/);
+      // The clean-up comes after the upload's deadline: nothing is left, so it is not tried, and the id to delete by hand is logged.
+      expect(logged).toMatch(/deleting avatar \S+ of a failed upload failed: not started \(CLOUDINARY_TIMEOUT_MS\): 0 ms left of the function's maxDuration \(10 s\)/);
     } finally {
       log.mockRestore();
       warn.mockRestore();

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { answerFirst, runAfterResponse, settleBackground } from '../lib/background.js';
-import { deadline, MAX_DURATION_MS, RESERVE_MS, type Deadline } from '../lib/deadline.js';
+import { isDatabaseUnavailable, neverRan } from '../lib/db/unavailable.js';
+import { deadline, MAX_DURATION_MS, MIN_STEP_MS, OutOfTimeError, RESERVE_MS, type Deadline } from '../lib/deadline.js';
 import { within } from '../lib/within.js';
 
 describe('deadline()', () => {
@@ -35,10 +36,23 @@ describe('deadline()', () => {
     expect(await answerFirst(async () => deadline('REDIS', 800), startedAt)).toEqual({ ms: 800, name: 'REDIS (800 ms)' });
   });
 
-  it('gives up at once (1 ms) once nothing is left, and within() then rejects with its name', async () => {
-    const late = await answerFirst(async () => deadline('MAIL_TIMEOUT_MS', 8_000), performance.now() - 20_000);
-    expect(late).toEqual({ ms: 1, name: "the 1 ms left of the function's maxDuration (10 s)" });
+  it('refuses to start a step once under MIN_STEP_MS are left (OutOfTimeError, which never ran), and within() rejects with its name', async () => {
+    const outOfTime = await answerFirst(async () => {
+      try {
+        deadline('MAIL_TIMEOUT_MS', 8_000);
+      } catch (error) {
+        return error;
+      }
+    }, performance.now() - (MAX_DURATION_MS - RESERVE_MS - MIN_STEP_MS + 10));
+    expect(outOfTime).toBeInstanceOf(OutOfTimeError);
+    expect(String(outOfTime)).toMatch(/^OutOfTimeError: not started \(MAIL_TIMEOUT_MS\): [0-4]\d ms left of the function's maxDuration \(10 s\), under the 50 ms a step is given at least$/);
+    expect(isDatabaseUnavailable(outOfTime)).toBe(true);
+    expect(neverRan(outOfTime)).toBe(true);
+
+    const last = await answerFirst(async () => deadline('MAIL_TIMEOUT_MS', 8_000), performance.now() - (MAX_DURATION_MS - RESERVE_MS - 200));
+    expect(last.ms).toBeGreaterThanOrEqual(MIN_STEP_MS);
+    expect(last.ms).toBeLessThanOrEqual(200);
     const never = new Promise<never>(() => {});
-    await expect(within(late, never, (name) => new Error(`no answer within ${name}`))).rejects.toThrow("no answer within the 1 ms left of the function's maxDuration (10 s)");
+    await expect(within(last, never, (name) => new Error(`no answer within ${name}`))).rejects.toThrow(`no answer within the ${last.ms} ms left of the function's maxDuration (10 s)`);
   });
 });

@@ -125,11 +125,24 @@ async function openNodePostgres(config: Config): Promise<Connection> {
   });
   // The deadline is DB_QUERY_TIMEOUT_MS, or the invocation's time left when that is less, so it is
   // set per query: drizzle hands each statement to `pool.query` as a plain config object, which pg
-  // lets carry its own `query_timeout`. (The prototype's `query` is looked up per call, not kept.)
+  // lets carry its own `query_timeout`. It counts from the call: pg reads it (a getter) only once
+  // a client is free and connected, so a wait for one comes out of the query's time. With no time
+  // left the statement is not sent at all (OutOfTimeError, answered 503). The prototype's `query`
+  // is looked up per call, not kept.
   type Query = (this: typeof pool, ...args: unknown[]) => unknown;
   pool.query = ((statement: unknown, ...rest: unknown[]) => {
     const plain = typeof statement === 'object' && statement !== null && typeof (statement as { submit?: unknown }).submit !== 'function';
-    const timed = plain ? { ...statement, query_timeout: deadline('DB_QUERY_TIMEOUT_MS', queryTimeoutMs).ms } : statement;
+    if (!plain) return (pg.Pool.prototype.query as Query).call(pool, statement, ...rest);
+    let endsAt: number;
+    try {
+      endsAt = performance.now() + deadline('DB_QUERY_TIMEOUT_MS', queryTimeoutMs).ms;
+    } catch (error) {
+      const callback = rest.at(-1);
+      if (typeof callback !== 'function') return Promise.reject(error);
+      process.nextTick(callback, error);
+      return undefined;
+    }
+    const timed = Object.defineProperty({ ...statement }, 'query_timeout', { enumerable: true, get: () => Math.max(1, Math.floor(endsAt - performance.now())) });
     return (pg.Pool.prototype.query as Query).call(pool, timed, ...rest);
   }) as typeof pool.query;
   pool.on('error', (error) => console.error(`database pool error: ${error.message}`));
@@ -148,7 +161,8 @@ async function openNeon(config: Config): Promise<Connection> {
   if (neonHttpEndpoint) neonConfig.fetchEndpoint = neonHttpEndpoint;
   // The driver's fetch has no deadline of its own; an unreachable database must answer 503 quickly,
   // within DB_QUERY_TIMEOUT_MS or the invocation's time left.
-  neonConfig.fetchFunction = (url: string, init: RequestInit) =>
+  // With no time left it is not sent at all (OutOfTimeError, answered 503).
+  neonConfig.fetchFunction = async (url: string, init: RequestInit) =>
     fetch(url, { ...init, signal: AbortSignal.timeout(deadline('DB_QUERY_TIMEOUT_MS', queryTimeoutMs).ms) });
   const sql = neon(config.database.url!);
   return { db: drizzle(sql, { schema }) as unknown as Database, close: async () => {} };

@@ -16,7 +16,7 @@ const DEADLINE_ERRORS = new Set(['TimeoutError', 'AbortError']);
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 8; depth++) {
     const code = typeof e.code === 'string' ? e.code : '';
-    if (NETWORK_CODES.has(code)) return true;
+    if (NETWORK_CODES.has(code) || code === 'OUT_OF_TIME') return true; // OUT_OF_TIME: lib/deadline.ts, not sent
     // SQLSTATE 08xxx connection exceptions, 57P01-57P03 shutdown / cannot connect now, 53300 too many connections.
     if (/^08/.test(code) || /^57P0[123]$/.test(code) || code === '53300') return true;
     if (typeof e.message === 'string' && (LOST.test(e.message) || NEON_HTTP_LOST.test(e.message))) return true;
@@ -29,13 +29,14 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /** No connection was made, so no statement was sent. (undici's: fetch's connect timed out.) */
-const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'OUT_OF_TIME']);
 // Neon's endpoint answering 429 turned the request away before running it.
 const NOT_CONNECTED = /timeout exceeded when trying to connect|connection terminated due to connection timeout|couldn't connect to compute node|^server error \(http status 429\)/i;
 
 /**
  * Whether a failed statement certainly never ran: the database could not be connected to at all
- * (refused, no such host, a pool's wait or a new connection's connect timing out, SQLSTATE 08001/08004, 57P03, 53300; Neon's
+ * (refused, no such host, a pool's wait or a new connection's connect timing out, SQLSTATE 08001/08004, 57P03, 53300; not sent
+ * for want of time, OUT_OF_TIME; Neon's
  * endpoint answering that it could not reach the database, or 429). A connection lost or a deadline passed
  * while the statement was out is not: it may have committed. For undoing what went before it.
  *
