@@ -7,7 +7,8 @@ import { peekOtp, restoreOtp, takeOtp, verifyOtp } from '../lib/otp.js';
 import { problems } from '../lib/problems.js';
 import { passwordChangedMail } from '../lib/password-mail.js';
 import { checkPassword, hashPassword } from '../lib/passwords.js';
-import { enforceLimit } from '../lib/rate-limit.js';
+import { HttpError } from '../lib/http-errors.js';
+import { enforceLimit, enforceTogether, giveBackIfTaken, refundLimit, reserveSlot, type Slot } from '../lib/rate-limit.js';
 import { neverRan } from '../lib/db/unavailable.js';
 import { json } from '../lib/respond.js';
 import { ResetPasswordRequest, type ResetPasswordResponse } from '../lib/schemas/password-reset.js';
@@ -19,14 +20,34 @@ import { parseInput } from '../lib/validate.js';
  * one 400 for a wrong, used or expired code; 403 when the new password is the current one.
  * The code is checked before the 403 (else the 403 would test passwords for anyone), and only
  * consumed after it, atomically, so of racing requests with the right code exactly one wins.
+ * Limits, per address: every attempt (RATE_LIMIT_RESET_EMAIL, short), and failures over every code
+ * the address is sent (RATE_LIMIT_RESET_FAILURES, 10 a day): each code gets 5 tries and anyone can
+ * have a new one mailed 3 times an hour, so without it ~15 guesses an hour at a 6-digit code would
+ * go on for as long as the guesser likes (about 12% odds of a takeover in a year). A failure is a
+ * wrong code, or a 403 (which with the right code tests a password); each attempt reserves a slot,
+ * given back after the response when it was neither (a success, a 503).
  */
 export const POST = endpoint(async (request) => {
   const input = parseInput(ResetPasswordRequest, await readBody(request, ['json']));
-  // The limit and a first look at the code go to Redis together (one round trip, auto-pipelined).
-  // The look counts nothing: a request the limit refuses must not spend one of the code's tries.
-  const [, live] = await Promise.all([enforceLimit('resetEmail', input.email), peekOtp(input.email, input.otp)]);
+  const failure = reserveSlot('resetFailures', input.email);
+  const slot = await attempt(input, failure).catch(async (error: unknown) => {
+    if (!(error instanceof HttpError && (error.code === 'invalid_code' || error.code === 'password_unchanged'))) {
+      await giveBackIfTaken('resetFailures', input.email, failure);
+    }
+    throw error;
+  });
+  runAfterResponse('reset failures limit refund', () => refundLimit('resetFailures', input.email, slot));
+  const body: ResetPasswordResponse = { detail: 'Your password was changed. Sign in with the new one.' };
+  return json(body);
+});
+
+/** The reset itself, once `failure` is reserved; answers that slot. */
+async function attempt(input: ResetPasswordRequest, failure: Promise<Slot | undefined>): Promise<Slot | undefined> {
+  // The limits and a first look at the code go to Redis together (one round trip, auto-pipelined).
+  // The look counts nothing: a request a limit refuses must not spend one of the code's tries.
+  const [, slot, live] = await enforceTogether([enforceLimit('resetEmail', input.email), failure, peekOtp(input.email, input.otp)] as const);
   if (!live) {
-    await verifyOtp(input.email, input.otp); // the limit let it try: the wrong guess counts
+    await verifyOtp(input.email, input.otp); // the limits let it try: the wrong guess counts
     throw problems.invalidResetCode();
   }
   const user = await findUserByEmail(input.email);
@@ -43,9 +64,8 @@ export const POST = endpoint(async (request) => {
     throw problems.invalidResetCode();
   }
   tellOwner(user.email);
-  const body: ResetPasswordResponse = { detail: 'Your password was changed. Sign in with the new one.' };
-  return json(body);
-});
+  return slot;
+}
 
 /**
  * The password write failed (a 503 follows). When it certainly never ran (no connection could be

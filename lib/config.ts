@@ -110,6 +110,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_FORGOT_IP: rateLimit.prefault('10/1h'),
   RATE_LIMIT_FORGOT_EMAIL: rateLimit.prefault('3/1h'),
   RATE_LIMIT_RESET_EMAIL: rateLimit.prefault('10/15m'),
+  RATE_LIMIT_RESET_FAILURES: rateLimit.prefault('10/1d'),
   RATE_LIMIT_EXCHANGE_IP: rateLimit.prefault('30/1m'),
   RATE_LIMIT_EMAIL_NOTICE: rateLimit.prefault('3/1h'),
   RATE_LIMIT_AVATAR_USER: rateLimit.prefault('10/1h'),
@@ -185,7 +186,7 @@ export interface RateLimitRule {
   limit: number;
   windowMs: number;
 }
-export type RateLimitName = 'loginIp' | 'loginAccount' | 'registerIp' | 'forgotIp' | 'forgotEmail' | 'resetEmail' | 'exchangeIp' | 'emailNotice' | 'avatarUser' | 'profileUser';
+export type RateLimitName = 'loginIp' | 'loginAccount' | 'registerIp' | 'forgotIp' | 'forgotEmail' | 'resetEmail' | 'resetFailures' | 'exchangeIp' | 'emailNotice' | 'avatarUser' | 'profileUser';
 
 export interface Config {
   production: boolean;
@@ -425,6 +426,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
       forgotIp: e.RATE_LIMIT_FORGOT_IP,
       forgotEmail: e.RATE_LIMIT_FORGOT_EMAIL,
       resetEmail: e.RATE_LIMIT_RESET_EMAIL,
+      resetFailures: e.RATE_LIMIT_RESET_FAILURES,
       exchangeIp: e.RATE_LIMIT_EXCHANGE_IP,
       emailNotice: e.RATE_LIMIT_EMAIL_NOTICE,
       avatarUser: e.RATE_LIMIT_AVATAR_USER,

@@ -8,6 +8,7 @@ const LIMIT_MESSAGES: Record<RateLimitName, string> = {
   forgotIp: 'Too many password reset requests from this address.',
   forgotEmail: 'Too many password reset requests for this email address.',
   resetEmail: 'Too many password reset attempts for this email address.',
+  resetFailures: 'Too many failed password resets for this email address.',
   exchangeIp: 'Too many sign-in code exchanges from this address.',
   emailNotice: 'Too many account notices to this email address.',
   avatarUser: 'Too many avatar uploads for this account.',

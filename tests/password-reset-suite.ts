@@ -384,6 +384,42 @@ export function definePasswordResetSuite(backend: Backend, enabled: boolean): vo
       expect((await resetWith(account.email, code)).status).toBe(200);
     });
 
+    it('caps failed resets per address across every code it is sent: past RATE_LIMIT_RESET_FAILURES even the right code waits', async () => {
+      setEnv({ RATE_LIMIT_RESET_FAILURES: '7/1d', RATE_LIMIT_FORGOT_EMAIL: '10/1h' });
+      const { account } = await signUp();
+      const first = await requestCode(account.email);
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push((await resetWith(account.email, wrongCode(first))).status); // the fifth voids it
+      const second = await requestCode(account.email); // five fresh tries for the code, but not for the address
+      for (let i = 0; i < 3; i++) statuses.push((await resetWith(account.email, wrongCode(second))).status);
+      expect(statuses).toEqual([400, 400, 400, 400, 400, 400, 400, 429]);
+      const refused = await resetWith(account.email, second);
+      expect(refused.status).toBe(429); // right or wrong alike: the answer tells nothing
+      expect((await problemOf(refused)).detail).toMatch(/^Too many failed password resets for this email address\. Try again in \d+ seconds\.$/);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3600); // the day's window, not a quarter of an hour
+      expect(refused.headers.get('ratelimit-limit')).toBe('7');
+      setEnv({ RATE_LIMIT_RESET_FAILURES: '100/1d' }); // the day has passed, say
+      // The refusals spent none of the code's tries (two wrong guesses did): it still works.
+      expect((await resetWith(account.email, second)).status).toBe(200);
+    });
+
+    it('counts as failures the 403 (the right code testing the current password), not a success', async () => {
+      setEnv({ RATE_LIMIT_RESET_FAILURES: '2/1d', RATE_LIMIT_FORGOT_EMAIL: '10/1h' });
+      const { account } = await signUp();
+      let password = account.password;
+      for (let i = 0; i < 3; i++) {
+        // Three successes on a limit of two failures: each gives its slot back after the response.
+        password = `a brand new password ${i}`;
+        expect((await resetWith(account.email, await requestCode(account.email), password)).status).toBe(200);
+        await settleBackground();
+      }
+      const code = await requestCode(account.email);
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await resetWith(account.email, code, password)).status);
+      expect(statuses).toEqual([403, 403, 429]);
+      expect((await loginAs(account.username, password)).status).toBe(200); // nothing changed
+    });
+
     it('lets exactly N of 100 concurrent logins from one IP through a limit of N', async () => {
       setEnv({ RATE_LIMIT_LOGIN_IP: '7/1m' });
       await freshWindow(60_000);

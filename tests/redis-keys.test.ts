@@ -56,7 +56,7 @@ describe.skipIf(!enabled)('the keys on Redis', () => {
     const keys = (await redis.keys(`${prefix}*`)).map((key) => key.slice(prefix.length));
     await redis.quit();
     // Not vacuous: every per-address limit left its bucket, and the IP limits theirs, in the clear.
-    for (const name of ['forgotEmail', 'resetEmail', 'loginAccount', 'emailNotice']) {
+    for (const name of ['forgotEmail', 'resetEmail', 'resetFailures', 'loginAccount', 'emailNotice']) {
       expect(keys.filter((key) => key.startsWith(`rl:${name}:`)).length, name).toBeGreaterThan(0);
     }
     for (const name of ['loginIp', 'registerIp', 'forgotIp', 'exchangeIp']) {
