@@ -42,5 +42,12 @@ describe.skipIf(!enabled)('round trips before the answer', () => {
     expect({ db: row.db, redis: row.redis }).toEqual({ db: Math.min(row.db, row.dbTarget), redis: Math.min(row.redis, row.redisTarget) });
     // Each success path does reach what it needs: the count is not zero by a broken wrapper.
     expect(row.db + row.redis).toBeGreaterThan(0);
+    expect(row.met).toBe(true); // the bench's verdict agrees
+  });
+
+  it('counts the work after the answer apart: the limit refunds of a login and a reset', () => {
+    for (const endpoint of ['POST /api/login', 'POST /api/reset-password']) {
+      expect(rows.find((r) => r.endpoint === endpoint)!.afterAnswer.redis, endpoint).toBeGreaterThanOrEqual(1);
+    }
   });
 });

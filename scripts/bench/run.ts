@@ -32,6 +32,8 @@ interface Row {
   measured: string;
   target: string;
   met: boolean;
+  /** The floor a target is measured against: printed, not counted among the targets. */
+  floor?: boolean;
 }
 
 const rows: Row[] = [];
@@ -50,24 +52,26 @@ for (const r of cold) {
   const mayLoadCloudinary = r.function === 'POST /api/register' || r.function === 'PATCH /api/me';
   // A function that logs during its first request has something failing there (as waitUntil did
   // in split bundles): its time is not a figure to trust, so the row fails and the log is shown.
-  const met = isFloor || (r.overFloorMs <= COLD_START_BUDGET_MS && (mayLoadCloudinary || !r.loadsCloudinary) && !r.loadsPglite && r.logged.length === 0);
+  const answered = r.status >= 200 && r.status < 400; // a first request that failed early proves nothing fast
+  const met = answered && (isFloor || (r.overFloorMs <= COLD_START_BUDGET_MS && (mayLoadCloudinary || !r.loadsCloudinary) && !r.loadsPglite && r.logged.length === 0));
   for (const line of r.logged) console.error(`cold start, ${r.mode}: ${r.function} logged: ${line}`);
   rows.push({
     figure: `cold start, ${r.mode}: ${r.function}`,
     measured: `${r.medianMs} ms (+${r.overFloorMs}; import ${r.importMs}), ${size(r)}, HTTP ${r.status}${r.loadsCloudinary ? ', loads cloudinary' : ''}${r.loadsPglite ? ', loads PGlite' : ''}${r.logged.length ? ', logged errors' : ''}`,
-    target: isFloor ? 'floor' : `≤ floor + ${COLD_START_BUDGET_MS} ms${mayLoadCloudinary ? '' : ', no cloudinary'}, no PGlite, no error logged`,
+    target: isFloor ? 'floor (not a target)' : `≤ floor + ${COLD_START_BUDGET_MS} ms${mayLoadCloudinary ? '' : ', no cloudinary'}, no PGlite, no error logged`,
     met,
+    floor: isFloor,
   });
 }
 
-type TripRow = { endpoint: string; status: number | string; db: number | null; redis: number | null; dbTarget: number; redisTarget: number; met: boolean };
+type TripRow = { endpoint: string; status: number | string; db: number | null; redis: number | null; afterAnswer?: { db: number; redis: number }; dbTarget: number; redisTarget: number; met: boolean };
 const trips = await section<TripRow[]>('round-trips.ts');
 results.roundTrips = trips;
 for (const r of trips) {
   rows.push({
     figure: `round trips ${r.endpoint}`,
-    measured: r.db === null ? 'endpoint missing' : `${r.db} db + ${r.redis} redis (HTTP ${r.status})`,
-    target: `≤ ${r.dbTarget} db + ${r.redisTarget} redis`,
+    measured: r.db === null ? 'endpoint missing' : `${r.db} db + ${r.redis} redis (HTTP ${r.status}); after it +${r.afterAnswer?.db ?? '?'} db +${r.afterAnswer?.redis ?? '?'} redis`,
+    target: `≤ ${r.dbTarget} db + ${r.redisTarget} redis before the answer`,
     met: r.met,
   });
 }
@@ -81,13 +85,15 @@ const load = await section<{ meRps: number; floorRps: number; ratio: number }>('
 results.throughput = load;
 rows.push({ figure: 'GET /api/me rps / bare node:http rps', measured: `${load.ratio} (${load.meRps} / ${load.floorRps})`, target: '≥ 0.5', met: load.ratio >= 0.5 });
 
-const width = (k: keyof Row) => Math.max(...rows.map((r) => String(r[k]).length), k.length);
-const line = (r: Record<keyof Row, string>) => `| ${r.figure.padEnd(width('figure'))} | ${r.measured.padEnd(width('measured'))} | ${r.target.padEnd(width('target'))} | ${r.met.padEnd(4)} |`;
+type Column = 'figure' | 'measured' | 'target' | 'met';
+const width = (k: Column) => Math.max(...rows.map((r) => String(r[k]).length), k.length);
+const line = (r: Record<Column, string>) => `| ${r.figure.padEnd(width('figure'))} | ${r.measured.padEnd(width('measured'))} | ${r.target.padEnd(width('target'))} | ${r.met.padEnd(4)} |`;
 console.log(line({ figure: 'figure', measured: 'measured', target: 'target', met: 'met' }));
 console.log(`|${'-'.repeat(width('figure') + 2)}|${'-'.repeat(width('measured') + 2)}|${'-'.repeat(width('target') + 2)}|------|`);
-for (const r of rows) console.log(line({ ...r, met: r.met ? 'yes' : 'NO' }));
-const unmet = rows.filter((r) => !r.met).length;
-console.log(`\n${rows.length - unmet} of ${rows.length} targets met`);
+for (const r of rows) console.log(line({ figure: r.figure, measured: r.measured, target: r.target, met: r.floor ? (r.met ? '-' : 'NO') : r.met ? 'yes' : 'NO' }));
+const targets = rows.filter((r) => !r.floor);
+const unmet = targets.filter((r) => !r.met).length;
+console.log(`\n${targets.length - unmet} of ${targets.length} targets met (the floors, measured against, are not counted)`);
 
 results.rows = rows;
 const dir = join(ROOT, '.data/bench');
