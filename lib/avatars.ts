@@ -39,7 +39,7 @@ export async function withStoredAvatar<T>(
     if (error instanceof AvatarUnreadableError) throw problems.avatarUnreadable();
     if (error instanceof AvatarTooManyPixelsError) throw problems.avatarTooManyPixels();
     console.error(`avatar upload failed: ${error instanceof Error ? error.message : String(error)}`);
-    throw problems.avatarStoreFailed();
+    throw Object.assign(problems.avatarStoreFailed(), { cause: error }); // the cause: see limitReservations
   }
   try {
     return await use(avatar);

@@ -1,3 +1,4 @@
+import { AvatarUploadUnconfirmedError } from './avatars/store.js';
 import type { RateLimitName } from './config.js';
 import { HttpError } from './http-errors.js';
 import type { Slot } from './rate-limit.js';
@@ -11,7 +12,8 @@ const rateLimits = () => import('./rate-limit.js');
  * their return when it then fails on our side or a service's (`giveBackAndThrow`, after the
  * response: nothing was done, and trying again must not be spent by it).
  * Decision: a request refused for the client's own fault (any 4xx: a name taken, an image
- * Cloudinary cannot read) keeps its slots counted.
+ * Cloudinary cannot read) keeps its slots counted, and so does one whose upload went out and got
+ * no answer (a 502 caused by AvatarUploadUnconfirmedError): Cloudinary may have processed it.
  *
  * @example const slots = limitReservations(user.id); await slots.reserve('avatarUser').then(upload).catch(slots.giveBackAndThrow);
  */
@@ -24,7 +26,8 @@ export function limitReservations(subject: string) {
       await slot;
     },
     async giveBackAndThrow(error: unknown): Promise<never> {
-      if (!(error instanceof HttpError && error.status < 500)) {
+      const spent = error instanceof HttpError && (error.status < 500 || error.cause instanceof AvatarUploadUnconfirmedError);
+      if (!spent) {
         for (const [name, slot] of reserved) await (await rateLimits()).giveBackIfTaken(name, subject, slot);
       }
       throw error;

@@ -346,4 +346,18 @@ describe('avatar uploads per account (RATE_LIMIT_AVATAR_USER)', () => {
     }
     expect([(await upload()).status, (await upload()).status, (await upload()).status]).toEqual([200, 200, 429]);
   });
+
+  it('keeps the slot counted when the upload got no answer (502, but Cloudinary may have processed it): such uploads cannot be repeated for free', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { upload } = await signedIn();
+    for (let i = 0; i < 2; i++) {
+      fake.failNext('upload', 0, { afterStoring: true }); // stored, then the connection drops before the answer
+      expect((await upload()).status).toBe(502);
+      await settleBackground(); // the stored image is deleted by its id after the response
+    }
+    const refused = await upload();
+    expect(refused.status).toBe(429);
+    expect((await problemOf(refused)).detail).toMatch(/^Too many avatar uploads for this account\./);
+  });
 });

@@ -4,7 +4,7 @@ import { runAfterResponse } from '../background.js';
 import type { CloudinaryConfig } from '../config.js';
 import { deadline } from '../deadline.js';
 import { within } from '../within.js';
-import { AvatarTooManyPixelsError, AvatarUnreadableError, type AvatarStore } from './store.js';
+import { AvatarTooManyPixelsError, AvatarUnreadableError, AvatarUploadUnconfirmedError, type AvatarStore } from './store.js';
 
 /** Square, face-aware crop done by Cloudinary on upload, so only the small version is stored. */
 const AVATAR_SIZE = 256;
@@ -91,7 +91,9 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
         if (hasTooManyPixels(error)) throw new AvatarTooManyPixelsError(describeSdkError(error));
         // Otherwise it may have been stored all the same: delete it by its id, after the response.
         runAfterResponse(`deleting avatar ${publicId} of a failed upload`, () => removeFailedUpload(publicId)); // a failure is logged with the id
-        throw new Error(`Cloudinary upload of ${publicId} failed: ${describeSdkError(error)}`);
+        const failed = `Cloudinary upload of ${publicId} failed: ${describeSdkError(error)}`;
+        // Cloudinary answering an error is its word that it did not take the upload; no answer is not.
+        throw typeof (error as SdkError)?.http_code === 'number' ? new Error(failed) : new AvatarUploadUnconfirmedError(failed);
       });
       return { url: result.secure_url, key: result.public_id };
     },

@@ -43,3 +43,16 @@ export class AvatarTooManyPixelsError extends Error {
     this.name = 'AvatarTooManyPixelsError';
   }
 }
+
+/**
+ * The upload went out and no answer came (its deadline passed, the connection dropped): the service
+ * may have stored and processed it all the same, and so spent the quota an upload costs. Still a
+ * 502 to the client; the avatar limit's slot stays counted (lib/limit-reservations.ts), else an
+ * upload the service is slow to process could be repeated for ever at no cost to its sender.
+ */
+export class AvatarUploadUnconfirmedError extends Error {
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'AvatarUploadUnconfirmedError';
+  }
+}
