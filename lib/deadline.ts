@@ -27,12 +27,12 @@ export interface Deadline {
   name: string;
 }
 
-/** A step that was not started: under MIN_STEP_MS were left of the invocation. It never ran. */
+/** A step that was not started: under MIN_STEP_MS were left of its deadline (of the invocation's maxDuration, or of a query's own after a wait for a connection). It never ran. */
 export class OutOfTimeError extends Error {
   /** For `neverRan` and `isDatabaseUnavailable` (lib/db/unavailable.ts), which look at codes. */
   readonly code = 'OUT_OF_TIME';
   constructor(setting: string, leftMs: number) {
-    super(`not started (${setting}): ${Math.max(0, leftMs)} ms left of the function's maxDuration (${MAX_DURATION_MS / 1000} s), under the ${MIN_STEP_MS} ms a step is given at least`);
+    super(`not started (${setting}): ${Math.max(0, leftMs)} ms left of its deadline, under the ${MIN_STEP_MS} ms a step is given at least`);
     this.name = 'OutOfTimeError';
   }
 }

@@ -45,7 +45,7 @@ describe('deadline()', () => {
       }
     }, performance.now() - (MAX_DURATION_MS - RESERVE_MS - MIN_STEP_MS + 10));
     expect(outOfTime).toBeInstanceOf(OutOfTimeError);
-    expect(String(outOfTime)).toMatch(/^OutOfTimeError: not started \(MAIL_TIMEOUT_MS\): [0-4]\d ms left of the function's maxDuration \(10 s\), under the 50 ms a step is given at least$/);
+    expect(String(outOfTime)).toMatch(/^OutOfTimeError: not started \(MAIL_TIMEOUT_MS\): [0-4]\d ms left of its deadline, under the 50 ms a step is given at least$/);
     expect(isDatabaseUnavailable(outOfTime)).toBe(true);
     expect(neverRan(outOfTime)).toBe(true);
 

@@ -148,7 +148,7 @@ describe.skipIf(!withPostgres)('the email lookup on PostgreSQL', () => {
   it('is looked up through the users_email_lower_key index, not a scan of the table', async () => {
     // The query findUserByEmail sends, as sent, then EXPLAINed with sequential scans priced out so
     // that a table of a few rows still shows whether the index can serve it.
-    const sent = vi.spyOn(pg.Pool.prototype, 'query');
+    const sent = vi.spyOn(pg.Client.prototype, 'query'); // the pool's client sends it
     let call: unknown[] | undefined;
     try {
       await findUserByEmail('Someone@Example.com');

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { getConfig, type Config } from '../config.js';
-import { deadline } from '../deadline.js';
+import { deadline, MIN_STEP_MS, OutOfTimeError } from '../deadline.js';
+import { within } from '../within.js';
 import * as schema from './schema.js';
 
 /** The drizzle database every driver is used through; queries are written once for all three. */
@@ -124,26 +125,39 @@ async function openNodePostgres(config: Config): Promise<Connection> {
     idleTimeoutMillis: 10_000,
   });
   // The deadline is DB_QUERY_TIMEOUT_MS, or the invocation's time left when that is less, so it is
-  // set per query: drizzle hands each statement to `pool.query` as a plain config object, which pg
-  // lets carry its own `query_timeout`. It counts from the call: pg reads it (a getter) only once
-  // a client is free and connected, so a wait for one comes out of the query's time. With no time
-  // left the statement is not sent at all (OutOfTimeError, answered 503). The prototype's `query`
-  // is looked up per call, not kept.
+  // set per query (drizzle sends each statement through `pool.query` as a plain config object,
+  // which pg lets carry its own `query_timeout`). It counts from the call: a wait for a free or new
+  // connection comes out of it (and is given up at the deadline, the connection released whenever
+  // it comes), and with under MIN_STEP_MS left once one is had, the statement is not sent at all
+  // (OutOfTimeError, answered 503; a query sent with a 1 ms deadline could still run). Else as
+  // pg-pool's own `query`: connect, query, release (a failed client is dropped).
   type Query = (this: typeof pool, ...args: unknown[]) => unknown;
   pool.query = ((statement: unknown, ...rest: unknown[]) => {
     const plain = typeof statement === 'object' && statement !== null && typeof (statement as { submit?: unknown }).submit !== 'function';
-    if (!plain) return (pg.Pool.prototype.query as Query).call(pool, statement, ...rest);
-    let endsAt: number;
-    try {
-      endsAt = performance.now() + deadline('DB_QUERY_TIMEOUT_MS', queryTimeoutMs).ms;
-    } catch (error) {
-      const callback = rest.at(-1);
-      if (typeof callback !== 'function') return Promise.reject(error);
-      process.nextTick(callback, error);
-      return undefined;
-    }
-    const timed = Object.defineProperty({ ...statement }, 'query_timeout', { enumerable: true, get: () => Math.max(1, Math.floor(endsAt - performance.now())) });
-    return (pg.Pool.prototype.query as Query).call(pool, timed, ...rest);
+    if (!plain || typeof rest.at(-1) === 'function') return (pg.Pool.prototype.query as Query).call(pool, statement, ...rest);
+    return (async () => {
+      const limit = deadline('DB_QUERY_TIMEOUT_MS', queryTimeoutMs);
+      const endsAt = performance.now() + limit.ms;
+      const connecting = pool.connect();
+      const client = await within(limit, connecting, () => new OutOfTimeError('DB_QUERY_TIMEOUT_MS', 0)).catch((error: unknown) => {
+        if (error instanceof OutOfTimeError) connecting.then((late) => late.release(), () => {});
+        throw error;
+      });
+      const leftMs = Math.floor(endsAt - performance.now());
+      if (leftMs < MIN_STEP_MS) {
+        client.release();
+        throw new OutOfTimeError('DB_QUERY_TIMEOUT_MS', leftMs);
+      }
+      try {
+        const timed = { ...(statement as import('pg').QueryConfig), query_timeout: leftMs }; // pg reads it; its types omit it
+        const result = await client.query(timed, ...(rest as [unknown[]?]));
+        client.release();
+        return result;
+      } catch (error) {
+        client.release(error as Error);
+        throw error;
+      }
+    })();
   }) as typeof pool.query;
   pool.on('error', (error) => console.error(`database pool error: ${error.message}`));
   return { db: drizzle(pool, { schema }) as unknown as Database, close: () => pool.end() };
