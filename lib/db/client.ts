@@ -148,15 +148,26 @@ async function openNodePostgres(config: Config): Promise<Connection> {
         client.release();
         throw new OutOfTimeError('DB_QUERY_TIMEOUT_MS', leftMs);
       }
-      try {
-        const timed = { ...(statement as import('pg').QueryConfig), query_timeout: leftMs }; // pg reads it; its types omit it
-        const result = await client.query(timed, ...(rest as [unknown[]?]));
-        client.release();
-        return result;
-      } catch (error) {
-        client.release(error as Error);
-        throw error;
-      }
+      const timed = { ...(statement as import('pg').QueryConfig), query_timeout: leftMs }; // pg reads it; its types omit it
+      return new Promise((resolve, reject) => {
+        // As pg-pool does: a checked-out client that loses its connection emits 'error', which must
+        // be listened for (else the process dies of it) and ends the query; a failed client is dropped.
+        let done = false;
+        const finish = (error: Error | undefined, result?: unknown) => {
+          if (done) return;
+          done = true;
+          client.removeListener('error', finish);
+          client.release(error);
+          if (error) reject(error);
+          else resolve(result);
+        };
+        client.once('error', finish);
+        try {
+          client.query(timed, ...(rest as [unknown[]?])).then((result) => finish(undefined, result), finish);
+        } catch (error) {
+          finish(error as Error);
+        }
+      });
     })();
   }) as typeof pool.query;
   pool.on('error', (error) => console.error(`database pool error: ${error.message}`));
