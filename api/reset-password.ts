@@ -25,21 +25,32 @@ import { parseInput } from '../lib/validate.js';
  * have a new one mailed 3 times an hour, so without it ~15 guesses an hour at a 6-digit code would
  * go on for as long as the guesser likes (about 12% odds of a takeover in a year). A failure is a
  * wrong code, or a 403 (which with the right code tests a password); each attempt reserves a slot,
- * given back after the response when it was neither (a success, a 503).
+ * given back after the response when it was neither (a success, a 503, a right code that a racing
+ * request used first).
  */
 export const POST = endpoint(async (request) => {
   const input = parseInput(ResetPasswordRequest, await readBody(request, ['json']));
   const failure = reserveSlot('resetFailures', input.email);
   const slot = await attempt(input, failure).catch(async (error: unknown) => {
-    if (!(error instanceof HttpError && (error.code === 'invalid_code' || error.code === 'password_unchanged'))) {
-      await giveBackIfTaken('resetFailures', input.email, failure);
-    }
+    const failed = error instanceof HttpError && (error.code === 'password_unchanged' || (error.code === 'invalid_code' && !rightCode.has(error)));
+    if (!failed) await giveBackIfTaken('resetFailures', input.email, failure);
     throw error;
   });
   runAfterResponse('reset failures limit refund', () => refundLimit('resetFailures', input.email, slot));
   const body: ResetPasswordResponse = { detail: 'Your password was changed. Sign in with the new one.' };
   return json(body);
 });
+
+/**
+ * The 400s answered to a code the first look judged right, which then could not be used: a racing
+ * request took it, or the account's email changed meanwhile. No guess, so no failure counted.
+ */
+const rightCode = new WeakSet<HttpError>();
+const rightButUnusable = () => {
+  const refused = problems.invalidResetCode();
+  rightCode.add(refused);
+  return refused;
+};
 
 /** The reset itself, once `failure` is reserved; answers that slot. */
 async function attempt(input: ResetPasswordRequest, failure: Promise<Slot | undefined>): Promise<Slot | undefined> {
@@ -58,10 +69,10 @@ async function attempt(input: ResetPasswordRequest, failure: Promise<Slot | unde
   const passwordHash = await hashPassword(input.new_password);
   // The guess was judged right by the look above; wrong now only if a newer code replaced it
   // meanwhile (or a racing request used it), which must not cost the new code one of its tries.
-  if (!(await takeOtp(input.email, input.otp))) throw problems.invalidResetCode();
+  if (!(await takeOtp(input.email, input.otp))) throw rightButUnusable();
   // The email may have changed since the lookup: the code proved the old address, not the new one.
   if (!(await replacePassword(user.id, user.email, passwordHash).catch((error: unknown) => putBack(input.email, input.otp, user.email, error)))) {
-    throw problems.invalidResetCode();
+    throw rightButUnusable();
   }
   tellOwner(user.email);
   return slot;

@@ -12,8 +12,9 @@ const rateLimits = () => import('./rate-limit.js');
  * their return when it then fails on our side or a service's (`giveBackAndThrow`, after the
  * response: nothing was done, and trying again must not be spent by it).
  * Decision: a request refused for the client's own fault (any 4xx: a name taken, an image
- * Cloudinary cannot read) keeps its slots counted, and so does one whose upload went out and got
- * no answer (a 502 caused by AvatarUploadUnconfirmedError): Cloudinary may have processed it.
+ * Cloudinary cannot read) keeps its slots counted; one whose upload went out and got no answer (a
+ * 502 caused by AvatarUploadUnconfirmedError) keeps its avatar upload slot: Cloudinary may have
+ * processed it. Its other slots (a name change in the same request, never written) go back.
  *
  * @example const slots = limitReservations(user.id); await slots.reserve('avatarUser').then(upload).catch(slots.giveBackAndThrow);
  */
@@ -26,9 +27,11 @@ export function limitReservations(subject: string) {
       await slot;
     },
     async giveBackAndThrow(error: unknown): Promise<never> {
-      const spent = error instanceof HttpError && (error.status < 500 || error.cause instanceof AvatarUploadUnconfirmedError);
-      if (!spent) {
-        for (const [name, slot] of reserved) await (await rateLimits()).giveBackIfTaken(name, subject, slot);
+      const clientsFault = error instanceof HttpError && error.status < 500;
+      const uploadSpent = error instanceof HttpError && error.cause instanceof AvatarUploadUnconfirmedError;
+      for (const [name, slot] of reserved) {
+        if (clientsFault || (uploadSpent && name === 'avatarUser')) continue;
+        await (await rateLimits()).giveBackIfTaken(name, subject, slot);
       }
       throw error;
     },

@@ -360,4 +360,41 @@ describe('avatar uploads per account (RATE_LIMIT_AVATAR_USER)', () => {
     expect(refused.status).toBe(429);
     expect((await problemOf(refused)).detail).toMatch(/^Too many avatar uploads for this account\./);
   });
+
+  it("gives the slot back when no connection to Cloudinary could be made (nothing was sent): an outage does not spend a user's uploads", async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { upload } = await signedIn();
+    process.env.CLOUDINARY_URL = `${fake.cloudinaryUrl.split('?')[0]}?upload_prefix=${encodeURIComponent('http://127.0.0.1:1')}`; // refused
+    resetConfig();
+    try {
+      for (let i = 0; i < 2; i++) {
+        expect((await upload()).status).toBe(502);
+        await settleBackground();
+      }
+    } finally {
+      process.env.CLOUDINARY_URL = fake.cloudinaryUrl;
+      resetConfig();
+    }
+    expect([(await upload()).status, (await upload()).status, (await upload()).status]).toEqual([200, 200, 429]);
+  });
+
+  it('keeps only the upload slot when the upload got no answer: the name change in the same request, never written, gets its slot back', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const generous = process.env.RATE_LIMIT_PROFILE_USER;
+    process.env.RATE_LIMIT_PROFILE_USER = '1/1h';
+    resetConfig();
+    try {
+      const { upload, patch } = await signedIn();
+      fake.failNext('upload', 0, { afterStoring: true });
+      expect((await upload({ username: newAccount().username })).status).toBe(502);
+      await settleBackground();
+      const renamed = await patch(JSON.stringify({ username: newAccount().username }), 'application/json');
+      expect(renamed.status).toBe(200); // had the 502 kept it, the limit of one would refuse this
+    } finally {
+      process.env.RATE_LIMIT_PROFILE_USER = generous;
+      resetConfig();
+    }
+  });
 });

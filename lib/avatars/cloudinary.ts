@@ -92,12 +92,31 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
         // Otherwise it may have been stored all the same: delete it by its id, after the response.
         runAfterResponse(`deleting avatar ${publicId} of a failed upload`, () => removeFailedUpload(publicId)); // a failure is logged with the id
         const failed = `Cloudinary upload of ${publicId} failed: ${describeSdkError(error)}`;
-        // Cloudinary answering an error is its word that it did not take the upload; no answer is not.
-        throw typeof (error as SdkError)?.http_code === 'number' ? new Error(failed) : new AvatarUploadUnconfirmedError(failed);
+        throw uploadMayHaveRun(error) ? new AvatarUploadUnconfirmedError(failed) : new Error(failed);
       });
       return { url: result.secure_url, key: result.public_id };
     },
   };
+}
+
+// No connection was made, so nothing was sent (as lib/db/unavailable.ts's `neverRan` judges it).
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Whether a failed upload may have reached Cloudinary and been processed (for the avatar limit:
+ * see AvatarUploadUnconfirmedError). Not when Cloudinary itself answered an error, its word that it
+ * did not take the upload, nor when no connection was made or TLS failed. Yes when no answer came:
+ * the deadline passed (ours, or the SDK's idle timeout, which it reports as HTTP 499), the
+ * connection dropped, or a gateway in front of Cloudinary answered instead (502 to 504).
+ * Decision: our deadline passing counts as "may have run" even when it passed while connecting,
+ * which cannot be told apart from here; during such an outage retries spend the upload limit.
+ */
+function uploadMayHaveRun(error: unknown): boolean {
+  const described = error as SdkError & { code?: unknown };
+  const httpCode = described?.http_code;
+  if (typeof httpCode === 'number') return httpCode === 499 || (httpCode >= 502 && httpCode <= 504);
+  const code = typeof described?.code === 'string' ? described.code : '';
+  return !(NOT_CONNECTED.has(code) || code.startsWith('ERR_TLS_') || code.includes('CERT'));
 }
 
 /** Cloudinary's answer to a file it could not decode: 400 "Invalid image file". */
