@@ -162,22 +162,40 @@ describe('mail through a real SMTP server', () => {
     await settleBackground();
   });
 
-  it('gives a whole send MAIL_TIMEOUT_MS, not each step: a server answering every command just in time is cut off, logged, and its connection closed', async () => {
-    const account = newAccount();
-    expect((await register(jsonRequest('/api/register', account))).status).toBe(201);
-    let stallMs = 350; // each of MAIL FROM and RCPT TO: under the 600 ms deadline, not both
-    const slow = await startSmtpServer({ stallMs: () => stallMs });
-    Object.assign(process.env, slow.env, { MAIL_TIMEOUT_MS: '600' });
-    delete process.env.MAIL_USERNAME; // this one asks for no login
+  /**
+   * Runs `test` with mail going to a server (asking for no login) that stalls `stallMs()` before
+   * each of its answers to MAIL FROM, RCPT TO and the end of DATA, with `env` set, and console.error
+   * caught; everything is put back after.
+   */
+  async function withStallingServer(stallMs: () => number, env: Record<string, string>, test: (slow: TestSmtp, errors: () => string) => Promise<void>) {
+    const slow = await startSmtpServer({ stallMs });
+    Object.assign(process.env, slow.env, env);
+    delete process.env.MAIL_USERNAME;
     delete process.env.MAIL_PASSWORD;
     resetConfig();
     resetMail();
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
+      await test(slow, () => errors.mock.calls.flat().join('\n'));
+    } finally {
+      errors.mockRestore();
+      await slow.close();
+      Object.assign(process.env, smtp.env);
+      for (const name of Object.keys(env)) delete process.env[name];
+      resetConfig();
+      resetMail();
+    }
+  }
+
+  it('gives a whole send MAIL_TIMEOUT_MS, not each step: a server answering every command just in time is cut off, logged, and its connection closed', async () => {
+    const account = newAccount();
+    expect((await register(jsonRequest('/api/register', account))).status).toBe(201);
+    let stallMs = 350; // each of MAIL FROM and RCPT TO: under the 600 ms deadline, not both
+    await withStallingServer(() => stallMs, { MAIL_TIMEOUT_MS: '600' }, async (slow, errors) => {
       const closed = slow.nextClose();
       expect((await forgot(jsonRequest('/api/forgot-password', { email: account.email }))).status).toBe(202);
       await settleBackground();
-      expect(errors.mock.calls.flat().join('\n')).toMatch(/password reset mail failed: the SMTP server did not finish the send within MAIL_TIMEOUT_MS \(600 ms\)/);
+      expect(errors()).toMatch(/password reset mail failed: the SMTP server did not finish the send within MAIL_TIMEOUT_MS \(600 ms\)/);
       await closed; // the service hung up, before DATA: nothing can be delivered late
       expect(slow.received).toEqual([]);
 
@@ -185,33 +203,20 @@ describe('mail through a real SMTP server', () => {
       expect((await forgot(jsonRequest('/api/forgot-password', { email: account.email }))).status).toBe(202);
       await settleBackground();
       expect(slow.received.map(recipient)).toEqual([account.email]);
-    } finally {
-      errors.mockRestore();
-      await slow.close();
-      Object.assign(process.env, smtp.env);
-      delete process.env.MAIL_TIMEOUT_MS;
-      resetConfig();
-      resetMail();
-    }
+    });
   });
 
   it("gives a mail sent late in an invocation only what is left of the function's maxDuration, not MAIL_TIMEOUT_MS", async () => {
     const account = newAccount();
     expect((await register(jsonRequest('/api/register', account))).status).toBe(201);
-    const slow = await startSmtpServer({ stallMs: () => 500 }); // MAIL FROM, RCPT TO and the end of DATA: 1.5 s for the send, well within MAIL_TIMEOUT_MS (8000)
-    Object.assign(process.env, slow.env);
-    delete process.env.MAIL_USERNAME;
-    delete process.env.MAIL_PASSWORD;
-    resetConfig();
-    resetMail();
-    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
-    try {
+    // 1.5 s for the whole send: well within MAIL_TIMEOUT_MS (8000).
+    await withStallingServer(() => 500, {}, async (slow, errors) => {
       // An invocation that started 8 s ago (a write that waited for its timeout, say): of its 10 s,
       // less the 1 s kept to log and answer, under 1 s is left for the mail after the response.
       const lateCall = () => forgot(jsonRequest('/api/forgot-password', { email: account.email }));
       expect((await answerFirst(lateCall, performance.now() - 8_000)).status).toBe(202);
       await settleBackground();
-      expect(errors.mock.calls.flat().join('\n')).toMatch(
+      expect(errors()).toMatch(
         /password reset mail failed: the SMTP server did not finish the send within the \d+ ms left of the function's maxDuration \(10 s\); it may have been sent all the same/,
       );
       expect(slow.received).toEqual([]);
@@ -220,12 +225,6 @@ describe('mail through a real SMTP server', () => {
       expect((await forgot(jsonRequest('/api/forgot-password', { email: account.email }))).status).toBe(202);
       await settleBackground();
       expect(slow.received.map(recipient)).toEqual([account.email]);
-    } finally {
-      errors.mockRestore();
-      await slow.close();
-      Object.assign(process.env, smtp.env);
-      resetConfig();
-      resetMail();
-    }
+    });
   });
 });
