@@ -27,7 +27,10 @@ export interface Deadline {
   name: string;
 }
 
-/** A step that was not started: under MIN_STEP_MS were left of its deadline (of the invocation's maxDuration, or of a query's own after a wait for a connection). It never ran. */
+/**
+ * A step that was not started: under MIN_STEP_MS were left of its deadline (of the invocation's
+ * maxDuration, or of a query's own after a wait for a connection). It never ran.
+ */
 export class OutOfTimeError extends Error {
   /** For `neverRan` and `isDatabaseUnavailable` (lib/db/unavailable.ts), which look at codes. */
   readonly code = 'OUT_OF_TIME';
