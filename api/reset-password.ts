@@ -1,5 +1,6 @@
 import { runAfterResponse } from '../lib/background.js';
 import { readBody } from '../lib/body.js';
+import { clientIp } from '../lib/client-ip.js';
 import { endpoint } from '../lib/endpoint.js';
 import { otherMethods } from '../lib/other-methods.js';
 import { sendMail } from '../lib/mail.js';
@@ -26,12 +27,15 @@ import { parseInput } from '../lib/validate.js';
  * go on for as long as the guesser likes (about 12% odds of a takeover in a year). A failure is a
  * wrong code, or a 403 (which with the right code tests a password); each attempt reserves a slot,
  * given back after the response when it was neither (a success, a 503, a right code that a racing
- * request used first).
+ * request used first). Per client IP: every attempt (RATE_LIMIT_RESET_IP), so one client cannot
+ * spend the failures of address after address. A request any limit refuses (or a store outage
+ * fails) spends none of the address's budgets: a stranger over their own IP limit cannot keep an
+ * owner from resetting for free.
  */
 export const POST = endpoint(async (request) => {
   const input = parseInput(ResetPasswordRequest, await readBody(request, ['json']));
   const failure = reserveSlot('resetFailures', input.email);
-  const slot = await attempt(input, failure).catch(async (error: unknown) => {
+  const slot = await attempt(input, clientIp(request), failure).catch(async (error: unknown) => {
     const failed = error instanceof HttpError && (error.code === 'password_unchanged' || (error.code === 'invalid_code' && !rightCode.has(error)));
     if (!failed) await giveBackIfTaken('resetFailures', input.email, failure);
     throw error;
@@ -53,10 +57,16 @@ const rightButUnusable = () => {
 };
 
 /** The reset itself, once `failure` is reserved; answers that slot. */
-async function attempt(input: ResetPasswordRequest, failure: Promise<Slot | undefined>): Promise<Slot | undefined> {
+async function attempt(input: ResetPasswordRequest, ip: string, failure: Promise<Slot | undefined>): Promise<Slot | undefined> {
   // The limits and a first look at the code go to Redis together (one round trip, auto-pipelined).
   // The look counts nothing: a request a limit refuses must not spend one of the code's tries.
-  const [, slot, live] = await enforceTogether([enforceLimit('resetEmail', input.email), failure, peekOtp(input.email, input.otp)] as const);
+  const attempts = reserveSlot('resetEmail', input.email);
+  const [, , slot, live] = await enforceTogether([enforceLimit('resetIp', ip), attempts, failure, peekOtp(input.email, input.otp)] as const).catch(
+    async (error: unknown) => {
+      await giveBackIfTaken('resetEmail', input.email, attempts); // not judged: not an attempt (the failure slot: see POST)
+      throw error;
+    },
+  );
   if (!live) {
     await verifyOtp(input.email, input.otp); // the limits let it try: the wrong guess counts
     throw problems.invalidResetCode();

@@ -109,6 +109,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_REGISTER_IP: rateLimit.prefault('10/1h'),
   RATE_LIMIT_FORGOT_IP: rateLimit.prefault('10/1h'),
   RATE_LIMIT_FORGOT_EMAIL: rateLimit.prefault('3/1h'),
+  RATE_LIMIT_RESET_IP: rateLimit.prefault('20/1h'),
   RATE_LIMIT_RESET_EMAIL: rateLimit.prefault('10/15m'),
   RATE_LIMIT_RESET_FAILURES: rateLimit.prefault('10/1d'),
   RATE_LIMIT_EXCHANGE_IP: rateLimit.prefault('30/1m'),
@@ -186,7 +187,7 @@ export interface RateLimitRule {
   limit: number;
   windowMs: number;
 }
-export type RateLimitName = 'loginIp' | 'loginAccount' | 'registerIp' | 'forgotIp' | 'forgotEmail' | 'resetEmail' | 'resetFailures' | 'exchangeIp' | 'emailNotice' | 'avatarUser' | 'profileUser';
+export type RateLimitName = 'loginIp' | 'loginAccount' | 'registerIp' | 'forgotIp' | 'forgotEmail' | 'resetIp' | 'resetEmail' | 'resetFailures' | 'exchangeIp' | 'emailNotice' | 'avatarUser' | 'profileUser';
 
 export interface Config {
   production: boolean;
@@ -425,6 +426,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
       registerIp: e.RATE_LIMIT_REGISTER_IP,
       forgotIp: e.RATE_LIMIT_FORGOT_IP,
       forgotEmail: e.RATE_LIMIT_FORGOT_EMAIL,
+      resetIp: e.RATE_LIMIT_RESET_IP,
       resetEmail: e.RATE_LIMIT_RESET_EMAIL,
       resetFailures: e.RATE_LIMIT_RESET_FAILURES,
       exchangeIp: e.RATE_LIMIT_EXCHANGE_IP,

@@ -7,6 +7,7 @@ const LIMIT_MESSAGES: Record<RateLimitName, string> = {
   registerIp: 'Too many sign-ups from this address.',
   forgotIp: 'Too many password reset requests from this address.',
   forgotEmail: 'Too many password reset requests for this email address.',
+  resetIp: 'Too many password reset attempts from this address.',
   resetEmail: 'Too many password reset attempts for this email address.',
   resetFailures: 'Too many failed password resets for this email address.',
   exchangeIp: 'Too many sign-in code exchanges from this address.',

@@ -294,7 +294,7 @@ describe('the OpenAPI document against every answer the handlers give', () => {
   const nameChange = () => jsonRequest('/api/me', { username: newAccount().username }, { method: 'PATCH', headers: { authorization: `Bearer ${token}` } });
 
   it('every limit answers its own documented 429', async () => {
-    const limits = Object.fromEntries(['LOGIN_IP', 'LOGIN_ACCOUNT', 'REGISTER_IP', 'FORGOT_IP', 'FORGOT_EMAIL', 'RESET_EMAIL', 'RESET_FAILURES', 'EXCHANGE_IP', 'AVATAR_USER', 'PROFILE_USER'].map((n) => [`RATE_LIMIT_${n}`, '1/1m']));
+    const limits = Object.fromEntries(['LOGIN_IP', 'LOGIN_ACCOUNT', 'REGISTER_IP', 'FORGOT_IP', 'FORGOT_EMAIL', 'RESET_IP', 'RESET_EMAIL', 'RESET_FAILURES', 'EXCHANGE_IP', 'AVATAR_USER', 'PROFILE_USER'].map((n) => [`RATE_LIMIT_${n}`, '1/1m']));
     const twice = async (op: string, send: () => Promise<Response>) => {
       await send();
       const second = await send();
@@ -314,7 +314,12 @@ describe('the OpenAPI document against every answer the handlers give', () => {
       await twice('POST /api/reset-password', () => resetApi.POST(jsonRequest('/api/reset-password', { email: account.email, otp: '123456', new_password: 'another long password' })));
     });
     // The address's failures alone (its attempts not limited): the wrong code counts, the next is refused.
-    await withEnv({ ...limits, RATE_LIMIT_RESET_EMAIL: '100/1m' }, async () => {
+    await withEnv({ ...limits, RATE_LIMIT_RESET_EMAIL: '100/1m', RATE_LIMIT_RESET_IP: '100/1m' }, async () => {
+      const email = newAccount().email;
+      await twice('POST /api/reset-password', () => resetApi.POST(jsonRequest('/api/reset-password', { email, otp: '123456', new_password: 'another long password' })));
+    });
+    // The address's attempts alone (the client's and the failures not limited).
+    await withEnv({ ...limits, RATE_LIMIT_RESET_IP: '100/1m', RATE_LIMIT_RESET_FAILURES: '100/1m' }, async () => {
       const email = newAccount().email;
       await twice('POST /api/reset-password', () => resetApi.POST(jsonRequest('/api/reset-password', { email, otp: '123456', new_password: 'another long password' })));
     });

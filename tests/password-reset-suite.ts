@@ -403,6 +403,26 @@ export function definePasswordResetSuite(backend: Backend, enabled: boolean): vo
       expect((await resetWith(account.email, second)).status).toBe(200);
     });
 
+    it('limits reset attempts per client IP, across addresses, and a refused request spends none of the address\'s budgets', async () => {
+      setEnv({ RATE_LIMIT_RESET_IP: '2/1h', RATE_LIMIT_RESET_EMAIL: '2/15m', RATE_LIMIT_RESET_FAILURES: '2/1d' });
+      const { account } = await signUp();
+      const code = await requestCode(account.email);
+      const resetFrom = (ip: string, email: string, otp: string) => reset(jsonRequest('/api/reset-password', { email, otp, new_password: 'a brand new password' }, from(ip)));
+      const stranger = randomIp();
+      const statuses = [];
+      for (let i = 0; i < 2; i++) statuses.push((await resetFrom(stranger, `someone-${i}-${randomBytes(3).toString('hex')}@example.com`, '000000')).status);
+      // Over its own limit now: guesses at the owner's address are refused before they are judged.
+      for (let i = 0; i < 5; i++) statuses.push((await resetFrom(stranger, account.email, wrongCode(code))).status);
+      expect(statuses).toEqual([400, 400, 429, 429, 429, 429, 429]);
+      await settleBackground(); // the refused requests' slots of the address go back after their responses
+      const refused = await resetFrom(stranger, account.email, wrongCode(code));
+      expect((await problemOf(refused)).detail).toMatch(/^Too many password reset attempts from this address\./);
+      await settleBackground();
+      // The owner, elsewhere, still has the address's two attempts and two failures, and the code all its tries.
+      expect((await resetFrom(randomIp(), account.email, wrongCode(code))).status).toBe(400);
+      expect((await resetFrom(randomIp(), account.email, code)).status).toBe(200);
+    });
+
     it('counts as failures the 403 (the right code testing the current password), not a success', async () => {
       setEnv({ RATE_LIMIT_RESET_FAILURES: '2/1d', RATE_LIMIT_FORGOT_EMAIL: '10/1h' });
       const { account } = await signUp();

@@ -25,7 +25,7 @@ export const resetPassword: RouteConfig = {
     403: problemResponse('The new password is the current one.', {
       password_unchanged: problems.passwordUnchanged(),
     }),
-    ...rateLimited('reset attempts, or failed resets, for this email', 'resetEmail', 'resetFailures'),
+    ...rateLimited('reset attempts from this address, or for this email, or failed resets for this email', 'resetIp', 'resetEmail', 'resetFailures'),
     ...internalError,
     ...unavailable('database', 'redis'),
   },
