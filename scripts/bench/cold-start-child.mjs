@@ -8,7 +8,10 @@ import { pathToFileURL } from 'node:url';
 const [bundle, spec, flag] = process.argv.slice(2);
 const { method, url, headers, body } = JSON.parse(spec);
 const loaded = new Set();
+/** The work handed to Vercel's `waitUntil` (the probe run plays Vercel's request context, which `@vercel/functions` reads). */
+const handedOver = [];
 if (flag === '--modules') {
+  globalThis[Symbol.for('@vercel/request-context')] = { get: () => ({ waitUntil: (promise) => void handedOver.push(promise) }) };
   const { port1, port2 } = new MessageChannel();
   port1.on('message', (u) => loaded.add(u));
   port1.unref();
@@ -20,13 +23,14 @@ const importMs = performance.now() - started;
 const response = await mod[method](new Request(url, { method, headers, body }));
 await response.text();
 const ms = performance.now() - started;
-// The work after the answer (mail, a limit refund) may load more: wait until nothing new has been
-// loaded for 300 ms (at most 5 s).
+// The work after the answer (mail, a limit refund) may load more: wait for all of it, as Vercel
+// does, including work it hands over in turn; then a moment for the hooks' last messages.
 if (flag === '--modules') {
-  for (let seen = -1, waited = 0; seen !== loaded.size && waited < 5_000; waited += 300) {
-    seen = loaded.size;
-    await new Promise((r) => setTimeout(r, 300));
+  for (let settled = -1; settled !== handedOver.length; ) {
+    settled = handedOver.length;
+    await Promise.allSettled(handedOver);
   }
+  await new Promise((r) => setTimeout(r, 50));
 }
 // A redirect's own error (the Google callback answers 302 either way): `?error=` on its Location.
 const location = response.headers.get('location');
