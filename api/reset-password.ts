@@ -25,19 +25,24 @@ import { parseInput } from '../lib/validate.js';
  * the address is sent (RATE_LIMIT_RESET_FAILURES, 10 a day): each code gets 5 tries and anyone can
  * have a new one mailed 3 times an hour, so without it ~15 guesses an hour at a 6-digit code would
  * go on for as long as the guesser likes (about 12% odds of a takeover in a year). A failure is a
- * wrong code, or a 403 (which with the right code tests a password); each attempt reserves a slot,
- * given back after the response when it was neither (a success, a 503, a right code that a racing
- * request used first). Per client IP: every attempt (RATE_LIMIT_RESET_IP), so one client cannot
- * spend the failures of address after address. A request any limit refuses (or a store outage
- * fails) spends none of the address's budgets: a stranger over their own IP limit cannot keep an
- * owner from resetting for free.
+ * wrong code (or a code for an address with no usable account), or a 403 (which with the right
+ * code tests a password); each attempt reserves a slot, given back after the response when it was
+ * neither (a success, a 5xx, a right code that a racing request used first). Per client IP: every
+ * attempt (RATE_LIMIT_RESET_IP), so one client cannot spend the failures of address after address.
+ * A request any limit refuses, or a 5xx ends, spends none of the address's budgets (its slots go
+ * back after the response): a stranger over their own IP limit cannot keep an owner from resetting
+ * for free, nor can an outage the owner retried through.
  */
 export const POST = endpoint(async (request) => {
   const input = parseInput(ResetPasswordRequest, await readBody(request, ['json']));
+  const attempts = reserveSlot('resetEmail', input.email);
   const failure = reserveSlot('resetFailures', input.email);
-  const slot = await attempt(input, clientIp(request), failure).catch(async (error: unknown) => {
+  const slot = await attempt(input, clientIp(request), attempts, failure).catch(async (error: unknown) => {
     const failed = error instanceof HttpError && (error.code === 'password_unchanged' || (error.code === 'invalid_code' && !rightCode.has(error)));
     if (!failed) await giveBackIfTaken('resetFailures', input.email, failure);
+    // A 400 or 403 judged the attempt; a limit's 429 or an outage (an error, not an answer) did not.
+    const judged = error instanceof HttpError && error.status < 500 && error.status !== 429;
+    if (!judged) await giveBackIfTaken('resetEmail', input.email, attempts);
     throw error;
   });
   runAfterResponse('reset failures limit refund', () => refundLimit('resetFailures', input.email, slot));
@@ -56,17 +61,11 @@ const rightButUnusable = () => {
   return refused;
 };
 
-/** The reset itself, once `failure` is reserved; answers that slot. */
-async function attempt(input: ResetPasswordRequest, ip: string, failure: Promise<Slot | undefined>): Promise<Slot | undefined> {
+/** The reset itself, once the address's slots are reserved; answers the failure slot. */
+async function attempt(input: ResetPasswordRequest, ip: string, attempts: Promise<Slot | undefined>, failure: Promise<Slot | undefined>): Promise<Slot | undefined> {
   // The limits and a first look at the code go to Redis together (one round trip, auto-pipelined).
   // The look counts nothing: a request a limit refuses must not spend one of the code's tries.
-  const attempts = reserveSlot('resetEmail', input.email);
-  const [, , slot, live] = await enforceTogether([enforceLimit('resetIp', ip), attempts, failure, peekOtp(input.email, input.otp)] as const).catch(
-    async (error: unknown) => {
-      await giveBackIfTaken('resetEmail', input.email, attempts); // not judged: not an attempt (the failure slot: see POST)
-      throw error;
-    },
-  );
+  const [, , slot, live] = await enforceTogether([enforceLimit('resetIp', ip), attempts, failure, peekOtp(input.email, input.otp)] as const);
   if (!live) {
     await verifyOtp(input.email, input.otp); // the limits let it try: the wrong guess counts
     throw problems.invalidResetCode();

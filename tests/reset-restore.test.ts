@@ -75,9 +75,10 @@ describe('reset-password: the mailed code after a failed password write', () => 
     }
   };
 
-  it('works again when the write never ran (no connection could be made), its failed-resets slot given back', async () => {
+  it("works again when the write never ran (no connection could be made), the address's attempt and failure slots given back", async () => {
     const generous = process.env.RATE_LIMIT_RESET_FAILURES;
-    process.env.RATE_LIMIT_RESET_FAILURES = '1/1d'; // had the 503 kept its slot, the retry would be refused
+    process.env.RATE_LIMIT_RESET_FAILURES = '1/1d'; // had the 503 kept either slot, the retry would be refused
+    process.env.RATE_LIMIT_RESET_EMAIL = '1/15m';
     resetConfig();
     const email = await signUp();
     const otp = await ask(email);
@@ -87,6 +88,7 @@ describe('reset-password: the mailed code after a failed password write', () => 
       expect(await resetWith(email, otp, 'the first password')).toBe(200);
     } finally {
       process.env.RATE_LIMIT_RESET_FAILURES = generous;
+      process.env.RATE_LIMIT_RESET_EMAIL = '100/15m';
       resetConfig();
     }
     expect(await resetWith(email, otp, 'a second password')).toBe(400); // and then it is used up

@@ -11,7 +11,7 @@ export const resetPassword: RouteConfig = {
   tags: ['Password reset'],
   summary: 'Set a new password with the mailed code',
   description:
-    'Sets a new password when the code from /api/forgot-password is right; every access token issued before stops working. A code allows 5 tries and is used once; an email address allows a number of failed resets a day (10 by default: a wrong code, or the current password as the new one), whatever code they were sent with, after which even the right code is answered 429 until the window passes.',
+    'Sets a new password when the code from /api/forgot-password is right; every access token issued before stops working. A code allows 5 tries and is used once; an email address allows a number of failed resets a day (10 by default: a wrong code, or the current password as the new one), whatever code they were sent with, after which even the right code is answered 429 until enough of the (sliding) window has passed.',
   security: PUBLIC,
   request: { body: { required: true, content: { 'application/json': { schema: ResetPasswordRequest } } } },
   responses: {
