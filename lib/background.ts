@@ -56,7 +56,8 @@ export function runAfterResponse(label: string, task: () => Promise<unknown>): v
  * on the turn of the event loop after `handler` settled (answered or threw), and the answer is
  * returned only once they are handed to `waitUntil`. The invocation counts as started at
  * `startedAt`, for the deadlines of everything it runs, tasks included: by default now, or when
- * the enclosing `answerFirst` started (one invocation, however it is wrapped).
+ * the enclosing `answerFirst` started (one invocation, however it is wrapped); `Infinity` for an
+ * invocation with no maxDuration (the dev server), whose steps get their own deadlines only.
  */
 export async function answerFirst<T>(handler: () => Promise<T>, startedAt = requestStartedAt() ?? performance.now()): Promise<T> {
   let release!: () => void;

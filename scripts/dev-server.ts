@@ -5,7 +5,7 @@ import { isIPv6 } from 'node:net';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compile, match, pathToRegexp } from 'path-to-regexp';
-import { settleBackground } from '../lib/background.js';
+import { answerFirst, settleBackground } from '../lib/background.js';
 import { LOCAL_AVATAR_FILE, LOCAL_AVATAR_PATH } from '../lib/avatars/local.js';
 import { getConfig } from '../lib/config.js';
 import { badRequest, HttpError, methodNotAllowed, notFound } from '../lib/http-errors.js';
@@ -214,7 +214,10 @@ async function runFunction(file: string, request: Request): Promise<Response> {
     // The api/ files export every method (see otherMethods); this is for a file that does not.
     return problem(methodNotAllowed([...servedMethods(mod), ...(typeof mod.OPTIONS === 'function' ? ['OPTIONS'] : [])]));
   }
-  return (handler as (r: Request) => Promise<Response>)(request);
+  // Decision: no maxDuration here (nothing cuts a function off at 10 s, unlike Vercel), so no time
+  // budget either: each step gets its own setting only, and a request paused in a debugger does
+  // not answer 503 for want of time once it goes on (lib/deadline.ts).
+  return answerFirst(() => (handler as (r: Request) => Promise<Response>)(request), Infinity);
 }
 
 /**

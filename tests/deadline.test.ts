@@ -32,6 +32,8 @@ describe('deadline()', () => {
       expect(ms).toBeGreaterThan(1_000); // not yet near the end: the time spent here is small
       expect(name).toBe(`the ${ms} ms left of the function's maxDuration (10 s)`);
     }
+    // No maxDuration (the dev server's invocations): the setting, however long the request has run.
+    expect(await answerFirst(async () => answerFirst(async () => deadline('MAIL_TIMEOUT_MS', 8_000)), Infinity)).toEqual({ ms: 8_000, name: 'MAIL_TIMEOUT_MS (8000 ms)' });
     // A setting shorter than what is left still applies.
     expect(await answerFirst(async () => deadline('REDIS', 800), startedAt)).toEqual({ ms: 800, name: 'REDIS (800 ms)' });
   });
