@@ -1,6 +1,6 @@
 import { runAfterResponse } from './background.js';
 import { getConfig } from './config.js';
-import { isDatabaseUnavailable } from './db/unavailable.js';
+import { isDatabaseUnavailable, neverRan } from './db/unavailable.js';
 import { problems } from './problems.js';
 import { cloudinaryAvatarStore } from './avatars/cloudinary.js';
 import { localAvatarStore } from './avatars/local.js';
@@ -17,10 +17,11 @@ export function avatarStore(): AvatarStore {
 /**
  * Stores `image` (if any), then runs `use` with it; when `use` throws (the username was taken
  * meanwhile, the token was revoked), the new avatar is deleted before the error goes on, so a
- * failed request leaves no orphan. But not when the database failed on the way (a timeout, a lost
- * connection): the write may have landed all the same (a query past its deadline can still
- * commit), and deleting an avatar a user row may point at would break it. Then the avatar is kept
- * and its key logged, an orphan at worst. A failed upload is a 502 (415 when the service could
+ * failed request leaves no orphan. But not when the database failed on the way with the write
+ * perhaps out (a timeout, a lost connection): it may have landed all the same (a query past its
+ * deadline can still commit), and deleting an avatar a user row may point at would break it. Then
+ * the avatar is kept and its key logged, an orphan at worst. A write that certainly never ran (no
+ * connection could be made, or no time was left to send it) is like any other failure. A failed upload is a 502 (415 when the service could
  * not read the file as an image, 413 when it refused its pixels) and `use` never runs.
  *
  * @example const user = await withStoredAvatar(image, origin, (avatar) => createUser({ ..., avatarUrl: avatar?.url ?? null }));
@@ -44,7 +45,7 @@ export async function withStoredAvatar<T>(
   try {
     return await use(avatar);
   } catch (error) {
-    if (isDatabaseUnavailable(error)) {
+    if (isDatabaseUnavailable(error) && !neverRan(error)) {
       console.error(`avatar ${avatar.key} kept: the database failed during the write, which may have stored it; delete it by hand if no user has it`);
     } else {
       await discardAvatar(avatar.key);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withStoredAvatar } from '../lib/avatars.js';
+import { OutOfTimeError } from '../lib/deadline.js';
 import { localAvatarStore } from '../lib/avatars/local.js';
 import { ConfigError, loadConfig, resetConfig } from '../lib/config.js';
 import { conflict } from '../lib/http-errors.js';
@@ -126,6 +127,28 @@ describe('withStoredAvatar on the local store', () => {
     ).rejects.toMatchObject({ status: 409 });
     expect(files()).not.toContain(seen);
     expect(files().length).toBe(before + 1);
+  });
+
+  it('keeps the file when the database failed with the write perhaps out, and deletes it when the write certainly never ran', async () => {
+    resetConfig();
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const attempt = async (failure: Error) => {
+      let seen = '';
+      await expect(
+        withStoredAvatar(image, 'http://localhost:3000', async (stored) => {
+          seen = stored!.key;
+          throw failure;
+        }),
+      ).rejects.toBe(failure);
+      return seen;
+    };
+    const lost = await attempt(new Error('Connection terminated unexpectedly')); // may have committed
+    expect(files()).toContain(lost);
+    expect(log.mock.calls.flat().join('\n')).toContain(`avatar ${lost} kept`);
+    const refused = await attempt(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
+    expect(files()).not.toContain(refused);
+    const late = await attempt(new OutOfTimeError('DB_QUERY_TIMEOUT_MS', 10)); // not sent: no time was left
+    expect(files()).not.toContain(late);
   });
 
   it('when the work fails and its avatar cannot be deleted either, the work\'s error still goes on (the clean-up is logged)', async () => {
