@@ -21,8 +21,9 @@ export function avatarStore(): AvatarStore {
  * perhaps out (a timeout, a lost connection): it may have landed all the same (a query past its
  * deadline can still commit), and deleting an avatar a user row may point at would break it. Then
  * the avatar is kept and its key logged, an orphan at worst. A write that certainly never ran (no
- * connection could be made, or no time was left to send it) is like any other failure. A failed upload is a 502 (415 when the service could
- * not read the file as an image, 413 when it refused its pixels) and `use` never runs.
+ * connection could be made, or no time was left to send it) is like any other failure. A failed
+ * upload is a 502 (415 when the service could not read the file as an image, 413 when it refused
+ * its pixels) and `use` never runs.
  *
  * @example const user = await withStoredAvatar(image, origin, (avatar) => createUser({ ..., avatarUrl: avatar?.url ?? null }));
  */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { runAfterResponse } from '../background.js';
 import type { CloudinaryConfig } from '../config.js';
+import { CONNECT_CODES } from '../db/unavailable.js';
 import { deadline } from '../deadline.js';
 import { within } from '../within.js';
 import { AvatarTooManyPixelsError, AvatarUnreadableError, AvatarUploadUnconfirmedError, type AvatarStore } from './store.js';
@@ -10,10 +11,11 @@ import { AvatarTooManyPixelsError, AvatarUnreadableError, AvatarUploadUnconfirme
 const AVATAR_SIZE = 256;
 // Each call's deadline is config.timeoutMs (CLOUDINARY_TIMEOUT_MS, default 8 s: under the function's
 // 10 s, so a stuck upload still gets a 502), or the time left of the invocation when that is less
-// (lib/deadline.ts: an upload after slow queries, a clean-up after the response). Applied with `within`: the SDK's own `timeout` is Node's
-// request.setTimeout, an idle timer that starts only once the socket has connected, so a connection
-// that never opens (a partition dropping packets, a resolver that never answers) would otherwise
-// wait for the operating system's connect timeout, minutes past the limit.
+// (lib/deadline.ts: an upload after slow queries, a clean-up after the response). Applied with
+// `within`: the SDK's own `timeout` is Node's request.setTimeout, an idle timer that starts only
+// once the socket has connected, so a connection that never opens (a partition dropping packets, a
+// resolver that never answers) would otherwise wait for the operating system's connect timeout,
+// minutes past the limit.
 
 /** The part of Cloudinary's upload answer we keep. */
 interface UploadResult {
@@ -99,9 +101,6 @@ export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
   };
 }
 
-// No connection was made, so nothing was sent (as lib/db/unavailable.ts's `neverRan` judges it).
-const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
 /**
  * Whether a failed upload may have reached Cloudinary and been processed (for the avatar limit:
  * see AvatarUploadUnconfirmedError). Not when Cloudinary itself answered an error, its word that it
@@ -116,7 +115,7 @@ function uploadMayHaveRun(error: unknown): boolean {
   const httpCode = described?.http_code;
   if (typeof httpCode === 'number') return httpCode === 499 || (httpCode >= 502 && httpCode <= 504);
   const code = typeof described?.code === 'string' ? described.code : '';
-  return !(NOT_CONNECTED.has(code) || code.startsWith('ERR_TLS_') || code.includes('CERT'));
+  return !(CONNECT_CODES.has(code) || code.startsWith('ERR_TLS_') || code.includes('CERT'));
 }
 
 /** Cloudinary's answer to a file it could not decode: 400 "Invalid image file". */

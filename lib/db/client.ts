@@ -185,8 +185,8 @@ async function openNeon(config: Config): Promise<Connection> {
   const { neonHttpEndpoint, queryTimeoutMs } = config.database;
   if (neonHttpEndpoint) neonConfig.fetchEndpoint = neonHttpEndpoint;
   // The driver's fetch has no deadline of its own; an unreachable database must answer 503 quickly,
-  // within DB_QUERY_TIMEOUT_MS or the invocation's time left.
-  // With no time left it is not sent at all (OutOfTimeError, answered 503).
+  // within DB_QUERY_TIMEOUT_MS or the invocation's time left (with none left, it is not sent at all:
+  // OutOfTimeError, answered 503).
   neonConfig.fetchFunction = async (url: string, init: RequestInit) =>
     fetch(url, { ...init, signal: AbortSignal.timeout(deadline('DB_QUERY_TIMEOUT_MS', queryTimeoutMs).ms) });
   const sql = neon(config.database.url!);

@@ -28,8 +28,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
-/** No connection was made, so no statement was sent. (undici's: fetch's connect timed out.) */
-const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'OUT_OF_TIME']);
+/** No connection was made, so no statement (or upload: lib/avatars/cloudinary.ts) was sent. (undici's: fetch's connect timed out.) */
+export const CONNECT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'OUT_OF_TIME']);
 // Neon's endpoint answering 429 turned the request away before running it.
 const NOT_CONNECTED = /timeout exceeded when trying to connect|connection terminated due to connection timeout|couldn't connect to compute node|^server error \(http status 429\)/i;
 
