@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { configVariables } from '../lib/config.js';
+import { PRODUCTION_ENV, problemsOf } from './support/production-env.js';
 
 const CONFIG_VARIABLES = configVariables();
 
@@ -29,6 +31,15 @@ describe('every configuration variable is documented', () => {
     const rows = section.split('\n').filter((line) => line.startsWith('| `'));
     expect(rows.length).toBeGreaterThan(30);
     expect(CONFIG_VARIABLES.filter((name) => !rows.some((row) => row.split('|')[1]!.includes(`\`${name}\``)))).toEqual([]);
+  });
+
+  it('pasted as is into a production deployment, fills in none of the variables production requires: each is named missing', () => {
+    // Vercel's "paste .env" box reads KEY=value lines as dotenv does; a commented or empty one sets nothing.
+    const pasted = { ...parseEnv(read('.env.example')), VERCEL_ENV: 'production' };
+    const problems = problemsOf(pasted);
+    const required = ['DATABASE_URL', ...Object.keys(PRODUCTION_ENV).filter((name) => name !== 'NODE_ENV')];
+    expect(required).toContain('FRONTEND_CALLBACK_URL');
+    expect(required.filter((name) => !problems.includes(`${name} is missing`))).toEqual([]);
   });
 
   it('knows the variables the schema reads (a check of the list itself)', () => {
