@@ -1,6 +1,7 @@
 import { readInputWithAvatar } from '../lib/avatar-input.js';
 import { discardAvatarLater, withStoredAvatar } from '../lib/avatars.js';
 import { runAfterResponse } from '../lib/background.js';
+import { clientIp } from '../lib/client-ip.js';
 import { requireUser } from '../lib/current-user.js';
 import { endpoint } from '../lib/endpoint.js';
 import { otherMethods } from '../lib/other-methods.js';
@@ -22,8 +23,9 @@ export const GET = endpoint(async (request) => json(toPublicUser(await requireUs
 /**
  * PATCH /api/me: change any of username, email, full_name (JSON or multipart) and avatar
  * (a file in multipart; `"avatar": null` in JSON removes it). 200 the public user; 409 taken; 429
- * past RATE_LIMIT_PROFILE_USER changes of username or email, or RATE_LIMIT_AVATAR_USER uploads
- * (display-name changes and removals are not limited). A changed email is no longer verified, and
+ * past RATE_LIMIT_PROFILE_USER changes of username or email per account or RATE_LIMIT_PROFILE_IP
+ * per client address, or RATE_LIMIT_AVATAR_USER uploads (display-name changes and removals are
+ * not limited). A changed email is no longer verified, and
  * the old address is told of the change after the response. The old avatar is deleted only once
  * the new one's URL is stored, so the user is never left without one, and after the response, so
  * a slow or failing Cloudinary does not hold the answer.
@@ -35,12 +37,22 @@ export const PATCH = endpoint(async (request) => {
   if (Object.keys(input).length === 0 && !avatar) {
     throw unprocessable([{ field: '', message: `Send at least one of ${[...PROFILE_FORM_FIELDS, 'avatar'].join(', ')}.` }]);
   }
+  // A name sent as it already is (a profile form saves every field) is no change: not counted and
+  // not looked up (a username in other letter case is a change; an email comes lower-cased). It is
+  // written all the same: should the account change meanwhile, the request still leaves what it
+  // sent, and the unique index still refuses a name another account has taken since.
+  const renamed = {
+    username: input.username !== user.username ? input.username : undefined,
+    email: input.email !== user.email ? input.email : undefined,
+  };
   const slots = limitReservations(user.id);
   const change = async () => {
     // Counted before the names are looked up, taken or not: the 409 would otherwise tell any
-    // signed-in account, as fast as it can ask, which emails have an account here.
-    if (input.username !== undefined || input.email !== undefined) await slots.reserve('profileUser');
-    await assertAvailable(input, user.id);
+    // signed-in account, as fast as it can ask, which emails have an account here. Per client
+    // address too, else each account a client signs up (RATE_LIMIT_REGISTER_IP) adds its own
+    // budget of such lookups, and a client's rate grows for as long as it keeps signing up.
+    if (renamed.username !== undefined || renamed.email !== undefined) await slots.reserve('profileUser', ['profileIp', clientIp(request)]);
+    await assertAvailable(renamed, user.id);
     // Each upload costs the Cloudinary account quota and bandwidth: a signed-in user gets a few an hour.
     if (avatar) await slots.reserve('avatarUser');
     return withStoredAvatar(avatar, new URL(request.url).origin, async (stored) => {

@@ -116,6 +116,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_EMAIL_NOTICE: rateLimit.prefault('3/1h'),
   RATE_LIMIT_AVATAR_USER: rateLimit.prefault('10/1h'),
   RATE_LIMIT_PROFILE_USER: rateLimit.prefault('10/1h'),
+  RATE_LIMIT_PROFILE_IP: rateLimit.prefault('20/1h'),
   OTP_TTL_SECONDS: intFrom(1, 24 * 60 * 60).default(600),
   MAIL_SERVER: z.string().optional(),
   MAIL_PORT: intFrom(1, 65_535).default(587),
@@ -187,7 +188,7 @@ export interface RateLimitRule {
   limit: number;
   windowMs: number;
 }
-export type RateLimitName = 'loginIp' | 'loginAccount' | 'registerIp' | 'forgotIp' | 'forgotEmail' | 'resetIp' | 'resetEmail' | 'resetFailures' | 'exchangeIp' | 'emailNotice' | 'avatarUser' | 'profileUser';
+export type RateLimitName = 'loginIp' | 'loginAccount' | 'registerIp' | 'forgotIp' | 'forgotEmail' | 'resetIp' | 'resetEmail' | 'resetFailures' | 'exchangeIp' | 'emailNotice' | 'avatarUser' | 'profileUser' | 'profileIp';
 
 export interface Config {
   production: boolean;
@@ -433,6 +434,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
       emailNotice: e.RATE_LIMIT_EMAIL_NOTICE,
       avatarUser: e.RATE_LIMIT_AVATAR_USER,
       profileUser: e.RATE_LIMIT_PROFILE_USER,
+      profileIp: e.RATE_LIMIT_PROFILE_IP,
     },
     rateLimitFailOpen: e.RATE_LIMIT_FAIL_OPEN,
     otpTtlSeconds: e.OTP_TTL_SECONDS,

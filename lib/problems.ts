@@ -14,6 +14,7 @@ const LIMIT_MESSAGES: Record<RateLimitName, string> = {
   emailNotice: 'Too many account notices to this email address.',
   avatarUser: 'Too many avatar uploads for this account.',
   profileUser: 'Too many username or email changes for this account.',
+  profileIp: 'Too many username or email changes from this address.',
 };
 
 /**

@@ -124,7 +124,7 @@ function count(name: RateLimitName, subject: string): Promise<LimitResult | unde
 // what they would look up). Every other subject is a login name or an email address, which Redis
 // never holds: its key is a keyed digest instead, as the codes' keys are (lib/otp.ts). The list
 // names the IP limits, so a limit added without thinking of it is digested.
-const BY_CLIENT_IP: ReadonlySet<RateLimitName> = new Set(['loginIp', 'registerIp', 'forgotIp', 'resetIp', 'exchangeIp']);
+const BY_CLIENT_IP: ReadonlySet<RateLimitName> = new Set(['loginIp', 'registerIp', 'forgotIp', 'resetIp', 'exchangeIp', 'profileIp']);
 
 /** The store key of `subject`'s bucket of the named limit; 128 bits of HMAC keep buckets apart. */
 function keyOf(name: RateLimitName, subject: string): string {

@@ -290,11 +290,11 @@ describe('the OpenAPI document against every answer the handlers give', () => {
   /** PATCH /api/me with a new avatar, as the signed-in test account. */
   const avatarUpload = () => request('/api/me', { method: 'PATCH', headers: { authorization: `Bearer ${token}` }, body: form({}, [{ bytes: tinyPng(), filename: 'a.png' }]) });
 
-  /** PATCH /api/me changing the signed-in test account's username to a new one. */
-  const nameChange = () => jsonRequest('/api/me', { username: newAccount().username }, { method: 'PATCH', headers: { authorization: `Bearer ${token}` } });
+  /** PATCH /api/me changing the signed-in test account's username to a new one (from `ip`, if given). */
+  const nameChange = (ip?: string) => jsonRequest('/api/me', { username: newAccount().username }, { method: 'PATCH', headers: { authorization: `Bearer ${token}`, ...(ip ? { 'x-forwarded-for': ip } : {}) } });
 
   it('every limit answers its own documented 429', async () => {
-    const limits = Object.fromEntries(['LOGIN_IP', 'LOGIN_ACCOUNT', 'REGISTER_IP', 'FORGOT_IP', 'FORGOT_EMAIL', 'RESET_IP', 'RESET_EMAIL', 'RESET_FAILURES', 'EXCHANGE_IP', 'AVATAR_USER', 'PROFILE_USER'].map((n) => [`RATE_LIMIT_${n}`, '1/1m']));
+    const limits = Object.fromEntries(['LOGIN_IP', 'LOGIN_ACCOUNT', 'REGISTER_IP', 'FORGOT_IP', 'FORGOT_EMAIL', 'RESET_IP', 'RESET_EMAIL', 'RESET_FAILURES', 'EXCHANGE_IP', 'AVATAR_USER', 'PROFILE_USER', 'PROFILE_IP'].map((n) => [`RATE_LIMIT_${n}`, '1/1m']));
     const twice = async (op: string, send: () => Promise<Response>) => {
       await send();
       const second = await send();
@@ -327,6 +327,10 @@ describe('the OpenAPI document against every answer the handlers give', () => {
       await twice('POST /api/google/exchange', () => exchangeApi.POST(jsonRequest('/api/google/exchange', { code: 'unknown' }, from('203.0.113.70'))));
       await twice('PATCH /api/me', () => meApi.PATCH(avatarUpload()));
       await twice('PATCH /api/me', () => meApi.PATCH(nameChange()));
+    });
+    // The client address's changes alone (the account's not limited), from an address of its own.
+    await withEnv({ ...limits, RATE_LIMIT_PROFILE_USER: '100/1m' }, async () => {
+      await twice('PATCH /api/me', () => meApi.PATCH(nameChange('203.0.113.80')));
     });
     await settleBackground();
   });

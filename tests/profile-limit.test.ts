@@ -12,7 +12,8 @@ import { startTcpProxy } from './support/tcp-proxy.js';
 /**
  * PATCH /api/me answers 409 for a username or email another account has: without a limit, any
  * signed-in account could ask it, as fast as it likes, which addresses have an account here. So
- * changes of either count per account (RATE_LIMIT_PROFILE_USER), taken or not.
+ * changes of either count per account (RATE_LIMIT_PROFILE_USER) and per client address over all
+ * its accounts (RATE_LIMIT_PROFILE_IP), taken or not.
  */
 
 async function signUp() {
@@ -21,24 +22,31 @@ async function signUp() {
   return { account, token: body.access_token as string };
 }
 
-const patch = (token: string, body: unknown) =>
-  me.PATCH(new Request(BASE + '/api/me', { method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+/** The client address, as Vercel's edge sets it. */
+const from = (ip: string | undefined): Record<string, string> => (ip ? { 'x-real-ip': ip } : {});
+
+const patch = (token: string, body: unknown, ip?: string) =>
+  me.PATCH(new Request(BASE + '/api/me', { method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...from(ip) }, body: JSON.stringify(body) }));
 
 const current = async (token: string) => (await me.GET(bearerRequest('/api/me', token))).json();
 
-function withLimit(driver: TestDriver, options: () => DatabaseOptions = () => ({})) {
+function withLimit(driver: TestDriver, options: () => DatabaseOptions = () => ({}), limits: Record<string, string> = { RATE_LIMIT_PROFILE_USER: '2/1h' }) {
   let cleanup = async () => {};
+  const generous = Object.fromEntries(Object.keys(limits).map((name) => [name, process.env[name]]));
   beforeAll(async () => {
     cleanup = await useDatabase(driver, options());
   });
   afterAll(() => cleanup());
   beforeEach(() => {
-    process.env.RATE_LIMIT_PROFILE_USER = '2/1h';
+    Object.assign(process.env, limits);
     resetConfig();
   });
   afterEach(async () => {
     await settleBackground();
-    delete process.env.RATE_LIMIT_PROFILE_USER;
+    for (const [name, value] of Object.entries(generous)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
     resetConfig();
   });
 }
@@ -72,6 +80,56 @@ describe('username and email changes per account (RATE_LIMIT_PROFILE_USER)', () 
   });
 });
 
+describe('a name sent as it already is, as a profile form saves every field, is no change (RATE_LIMIT_PROFILE_USER)', () => {
+  withLimit('pglite');
+
+  it('is not counted, and the rest of the request goes on', async () => {
+    const { token } = await signUp();
+    const saved = await current(token);
+    for (let i = 0; i < 4; i++) {
+      const answer = await patch(token, { username: saved.username, email: saved.email, full_name: `Ada ${i}` });
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toEqual({ ...saved, full_name: `Ada ${i}` });
+    }
+    // Nothing but names as they are.
+    const unchanged = await patch(token, { username: saved.username, email: saved.email });
+    expect(unchanged.status).toBe(200);
+    expect(await unchanged.json()).toEqual({ ...saved, full_name: 'Ada 3' });
+
+    // Both of the limit's changes are still there: a rename, and back again (a change too), then 429.
+    expect((await patch(token, { username: newAccount().username, email: saved.email })).status).toBe(200);
+    expect((await patch(token, { username: saved.username, email: saved.email })).status).toBe(200);
+    expect((await patch(token, { username: newAccount().username })).status).toBe(429);
+    expect((await current(token)).username).toBe(saved.username);
+  });
+});
+
+describe('username and email changes per client address, over all its accounts (RATE_LIMIT_PROFILE_IP)', () => {
+  withLimit('pglite', () => ({}), { RATE_LIMIT_PROFILE_IP: '3/1h' });
+
+  it("counts every account's changes from one address, taken names too, refuses past it with 429 changing nothing, and leaves other addresses alone", async () => {
+    const ip = '198.51.100.23';
+    const [first, second, third] = [await signUp(), await signUp(), await signUp()];
+    expect((await patch(first.token, { username: newAccount().username }, ip)).status).toBe(200);
+    expect((await patch(second.token, { email: first.account.email }, ip)).status).toBe(409);
+    expect((await patch(third.token, { username: newAccount().username }, ip)).status).toBe(200);
+
+    // The second account has made one change of its ten: the address's three are spent all the same.
+    const before = await current(second.token);
+    const refused = await patch(second.token, { email: newAccount().email }, ip);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await problemOf(refused)).detail).toMatch(/^Too many username or email changes from this address\. Try again in \d+ seconds\.$/);
+    // Refused before the lookup: a taken address answers 429 too, telling nothing.
+    expect((await patch(second.token, { email: first.account.email }, ip)).status).toBe(429);
+    expect(await current(second.token)).toEqual(before);
+
+    // A display name is no probe; from another address the same account goes on.
+    expect((await patch(second.token, { full_name: 'Still Ada' }, ip)).status).toBe(200);
+    expect((await patch(second.token, { username: newAccount().username }, '198.51.100.24')).status).toBe(200);
+  });
+});
+
 const postgres = await postgresAvailable();
 
 describe.skipIf(!postgres)('a change that fails on the database gives its slot back (RATE_LIMIT_PROFILE_USER)', () => {
@@ -80,15 +138,16 @@ describe.skipIf(!postgres)('a change that fails on the database gives its slot b
     proxy = await startTcpProxy(Number(new URL(POSTGRES_ADMIN_URL).port || 5432));
   });
   afterAll(() => proxy.close().catch(() => {}));
-  withLimit('pg', () => ({ port: proxy.port(), env: { DB_CONNECT_TIMEOUT_MS: '1000', DB_QUERY_TIMEOUT_MS: '1500' } }));
+  withLimit('pg', () => ({ port: proxy.port(), env: { DB_CONNECT_TIMEOUT_MS: '1000', DB_QUERY_TIMEOUT_MS: '1500' } }), { RATE_LIMIT_PROFILE_USER: '2/1h', RATE_LIMIT_PROFILE_IP: '2/1h' });
 
-  it('answers 503 and refunds the slot after the response, so the limit counts only changes the database saw', async () => {
+  it("answers 503 and refunds the slots (the account's and the address's) after the response, so the limits count only changes the database saw", async () => {
     const { token } = await signUp();
+    const ip = '198.51.100.31';
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       for (let i = 0; i < 3; i++) {
         // The token is checked; the database goes away while the body is on its way.
-        const slow = await slowPatch(token, { username: newAccount().username });
+        const slow = await slowPatch(token, { username: newAccount().username }, from(ip));
         await proxy.cut();
         const failed = await slow.answer();
         expect(failed.status).toBe(503);
@@ -99,11 +158,11 @@ describe.skipIf(!postgres)('a change that fails on the database gives its slot b
       log.mockRestore();
       await proxy.heal();
     }
-    // Both slots are free: two changes go through, and only then is the limit spent.
+    // Both slots of each limit are free: two changes go through, and only then are the limits spent.
     const [first, second] = [newAccount().username, newAccount().username];
-    expect((await patch(token, { username: first })).status).toBe(200);
-    expect((await patch(token, { username: second })).status).toBe(200);
-    expect((await patch(token, { username: newAccount().username })).status).toBe(429);
+    expect((await patch(token, { username: first }, ip)).status).toBe(200);
+    expect((await patch(token, { username: second }, ip)).status).toBe(200);
+    expect((await patch(token, { username: newAccount().username }, ip)).status).toBe(429);
     expect((await current(token)).username).toBe(second);
   });
 });

@@ -65,7 +65,7 @@ export async function productionEnvironment() {
 
 /** Every bench request comes from one address; the limits are not what is measured. */
 export const GENEROUS_LIMITS: Record<string, string> = Object.fromEntries(
-  ['LOGIN_IP', 'LOGIN_ACCOUNT', 'REGISTER_IP', 'FORGOT_IP', 'FORGOT_EMAIL', 'RESET_IP', 'RESET_EMAIL', 'RESET_FAILURES', 'EXCHANGE_IP'].map((name) => [`RATE_LIMIT_${name}`, '100000/1m']),
+  ['LOGIN_IP', 'LOGIN_ACCOUNT', 'REGISTER_IP', 'FORGOT_IP', 'FORGOT_EMAIL', 'RESET_IP', 'RESET_EMAIL', 'RESET_FAILURES', 'EXCHANGE_IP', 'PROFILE_USER', 'PROFILE_IP'].map((name) => [`RATE_LIMIT_${name}`, '100000/1m']),
 );
 
 /** Runs `fn` with `process.env` extended by `env`, restoring it afterwards. */

@@ -16,7 +16,7 @@ delete process.env.DATABASE_URL;
 delete process.env.SQLALCHEMY_DATABASE_URL;
 // Tests call handlers many times from one "unknown" address: generous limits, unless a file sets
 // its own. The in-process store unless a file points at Redis.
-for (const name of ['LOGIN_IP', 'LOGIN_ACCOUNT', 'REGISTER_IP', 'FORGOT_IP', 'FORGOT_EMAIL', 'RESET_IP', 'RESET_EMAIL', 'RESET_FAILURES', 'EXCHANGE_IP', 'PROFILE_USER']) {
+for (const name of ['LOGIN_IP', 'LOGIN_ACCOUNT', 'REGISTER_IP', 'FORGOT_IP', 'FORGOT_EMAIL', 'RESET_IP', 'RESET_EMAIL', 'RESET_FAILURES', 'EXCHANGE_IP', 'PROFILE_USER', 'PROFILE_IP']) {
   process.env[`RATE_LIMIT_${name}`] ??= '10000/1m';
 }
 for (const name of ['UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN', 'KV_REST_API_URL', 'KV_REST_API_TOKEN', 'UPSTASH_REDIS_URL', 'UPSTASH_REDIS_TOKEN']) {

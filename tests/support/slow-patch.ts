@@ -2,7 +2,7 @@ import * as me from '../../api/me.js';
 import { BASE } from './http.js';
 
 /** A PATCH whose JSON body waits for `send()`: it has read the user, and waits for its body. */
-export async function slowPatch(token: string, body: unknown) {
+export async function slowPatch(token: string, body: unknown, extraHeaders: Record<string, string> = {}) {
   let send!: () => void;
   const gate = new Promise<void>((go) => (send = go));
   let waiting!: () => void;
@@ -19,7 +19,7 @@ export async function slowPatch(token: string, body: unknown) {
     },
     { highWaterMark: 0 },
   );
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...extraHeaders };
   const answer = me.PATCH(new Request(BASE + '/api/me', { method: 'PATCH', headers, body: stream, duplex: 'half' } as RequestInit));
   await reading;
   return { answer: () => (send(), answer) };

@@ -32,7 +32,7 @@ export const updateMe: RouteConfig = {
     ...notSignedIn,
     ...taken,
     ...avatarErrors('application/json or multipart/form-data', PROFILE_FORM_FIELDS),
-    ...rateLimited('changes of username or email by this account (a request naming either counts, taken or not), or avatar uploads (a request with a file counts)', 'profileUser', 'avatarUser'),
+    ...rateLimited('changes of username or email by this account or from this client address (a request changing either counts, taken or not; one sent as it already is does not), or avatar uploads (a request with a file counts)', 'profileUser', 'profileIp', 'avatarUser'),
     ...internalError,
     ...unavailable('database', 'redis'),
   },
