@@ -9,7 +9,7 @@ import { unprocessable } from '../lib/http-errors.js';
 import { problems } from '../lib/problems.js';
 import { limitReservations } from '../lib/limit-reservations.js';
 import { json } from '../lib/respond.js';
-import { PROFILE_FORM_FIELDS, UpdateProfileRequest } from '../lib/schemas/profile.js';
+import { PROFILE_FORM_FIELDS, UpdateProfileForm, UpdateProfileRequest } from '../lib/schemas/profile.js';
 import { toPublicUser } from '../lib/schemas/user.js';
 import { assertAvailable, updateUser } from '../lib/users.js';
 import { parseInput } from '../lib/validate.js';
@@ -32,9 +32,10 @@ export const GET = endpoint(async (request) => json(toPublicUser(await requireUs
  */
 export const PATCH = endpoint(async (request) => {
   const user = await requireUser(request);
-  const { input: raw, avatar } = await readInputWithAvatar(request, PROFILE_FORM_FIELDS);
-  const input = parseInput(UpdateProfileRequest, raw);
-  if (Object.keys(input).length === 0 && !avatar) {
+  const { input: raw, avatar, form } = await readInputWithAvatar(request, PROFILE_FORM_FIELDS);
+  const input = parseInput(form ? UpdateProfileForm : UpdateProfileRequest, raw);
+  // A form's empty username or email is there, as undefined: no change either.
+  if (Object.values(input).every((value) => value === undefined) && !avatar) {
     throw unprocessable([{ field: '', message: `Send at least one of ${[...PROFILE_FORM_FIELDS, 'avatar'].join(', ')}.` }]);
   }
   // A name sent as it already is (a profile form saves every field) is no change: not counted and

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCUMENTED } from '../lib/openapi/routes/index.js';
 import { startDevServerProcess } from './support/dev-server-process.js';
 import { newAccount } from './support/http.js';
+import { tinyPng } from './support/images.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumAvailable } from './support/chromium.js';
 
 /**
@@ -106,6 +107,26 @@ describe.runIf(chromiumAvailable())('API docs in a browser', () => {
 
     expect(await execute(me, '/api/me')).toBe('200');
     await expect(me.locator('.live-responses-table').innerText()).resolves.toContain(account.email);
+  });
+
+  // Run as the page fills it, "Try it out" must not rename the account or move its email: a
+  // developer trying the call on their own account would lose both (and the email's verified mark).
+  it('"Try it out" on PATCH /api/me, run as the page fills it, changes no username or email: JSON, and a form with only a file chosen', async () => {
+    const before = await (await fetch(`${server.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: account.username, password: account.password }) })).json();
+    const meNow = async () => (await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${before.access_token}` } })).json();
+    const { username, email } = await meNow();
+
+    const update = await tryOut('Profile', 'updateMe');
+    expect(await execute(update, '/api/me')).toBe('200');
+    expect(await meNow()).toMatchObject({ username, email });
+
+    await update.locator('.opblock-section-request-body select').selectOption('multipart/form-data');
+    await update.locator('input[type=file]').setInputFiles({ name: 'avatar.png', mimeType: 'image/png', buffer: tinyPng() });
+    expect(await execute(update, '/api/me')).toBe('200');
+    const after = await meNow();
+    expect(after).toMatchObject({ username, email });
+    expect(after.avatar_url).toBeTruthy();
+    await page.screenshot({ path: join(OUTPUT, 'swagger-ui-update-me.png'), fullPage: true });
   });
 
   it('/redoc renders every documented operation title from local assets', async () => {

@@ -104,6 +104,37 @@ describe('a name sent as it already is, as a profile form saves every field, is 
   });
 });
 
+describe("a form's empty username or email is one left as it is (a form sends every field it has)", () => {
+  withLimit('pglite');
+
+  const patchForm = (token: string, fields: Record<string, string>) => {
+    const body = new FormData();
+    for (const [name, value] of Object.entries(fields)) body.append(name, value);
+    return me.PATCH(new Request(BASE + '/api/me', { method: 'PATCH', headers: { authorization: `Bearer ${token}` }, body }));
+  };
+
+  it('changes the rest, counts nothing; with nothing else filled in it is a 422, and in JSON an empty name is refused', async () => {
+    const { token } = await signUp();
+    const saved = await current(token);
+    for (let i = 0; i < 3; i++) {
+      const answer = await patchForm(token, { username: '', email: '', full_name: `Ada ${i}` });
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toEqual({ ...saved, full_name: `Ada ${i}` });
+    }
+    const empty = await patchForm(token, { username: '', email: '' });
+    expect(empty.status).toBe(422);
+    expect((await problemOf(empty)).errors).toEqual([{ field: '', message: 'Send at least one of username, email, full_name, avatar.' }]);
+    expect((await patch(token, { username: '' })).status).toBe(422);
+    expect((await patch(token, { email: '' })).status).toBe(422);
+    // Both of the limit's changes are still there.
+    const renamed = newAccount().username;
+    expect((await patchForm(token, { username: renamed, email: '' })).status).toBe(200);
+    expect((await patchForm(token, { username: '', email: newAccount().email })).status).toBe(200);
+    expect((await patchForm(token, { username: newAccount().username })).status).toBe(429);
+    expect((await current(token)).username).toBe(renamed);
+  });
+});
+
 describe('username and email changes per client address, over all its accounts (RATE_LIMIT_PROFILE_IP)', () => {
   withLimit('pglite', () => ({}), { RATE_LIMIT_PROFILE_IP: '3/1h' });
 

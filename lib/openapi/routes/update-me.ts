@@ -1,11 +1,19 @@
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { AvatarFile } from '../../schemas/avatar.js';
-import { PROFILE_FORM_FIELDS, UpdateProfileRequest } from '../../schemas/profile.js';
+import { PROFILE_FORM_FIELDS, UpdateProfileForm, UpdateProfileRequest } from '../../schemas/profile.js';
 import { PublicUser } from '../../schemas/user.js';
 import { avatarErrors, bodyErrors, internalError, notSignedIn, rateLimited, SIGNED_IN, unavailable, taken } from '../responses.js';
 
-/** The multipart form of PATCH /api/me: the JSON fields plus an optional avatar file. */
-const UpdateMeForm = UpdateProfileRequest.extend({ avatar: AvatarFile.optional() }).meta({ id: 'UpdateMeForm' });
+/**
+ * The multipart form of PATCH /api/me: its text fields plus an optional avatar file. Swagger UI
+ * fills a form's fields from their examples and sends every one, so a username or email left
+ * empty must mean "unchanged" (with the sign-up's examples, `ada`, "Try it out" with only a file
+ * chosen renamed the account and moved its email: `tests/docs-browser.test.ts`).
+ */
+const UpdateMeForm = UpdateProfileForm.extend({ avatar: AvatarFile.optional() }).meta({ id: 'UpdateMeForm' });
+
+/** What "Try it out" sends as JSON: a display name only, so running it as filled in changes no name or email. */
+const JSON_EXAMPLE = { full_name: 'Ada Lovelace' };
 
 /** PATCH /api/me. */
 export const updateMe: RouteConfig = {
@@ -21,7 +29,7 @@ export const updateMe: RouteConfig = {
     body: {
       required: true,
       content: {
-        'application/json': { schema: UpdateProfileRequest },
+        'application/json': { schema: UpdateProfileRequest, example: JSON_EXAMPLE },
         'multipart/form-data': { schema: UpdateMeForm },
       },
     },
