@@ -29,7 +29,7 @@ export async function readInputWithAvatar(
   const form = await readMultipart(request, avatarFormRules(fields, getConfig().avatars.maxBytes));
   if (!form.file) return { input: form.fields, avatar: undefined, form: true };
   const type = sniffImageType(form.file.bytes);
-  if (!type) throw problems.avatarType();
+  if (!type) throw problems.avatarType(AVATAR_FIELD);
   return { input: form.fields, avatar: { bytes: form.file.bytes, type }, form: true };
 }
 

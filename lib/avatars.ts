@@ -1,3 +1,4 @@
+import { AVATAR_FIELD } from './avatar-input.js';
 import { runAfterResponse } from './background.js';
 import { getConfig } from './config.js';
 import { isDatabaseUnavailable, neverRan } from './db/unavailable.js';
@@ -38,8 +39,8 @@ export async function withStoredAvatar<T>(
   try {
     avatar = await store.save(image, origin);
   } catch (error) {
-    if (error instanceof AvatarUnreadableError) throw problems.avatarUnreadable();
-    if (error instanceof AvatarTooManyPixelsError) throw problems.avatarTooManyPixels();
+    if (error instanceof AvatarUnreadableError) throw problems.avatarUnreadable(AVATAR_FIELD);
+    if (error instanceof AvatarTooManyPixelsError) throw problems.avatarTooManyPixels(AVATAR_FIELD);
     console.error(`avatar upload failed: ${error instanceof Error ? error.message : String(error)}`);
     throw Object.assign(problems.avatarStoreFailed(), { cause: error }); // the cause: see limitReservations
   }

@@ -45,11 +45,13 @@ export const methodNotAllowed = (allow: string[]) =>
 export const conflict = (detail: string, errors?: FieldError[]) =>
   new HttpError(409, 'conflict', 'Conflict', detail, errors ? { errors } : {});
 
-export const payloadTooLarge = (detail: string) =>
-  new HttpError(413, 'payload_too_large', 'Payload Too Large', detail);
+/** 413; with `errors` when one field is what is too large (the avatar file, a text field). */
+export const payloadTooLarge = (detail: string, errors?: FieldError[]) =>
+  new HttpError(413, 'payload_too_large', 'Payload Too Large', detail, errors ? { errors } : {});
 
-export const unsupportedMediaType = (detail: string) =>
-  new HttpError(415, 'unsupported_media_type', 'Unsupported Media Type', detail);
+/** 415; with `errors` when it is one field's content (the avatar file), not the body's media type. */
+export const unsupportedMediaType = (detail: string, errors?: FieldError[]) =>
+  new HttpError(415, 'unsupported_media_type', 'Unsupported Media Type', detail, errors ? { errors } : {});
 
 export const unprocessable = (errors: FieldError[]) =>
   new HttpError(422, 'validation_failed', 'Unprocessable Content', 'Some fields are invalid.', { errors });

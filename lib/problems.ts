@@ -36,16 +36,20 @@ export const problems = {
   /** 415 naming the media types accepted, e.g. `application/json or multipart/form-data`. */
   wrongMediaType: (accepted: string) => unsupportedMediaType(`Send the body as ${accepted}.`),
   bodyTooLarge: (limit: number) => payloadTooLarge(`The body may be at most ${limit} bytes.`),
-  fileTooLarge: (field: string, limit: number) => payloadTooLarge(`The ${field} may be at most ${limit} bytes.`),
-  fieldTooLarge: (field: string, limit: number) => payloadTooLarge(`The field ${field} may be at most ${limit} bytes.`),
+  // The field's own problems name it in `errors`, as a 422 does: a frontend can show "the image is too
+  // large" beside the file input, rather than read it out of the detail. The whole body's do not.
+  fileTooLarge: (field: string, limit: number) => payloadTooLarge(`The ${field} may be at most ${limit} bytes.`, [{ field, message: `At most ${limit} bytes.` }]),
+  fieldTooLarge: (field: string, limit: number) => payloadTooLarge(`The field ${field} may be at most ${limit} bytes.`, [{ field, message: `At most ${limit} bytes.` }]),
   /** Past the cap on a whole multipart form (the file, every field and their headers). */
   formTooLarge: (limit: number, fileField: string, maxFileBytes: number) =>
     payloadTooLarge(`The body may be at most ${limit} bytes: one ${fileField} of at most ${maxFileBytes} bytes and the fields.`),
-  avatarType: () => unsupportedMediaType('The avatar must be a PNG, JPEG, WebP or GIF image.'),
+  /** `field`: the form field that carried the file (AVATAR_FIELD). */
+  avatarType: (field: string) => unsupportedMediaType('The avatar must be a PNG, JPEG, WebP or GIF image.', [{ field, message: 'Not a PNG, JPEG, WebP or GIF image.' }]),
   /** Its first bytes said image, but the image service could not read it. */
-  avatarUnreadable: () => unsupportedMediaType('The avatar could not be read as a PNG, JPEG, WebP or GIF image.'),
+  avatarUnreadable: (field: string) => unsupportedMediaType('The avatar could not be read as a PNG, JPEG, WebP or GIF image.', [{ field, message: 'Not a readable PNG, JPEG, WebP or GIF image.' }]),
   /** The image service refused its width × height (all frames of an animation together). */
-  avatarTooManyPixels: () => payloadTooLarge('The avatar has more pixels than the image service accepts: send one of smaller dimensions (or, if animated, fewer frames).'),
+  avatarTooManyPixels: (field: string) =>
+    payloadTooLarge('The avatar has more pixels than the image service accepts: send one of smaller dimensions (or, if animated, fewer frames).', [{ field, message: 'Too many pixels.' }]),
   avatarStoreFailed: () => badGateway('The avatar could not be stored. Nothing was changed; please try again.'),
   /** 409 naming the field whose unique index refused the value (`username`, `email`). */
   taken: (field: string) => conflict(`That ${field.replace('_', ' ')} is already taken.`, [{ field, message: 'Already taken.' }]),

@@ -99,7 +99,8 @@ export function defineAvatarSuite(name: string, setup: () => { transport: Transp
       const calls = fake.calls.length;
       const response = await register(account, [{ bytes: Buffer.from('just some text, not an image\n'), filename: 'me.png', type: 'image/png' }]);
       expect(response.status).toBe(415);
-      expect((await problemOf(response)).type).toBe('urn:problem:unsupported_media_type');
+      // Named as the field it is, as a 422 names its fields: a frontend shows it beside the file input.
+      expect(await problemOf(response)).toMatchObject({ type: 'urn:problem:unsupported_media_type', errors: [{ field: 'avatar', message: 'Not a PNG, JPEG, WebP or GIF image.' }] });
       expect(fake.calls.length).toBe(calls);
       await expectStillFree(account);
     });
@@ -111,7 +112,7 @@ export function defineAvatarSuite(name: string, setup: () => { transport: Transp
       const calls = fake.calls.length;
       const tooBig = await register(account, [{ bytes: padded(MAX_BYTES + 1), filename: 'big.png', type: 'image/png' }]);
       expect(tooBig.status).toBe(413);
-      expect((await problemOf(tooBig)).type).toBe('urn:problem:payload_too_large');
+      expect(await problemOf(tooBig)).toMatchObject({ type: 'urn:problem:payload_too_large', errors: [{ field: 'avatar', message: `At most ${MAX_BYTES} bytes.` }] });
       expect(fake.calls.length).toBe(calls);
       const justFits = await register(account, [{ bytes: padded(MAX_BYTES), filename: 'big.png', type: 'image/png' }]);
       expect(justFits.status).toBe(201);
@@ -212,7 +213,7 @@ export function defineAvatarSuite(name: string, setup: () => { transport: Transp
       const bytes = Buffer.concat([tinyPng().subarray(0, 24), Buffer.from('not the rest of a PNG')]);
       const response = await register(account, [{ bytes, filename: 'a.png', type: 'image/png' }]);
       expect(response.status).toBe(415);
-      expect((await problemOf(response)).type).toBe('urn:problem:unsupported_media_type');
+      expect(await problemOf(response)).toMatchObject({ type: 'urn:problem:unsupported_media_type', errors: [{ field: 'avatar', message: 'Not a readable PNG, JPEG, WebP or GIF image.' }] });
       expect(fake.calls.slice(callsBefore)).toEqual([{ action: 'upload', status: 400 }]); // nothing stored, nothing to delete
       await expectStillFree(account);
     });

@@ -115,6 +115,7 @@ describe('avatar limits at handler level', () => {
   it('limits text fields while streaming too (413), and refuses a repeated field (422)', async () => {
     const long = await transport.send('POST', '/api/register', { body: form({ ...newAccount(), full_name: 'x'.repeat(5000) }) });
     expect(long.status).toBe(413);
+    expect((await problemOf(long)).errors).toEqual([{ field: 'full_name', message: 'At most 1024 bytes.' }]);
     const twice = multipart([...Object.entries(newAccount()), ['username', 'someone_else']]);
     const repeated = await transport.send('POST', '/api/register', { body: twice });
     expect(repeated.status).toBe(422);
@@ -328,7 +329,7 @@ describe('avatar uploads per account (RATE_LIMIT_AVATAR_USER)', () => {
     const calls = fake.calls.length;
     const refused = await upload({ full_name: 'Changed' }, 'a.gif', 'image/gif');
     expect(refused.status).toBe(413);
-    expect((await problemOf(refused)).detail).toMatch(/pixels/);
+    expect(await problemOf(refused)).toMatchObject({ detail: expect.stringMatching(/pixels/), errors: [{ field: 'avatar', message: 'Too many pixels.' }] });
     await settleBackground();
     expect(fake.calls.slice(calls)).toEqual([{ action: 'upload', status: 400 }]); // nothing stored, so nothing to delete
     expect(await current()).toMatchObject({ full_name: 'Ada', avatar_url: null });

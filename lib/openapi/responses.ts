@@ -129,14 +129,14 @@ export function avatarErrors(accepted: string, fields: readonly string[]): Recor
     413: problemResponse('The body, the avatar (`AVATAR_MAX_BYTES`, 2 MiB by default, or its pixels, past what the image service accepts), a field of the form, or the form as a whole is larger than its limit.', {
       too_large: problems.bodyTooLarge(DEFAULT_BODY_LIMIT),
       avatar_too_large: problems.fileTooLarge(form.fileField, form.maxFileBytes),
-      avatar_too_many_pixels: problems.avatarTooManyPixels(),
+      avatar_too_many_pixels: problems.avatarTooManyPixels(form.fileField),
       field_too_large: problems.fieldTooLarge(fields[0]!, form.maxFieldBytes),
       form_too_large: problems.formTooLarge(formCeiling(form), form.fileField, form.maxFileBytes),
     }),
     415: problemResponse(`The body is not ${accepted}, or the avatar is not a PNG, JPEG, WebP or GIF image (decided by its first bytes, then by the image service).`, {
       wrong_type: problems.wrongMediaType(accepted),
-      avatar_type: problems.avatarType(),
-      avatar_unreadable: problems.avatarUnreadable(),
+      avatar_type: problems.avatarType(form.fileField),
+      avatar_unreadable: problems.avatarUnreadable(form.fileField),
     }),
     502: problemResponse('The avatar could not be stored (Cloudinary failed); nothing was changed.', {
       avatar_store_failed: problems.avatarStoreFailed(),
