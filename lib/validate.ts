@@ -14,7 +14,7 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.ou
   if (unstorable.length > 0) {
     throw unprocessable(unstorable.map((field) => ({ field, message: 'Must be well-formed text without the NUL character.' })));
   }
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { error: inWords });
   if (result.success) return result.data;
   throw unprocessable(result.error.issues.flatMap((issue) => fieldErrors(issue, value)));
 }
@@ -29,6 +29,33 @@ function fieldErrors(issue: z.core.$ZodIssue, value: unknown): FieldError[] {
   if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: field ? `${field}.${key}` : key, message: 'Unknown field.' }));
   if (issue.code === 'invalid_type' && valueAt(value, issue.path) === undefined) return [{ field, message: 'Required.' }];
   return [{ field, message: issue.message }];
+}
+
+const TYPE_WORDS: Record<string, string> = { string: 'a string', number: 'a number', int: 'a whole number', boolean: 'true or false', object: 'an object', array: 'a list', null: 'null' };
+const UNITS: Record<string, string> = { string: ' characters', array: ' items' };
+const FORMATS: Record<string, string> = { email: 'an email address', url: 'a URL', uuid: 'a UUID' };
+
+/**
+ * zod's default messages ("Too small: expected string to have >=3 characters") in words a
+ * frontend can show beside a field as they are, for the issues whose schema set no message of its
+ * own (a schema's own message wins over this one); undefined leaves zod's.
+ */
+function inWords(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? 'Required.' : `Must be ${TYPE_WORDS[issue.expected] ?? issue.expected}.`;
+    case 'too_small':
+      if (issue.origin === 'string' && Number(issue.minimum) === 1 && issue.inclusive !== false) return 'Must not be empty.';
+      return `${issue.inclusive === false ? 'More than' : 'At least'} ${issue.minimum}${UNITS[issue.origin] ?? ''}.`;
+    case 'too_big':
+      return `${issue.inclusive === false ? 'Less than' : 'At most'} ${issue.maximum}${UNITS[issue.origin] ?? ''}.`;
+    case 'invalid_format':
+      return FORMATS[issue.format] ? `Must be ${FORMATS[issue.format]}.` : undefined;
+    case 'invalid_value':
+      return `Must be ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}.`;
+    default:
+      return undefined;
+  }
 }
 
 function valueAt(value: unknown, path: PropertyKey[]): unknown {

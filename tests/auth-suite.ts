@@ -127,8 +127,26 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
           { field: 'is_admin', message: 'Unknown field.' },
           { field: 'password', message: 'Required.' },
           { field: 'role', message: 'Unknown field.' },
-          { field: 'username', message: 'Invalid input: expected string, received number' }, // present, of the wrong type
+          { field: 'username', message: 'Must be a string.' }, // present, of the wrong type
         ]);
+      });
+
+      it("says what is wrong with a field in words a frontend can show as they are, not zod's", async () => {
+        const before = await userCount();
+        const response = await register(jsonRequest('/api/register', { username: 'ab', email: 'not an address', password: 'x'.repeat(7) }));
+        expect(response.status).toBe(422);
+        const errors = (await problemOf(response)).errors!.sort((a, b) => a.field.localeCompare(b.field));
+        expect(errors).toEqual([
+          { field: 'email', message: 'Must be an email address.' },
+          { field: 'password', message: 'Must be at least 8 bytes.' }, // the schema's own message wins
+          { field: 'username', message: 'At least 3 characters.' },
+        ]);
+        const long = await register(jsonRequest('/api/register', { username: 'a'.repeat(33), email: 'ada@example.com', password: 'long enough', full_name: true }));
+        expect((await problemOf(long)).errors!.sort((a, b) => a.field.localeCompare(b.field))).toEqual([
+          { field: 'full_name', message: 'Must be a string.' },
+          { field: 'username', message: 'At most 32 characters.' },
+        ]);
+        expect(await userCount()).toBe(before);
       });
 
       it('takes a password typed as composed or as decomposed characters as the same password (NFC)', async () => {
