@@ -64,7 +64,8 @@ export const problems = {
   invalidResetCode: () => badRequest('The code is wrong, used or expired. Ask for a new one.', 'invalid_code'),
   passwordUnchanged: () => forbidden('The new password must differ from the current one.', 'password_unchanged'),
   invalidExchangeCode: () => badRequest('The code is unknown, already used or expired. Sign in with Google again.', 'invalid_code'),
-  googleNotConfigured: () => serviceUnavailable('Google sign-in is not configured.'),
+  /** A type of its own (no Retry-After: retrying will not help), so a frontend can tell it from an outage and hide its Google button. */
+  googleNotConfigured: () => new HttpError(503, 'google_not_configured', 'Service Unavailable', 'Google sign-in is not configured.'),
   /** Redis (rate limits, codes) unreachable or too slow: fail closed. Retry after 5 s: long enough
    *  not to hammer it, short for a blip. */
   storeUnavailable: () => serviceUnavailable('A backing service is unavailable; try again shortly.', 5),

@@ -768,7 +768,7 @@ describe('redirect targets', () => {
 });
 
 describe('without Google configured', () => {
-  it('start and callback answer 503 problem+json "Google sign-in is not configured"', async () => {
+  it('start and callback answer 503 problem+json "Google sign-in is not configured", of a type of its own and with no Retry-After (not an outage to wait out)', async () => {
     const saved = process.env.GOOGLE_CLIENT_ID;
     delete process.env.GOOGLE_CLIENT_ID;
     resetConfig();
@@ -778,8 +778,9 @@ describe('without Google configured', () => {
         await callback(new Request('http://localhost:3000/api/google/callback?code=a&state=b')),
       ]) {
         expect(response.status).toBe(503);
-        expect((await problemOf(response)).detail).toBe('Google sign-in is not configured.');
+        expect(await problemOf(response)).toMatchObject({ type: 'urn:problem:google_not_configured', detail: 'Google sign-in is not configured.' });
         expect(response.headers.get('location')).toBeNull();
+        expect(response.headers.get('retry-after')).toBeNull();
       }
     } finally {
       process.env.GOOGLE_CLIENT_ID = saved;
