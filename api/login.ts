@@ -1,5 +1,6 @@
 import { readBody } from '../lib/body.js';
 import { clientIp } from '../lib/client-ip.js';
+import { refuseForeignForm } from '../lib/cors.js';
 import { endpoint } from '../lib/endpoint.js';
 import { otherMethods } from '../lib/other-methods.js';
 import { problems } from '../lib/problems.js';
@@ -29,6 +30,7 @@ import { parseInput } from '../lib/validate.js';
  * that each is taken.)
  */
 export const POST = endpoint(async (request) => {
+  refuseForeignForm(request);
   const input = parseInput(LoginRequest, await readBody(request, ['json', 'form']));
   const login = input.username.toLowerCase();
   const account = reserveSlot('loginAccount', login);

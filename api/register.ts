@@ -1,6 +1,7 @@
 import { readInputWithAvatar } from '../lib/avatar-input.js';
 import { withStoredAvatar } from '../lib/avatars.js';
 import { clientIp } from '../lib/client-ip.js';
+import { refuseForeignForm } from '../lib/cors.js';
 import { endpoint } from '../lib/endpoint.js';
 import { otherMethods } from '../lib/other-methods.js';
 import { hashPassword } from '../lib/passwords.js';
@@ -21,6 +22,7 @@ const FIELDS = Object.keys(RegisterRequest.shape);
  * the insert fails, so a failed sign-up leaves neither a user nor an upload.
  */
 export const POST = endpoint(async (request) => {
+  refuseForeignForm(request);
   await enforceLimit('registerIp', clientIp(request));
   const { input: raw, avatar } = await readInputWithAvatar(request, FIELDS);
   const input = parseInput(RegisterRequest, raw);

@@ -1,4 +1,6 @@
+import { mediaType } from './body.js';
 import { getConfig } from './config.js';
+import { problems } from './problems.js';
 
 const ALLOWED_HEADERS = 'Authorization, Content-Type';
 const EXPOSED_HEADERS = 'Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, WWW-Authenticate';
@@ -17,6 +19,29 @@ export function applyCors(request: Request, headers: Headers): void {
   headers.set('Access-Control-Allow-Origin', origin);
   headers.set('Access-Control-Allow-Credentials', 'true');
   headers.set('Access-Control-Expose-Headers', EXPOSED_HEADERS);
+}
+
+/** The bodies a browser sends to another origin without a preflight (CORS "simple" requests). */
+const SENT_UNASKED = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
+
+/**
+ * Refuses (403) a form that a web page on another origin had its visitor's browser send: the one
+ * request a browser sends cross-site without asking first, and whose answer the page cannot read
+ * but whose effect it gets all the same. Sign-up takes multipart and login the OAuth2 form, as the
+ * brief asks; without this any web page could sign up accounts through its visitors' browsers, each
+ * from an address of its own past `RATE_LIMIT_REGISTER_IP`, uploading avatars, timing the answers
+ * (a taken email is refused before the bcrypt work), or spread password guesses over them.
+ * Passes a request with no Origin (not a browser's cross-site send: curl, a server, a mobile app),
+ * one from this host's own pages (the API docs), and one from a CORS origin. Call it first, before
+ * any limit counts. JSON needs a preflight, which only CORS origins pass.
+ *
+ * @example refuseForeignForm(request); // first thing in POST /api/register
+ */
+export function refuseForeignForm(request: Request): void {
+  const origin = request.headers.get('origin');
+  if (origin === null || !SENT_UNASKED.has(mediaType(request))) return;
+  if (origin === new URL(request.url).origin || getConfig().corsOrigins.includes(origin)) return;
+  throw problems.foreignForm();
 }
 
 /** The answer to a CORS preflight for an endpoint that serves `methods`. */

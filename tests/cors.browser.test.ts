@@ -66,6 +66,12 @@ const form = (fields: Record<string, string>): RequestInit => ({
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
   body: new URLSearchParams(fields).toString(),
 });
+/** A multipart form of text fields: also CORS-safelisted, so a simple request. */
+const multipart = (fields: Record<string, string>): RequestInit => {
+  const boundary = 'cors-test-boundary';
+  const parts = Object.entries(fields).map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+  return { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, body: `${parts.join('')}--${boundary}--\r\n` };
+};
 const bearer = (token: string, init: RequestInit = {}): RequestInit => ({ ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` } });
 
 describe.runIf(chromiumAvailable())('CORS in headless Chromium: a frontend on another origin', () => {
@@ -215,17 +221,26 @@ describe.runIf(chromiumAvailable())('CORS in headless Chromium: a frontend on an
   });
 
   describe('a page on an origin not in CORS_ORIGINS', () => {
-    it('a simple request (form login) reaches the API, but fetch rejects with a TypeError', async () => {
+    it('a simple request (the login form, a multipart sign-up) reaches the API, is refused 403 before anything counts, and fetch rejects with a TypeError', async () => {
       const page = await pageOn(foreign.origin);
       const own = await pageOn(frontend.origin);
       const { account } = await register(own);
       const mark = api.seen.length;
-      const answer = await call(page, '/api/login', form({ username: account.username, password: account.password }));
-      expect(answer).toMatchObject({ error: 'TypeError' });
-      // Sent and answered, but without the header that would let the page read it.
-      const [login] = seenSince(mark, '/api/login', foreign.origin);
-      expect(login).toMatchObject({ method: 'POST', status: 200 });
-      expect(login!.headers['access-control-allow-origin']).toBeUndefined();
+      // Three wrong passwords from the page: past the account's limit (2 a minute), had they counted.
+      for (let i = 0; i < 3; i++) {
+        expect(await call(page, '/api/login', form({ username: account.username, password: 'not the password' }))).toMatchObject({ error: 'TypeError' });
+      }
+      const stranger = newAccount();
+      expect(await call(page, '/api/register', multipart(stranger))).toMatchObject({ error: 'TypeError' });
+      // Sent, and refused without the header that would let the page read it.
+      const seen = [...seenSince(mark, '/api/login', foreign.origin), ...seenSince(mark, '/api/register', foreign.origin)];
+      expect(seen.map((s) => `${s.method} ${s.path} ${s.status}`)).toEqual([...Array(3).fill('POST /api/login 403'), 'POST /api/register 403']);
+      for (const s of seen) expect(s.headers['access-control-allow-origin']).toBeUndefined();
+      // Nothing counted, nothing created: the owner signs in, the stranger's account does not exist.
+      expect(read(await call(own, '/api/login', json('POST', { username: account.username, password: account.password }))).status).toBe(200);
+      expect(read(await call(own, '/api/login', json('POST', { username: stranger.username, password: stranger.password }))).status).toBe(401);
+      // The same form from the frontend's own page goes through.
+      expect(read(await call(own, '/api/register', multipart(newAccount()))).status).toBe(201);
       await page.context().close();
       await own.context().close();
     });

@@ -170,6 +170,7 @@ describe('the OpenAPI document against every answer the handlers give', () => {
     await expectDocumented(op, await registerApi.POST(post('/api/register', NOT_UTF8_FIELD, 'multipart/form-data; boundary=b')));
     await expectDocumented(op, await registerApi.POST(jsonRequest('/api/register', 'x'.repeat(20_000))));
     await expectDocumented(op, await registerApi.POST(post('/api/register', 'x', 'text/plain')));
+    await expectDocumented(op, await registerApi.POST(request('/api/register', { method: 'POST', headers: { origin: 'https://elsewhere.example' }, body: form(newAccount()) })));
     await expectDocumented(op, await send(form(newAccount(), [{ bytes: Buffer.from('not an image'), filename: 'a.png' }])));
     await expectDocumented(op, await send(form(newAccount(), [{ bytes: tinyPng().subarray(0, 40), filename: 'a.png' }])));
     await expectDocumented(op, await send(form(newAccount(), [{ bytes: Buffer.concat([tinyPng(), Buffer.alloc(2 * 1024 * 1024)]), filename: 'a.png' }])));
@@ -193,6 +194,9 @@ describe('the OpenAPI document against every answer the handlers give', () => {
     await expectDocumented(op, await loginApi.POST(post('/api/login', NOT_UTF8, 'application/json')));
     await expectDocumented(op, await loginApi.POST(jsonRequest('/api/login', 'x'.repeat(20_000))));
     await expectDocumented(op, await loginApi.POST(post('/api/login', 'x', 'text/plain')));
+    const foreign = formRequest('/api/login', { username: account.username, password: account.password });
+    foreign.headers.set('origin', 'https://elsewhere.example');
+    await expectDocumented(op, await loginApi.POST(foreign));
   });
 
   it('GET and PATCH /api/me', async () => {

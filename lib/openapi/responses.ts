@@ -171,6 +171,14 @@ export function unavailable(...services: ('database' | 'redis')[]): Record<numbe
   };
 }
 
+/** 403 of an endpoint that takes a form, for one a web page on another site sent (lib/cors.ts's refuseForeignForm). */
+export const foreignForm: Record<number, ResponseConfig> = {
+  403: problemResponse(
+    'A form (urlencoded or multipart) whose `Origin` is a web page neither on this host nor in `CORS_ORIGINS`: a browser sends such a form to another site without asking first, so it is refused before anything counts. Requests without `Origin` (not from a browser page) are not affected.',
+    { foreign_origin: problems.foreignForm() },
+  ),
+};
+
 /** 500: a fault on our side, or a deployment missing a variable; details stay in the server log under the error id. */
 export const internalError: Record<number, ResponseConfig> = {
   500: problemResponse(

@@ -1,7 +1,7 @@
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { problems } from '../../problems.js';
 import { LoginRequest, TokenResponse } from '../../schemas/auth.js';
-import { bodyErrors, internalError, problemResponse, PUBLIC, rateLimited, unavailable } from '../responses.js';
+import { bodyErrors, foreignForm, internalError, problemResponse, PUBLIC, rateLimited, unavailable } from '../responses.js';
 
 /** POST /api/login: also the `tokenUrl` of the OAuth2 password flow, which Swagger UI's Authorize uses. */
 export const login: RouteConfig = {
@@ -28,6 +28,7 @@ export const login: RouteConfig = {
       content: { 'application/json': { schema: TokenResponse } },
     },
     ...bodyErrors('application/json or application/x-www-form-urlencoded', { schema: LoginRequest, body: { username: 'ada' } }, { form: true }),
+    ...foreignForm,
     401: problemResponse(
       'The same answer, after the same work, for an unknown user, a wrong password or a blocked account, so it tells an attacker nothing.',
       { failed: problems.loginFailed() },

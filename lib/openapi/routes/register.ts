@@ -1,7 +1,7 @@
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { RegisterRequest, RegisterResponse } from '../../schemas/auth.js';
 import { AvatarFile } from '../../schemas/avatar.js';
-import { avatarErrors, bodyErrors, internalError, PUBLIC, rateLimited, unavailable, taken } from '../responses.js';
+import { avatarErrors, bodyErrors, foreignForm, internalError, PUBLIC, rateLimited, unavailable, taken } from '../responses.js';
 
 /** The multipart form of POST /api/register: the JSON fields plus an optional avatar file. */
 const RegisterForm = RegisterRequest.extend({ avatar: AvatarFile.optional() }).meta({ id: 'RegisterForm' });
@@ -31,6 +31,7 @@ export const register: RouteConfig = {
     },
     ...bodyErrors('application/json or multipart/form-data', { schema: RegisterRequest, body: { username: 'ada lovelace', email: 'ada@example.com', password: 'short' } }, { multipart: true }),
     ...avatarErrors('application/json or multipart/form-data', Object.keys(RegisterRequest.shape)),
+    ...foreignForm,
     ...taken,
     ...rateLimited('sign-ups from this address', 'registerIp'),
     ...internalError,
