@@ -34,13 +34,17 @@ const SENT_UNASKED = new Set(['application/x-www-form-urlencoded', 'multipart/fo
  * Passes a request with no Origin (not a browser's cross-site send: curl, a server, a mobile app),
  * one from this host's own pages (the API docs), and one from a CORS origin. Call it first, before
  * any limit counts. JSON needs a preflight, which only CORS origins pass.
+ * "This host" is compared as host and port, not scheme, as `startHostFor` compares hosts: behind a
+ * proxy `request.url` may say http:// for a page the browser loaded over https:// (Vercel's own
+ * request adapter builds it from Host alone), and a plain-http page on this very host and port
+ * cannot exist where HTTPS is enforced.
  *
  * @example refuseForeignForm(request); // first thing in POST /api/register
  */
 export function refuseForeignForm(request: Request): void {
   const origin = request.headers.get('origin');
   if (origin === null || !SENT_UNASKED.has(mediaType(request))) return;
-  if (origin === new URL(request.url).origin || getConfig().corsOrigins.includes(origin)) return;
+  if (getConfig().corsOrigins.includes(origin) || (URL.canParse(origin) && new URL(origin).host === new URL(request.url).host)) return;
   throw problems.foreignForm();
 }
 

@@ -15,8 +15,11 @@ const rateLimits = () => import('./rate-limit.js');
  * Cloudinary cannot read) keeps its slots counted; one whose upload went out and got no answer (a
  * 502 caused by AvatarUploadUnconfirmedError) keeps its avatar upload slot: Cloudinary may have
  * processed it. Its other slots (a name change in the same request, never written) go back.
- * A 429 keeps the slots the request's other limits took, like any 4xx: a request refused after
- * its names were looked up must not get back the slot that paid for the lookup.
+ * A 429 keeps the slots the request took before it, like any 4xx: a request refused after its
+ * names were looked up must not get back the slot that paid for the lookup. The slots reserved
+ * together with the one refused go back, though: nothing was done for them yet, and keeping them
+ * would let one limit spend another's (one account's refused retries the address's budget, or
+ * others' changes behind one address an account's own).
  *
  * @example const slots = limitReservations(user.id); await slots.reserve('avatarUser').then(upload).catch(slots.giveBackAndThrow);
  */
@@ -29,14 +32,21 @@ export function limitReservations(subject: string) {
      * longest wait is thrown (`enforceTogether`).
      */
     async reserve(...limits: (RateLimitName | readonly [RateLimitName, string])[]): Promise<void> {
-      const { enforceTogether, reserveSlot } = await rateLimits();
-      const slots = limits.map((limit) => {
+      const { enforceTogether, giveBackIfTaken, reserveSlot } = await rateLimits();
+      const these = limits.map((limit): [RateLimitName, string, Promise<Slot | undefined>] => {
         const [name, by] = typeof limit === 'string' ? [limit, subject] : limit;
-        const slot = reserveSlot(name, by);
-        reserved.push([name, by, slot]);
-        return slot;
+        return [name, by, reserveSlot(name, by)];
       });
-      await enforceTogether(slots);
+      reserved.push(...these);
+      try {
+        await enforceTogether(these.map(([, , slot]) => slot));
+      } catch (error) {
+        if (error instanceof HttpError && error.status === 429) {
+          for (const entry of these) reserved.splice(reserved.indexOf(entry), 1);
+          for (const [name, by, slot] of these) await giveBackIfTaken(name, by, slot);
+        }
+        throw error;
+      }
     },
     async giveBackAndThrow(error: unknown): Promise<never> {
       const clientsFault = error instanceof HttpError && error.status < 500;

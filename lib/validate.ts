@@ -32,7 +32,9 @@ function fieldErrors(issue: z.core.$ZodIssue, value: unknown): FieldError[] {
 }
 
 const TYPE_WORDS: Record<string, string> = { string: 'a string', number: 'a number', int: 'a whole number', boolean: 'true or false', object: 'an object', array: 'a list', null: 'null' };
-const UNITS: Record<string, string> = { string: ' characters', array: ' items' };
+const UNITS: Record<string, [one: string, many: string]> = { string: [' character', ' characters'], array: [' item', ' items'] };
+/** `3 characters`, `1 character`, `5` (a number has no unit). */
+const counted = (n: number | bigint, origin: string) => `${n}${UNITS[origin]?.[Number(n) === 1 ? 0 : 1] ?? ''}`;
 const FORMATS: Record<string, string> = { email: 'an email address', url: 'a URL', uuid: 'a UUID' };
 
 /**
@@ -45,10 +47,12 @@ function inWords(issue: z.core.$ZodRawIssue): string | undefined {
     case 'invalid_type':
       return issue.input === undefined ? 'Required.' : `Must be ${TYPE_WORDS[issue.expected] ?? issue.expected}.`;
     case 'too_small':
+      if (issue.exact) return `Exactly ${counted(issue.minimum, issue.origin)}.`;
       if (issue.origin === 'string' && Number(issue.minimum) === 1 && issue.inclusive !== false) return 'Must not be empty.';
-      return `${issue.inclusive === false ? 'More than' : 'At least'} ${issue.minimum}${UNITS[issue.origin] ?? ''}.`;
+      return `${issue.inclusive === false ? 'More than' : 'At least'} ${counted(issue.minimum, issue.origin)}.`;
     case 'too_big':
-      return `${issue.inclusive === false ? 'Less than' : 'At most'} ${issue.maximum}${UNITS[issue.origin] ?? ''}.`;
+      if (issue.exact) return `Exactly ${counted(issue.maximum, issue.origin)}.`;
+      return `${issue.inclusive === false ? 'Less than' : 'At most'} ${counted(issue.maximum, issue.origin)}.`;
     case 'invalid_format':
       return FORMATS[issue.format] ? `Must be ${FORMATS[issue.format]}.` : undefined;
     case 'invalid_value':

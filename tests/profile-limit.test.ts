@@ -161,6 +161,28 @@ describe('username and email changes per client address, over all its accounts (
   });
 });
 
+describe("a change one of the two limits refuses spends nothing of the other's (RATE_LIMIT_PROFILE_USER, RATE_LIMIT_PROFILE_IP)", () => {
+  withLimit('pglite', () => ({}), { RATE_LIMIT_PROFILE_USER: '2/1h', RATE_LIMIT_PROFILE_IP: '3/1h' });
+
+  it("refused by the address's limit, the account keeps its own changes; refused by the account's, the address keeps its", async () => {
+    const mine = await signUp();
+    const others = async (n: number) => Promise.all(Array.from({ length: n }, () => signUp()));
+    const shared = '198.51.100.50';
+    // Others behind the address spend its three; this account's tries there are refused ...
+    for (const other of await others(3)) expect((await patch(other.token, { username: newAccount().username }, shared)).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await patch(mine.token, { username: newAccount().username }, shared)).status).toBe(429);
+    // ... and spent none of its own two: from another address both go through.
+    for (let i = 0; i < 2; i++) expect((await patch(mine.token, { username: newAccount().username }, '198.51.100.51')).status).toBe(200);
+
+    // Its own limit, now spent, refuses it three times at a fresh address, whose three are all still there for others.
+    const fresh = '198.51.100.52';
+    for (let i = 0; i < 3; i++) expect((await patch(mine.token, { username: newAccount().username }, fresh)).status).toBe(429);
+    const [d, e, f, g] = await others(4);
+    for (const other of [d, e, f]) expect((await patch(other!.token, { email: newAccount().email }, fresh)).status).toBe(200);
+    expect((await patch(g!.token, { email: newAccount().email }, fresh)).status).toBe(429);
+  });
+});
+
 const postgres = await postgresAvailable();
 
 describe.skipIf(!postgres)('a change that fails on the database gives its slot back (RATE_LIMIT_PROFILE_USER)', () => {
