@@ -1,6 +1,17 @@
 import type { RateLimitName } from './config.js';
 import { badGateway, badRequest, conflict, forbidden, HttpError, payloadTooLarge, serviceUnavailable, tooManyRequests, unauthorized, unsupportedMediaType } from './http-errors.js';
 
+/**
+ * A wait as a person reads it, rounded up, so never shorter than `Retry-After`: seconds under a
+ * minute, minutes under an hour, then hours ("Try again in 56 minutes", not "in 3306 seconds").
+ *
+ * @example waitInWords(45) // '45 seconds'; waitInWords(3306) // '56 minutes'; waitInWords(25909) // '8 hours'
+ */
+export function waitInWords(seconds: number): string {
+  const [count, unit] = seconds < 60 ? [seconds, 'second'] : seconds < 3600 ? [Math.ceil(seconds / 60), 'minute'] : [Math.ceil(seconds / 3600), 'hour'];
+  return `${count} ${unit}${count === 1 ? '' : 's'}`;
+}
+
 const LIMIT_MESSAGES: Record<RateLimitName, string> = {
   loginIp: 'Too many sign-in attempts from this address.',
   loginAccount: 'Too many failed sign-ins for this account.',
@@ -54,7 +65,7 @@ export const problems = {
   /** 409 naming the field whose unique index refused the value (`username`, `email`). */
   taken: (field: string) => conflict(`That ${field.replace('_', ' ')} is already taken.`, [{ field, message: 'Already taken.' }]),
   rateLimited: (name: RateLimitName, limit: { limit: number; remaining: number; resetSeconds: number }) =>
-    tooManyRequests(`${LIMIT_MESSAGES[name]} Try again in ${limit.resetSeconds} seconds.`, limit),
+    tooManyRequests(`${LIMIT_MESSAGES[name]} Try again in ${waitInWords(limit.resetSeconds)}.`, limit),
   /** 401 of a login, whatever failed: unknown user, wrong password, blocked, Google-only. */
   loginFailed: () => unauthorized('Incorrect username or password.'),
   noToken: () => unauthorized('Send a bearer access token in the Authorization header.'),

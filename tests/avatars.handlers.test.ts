@@ -312,7 +312,7 @@ describe('avatar uploads per account (RATE_LIMIT_AVATAR_USER)', () => {
     const refused = await upload();
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await problemOf(refused)).detail).toMatch(/^Too many avatar uploads for this account\. Try again in \d+ seconds\.$/);
+    expect((await problemOf(refused)).detail).toMatch(/^Too many avatar uploads for this account\. Try again in \d+ (seconds?|minutes?|hours?)\.$/);
     expect(fake.calls.filter((c) => c.action === 'upload').length).toBe(uploads); // nothing uploaded
     // A change without a file is not an upload: it goes through, and the avatar stays.
     const renamed = await patch(JSON.stringify({ full_name: 'Still Ada' }), 'application/json');

@@ -48,7 +48,7 @@ const ACTED_ON = ['retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'rate
  * (sizes and limits are the configured defaults here, as in the examples).
  */
 const normalize = (detail: string) =>
-  detail.replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, '<id>').replace(/Try again in \d+ seconds/, 'Try again in <n> seconds');
+  detail.replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, '<id>').replace(/Try again in \d+ \w+/, 'Try again in <n>');
 
 /** Documented answers no probe here provokes, each with where it is tested instead. */
 const NOT_PROBED: Record<string, string> = {};

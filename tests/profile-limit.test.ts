@@ -66,7 +66,7 @@ describe('username and email changes per account (RATE_LIMIT_PROFILE_USER)', () 
     expect(refused.status).toBe(429);
     expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await problemOf(refused)).detail).toMatch(/^Too many username or email changes for this account\. Try again in \d+ seconds\.$/);
+    expect((await problemOf(refused)).detail).toMatch(/^Too many username or email changes for this account\. Try again in \d+ (seconds?|minutes?|hours?)\.$/);
     // Refused before the lookup: a taken address answers 429 too, telling nothing.
     expect((await patch(token, { email: other.account.email })).status).toBe(429);
     const before = await current(token);
@@ -150,7 +150,7 @@ describe('username and email changes per client address, over all its accounts (
     const refused = await patch(second.token, { email: newAccount().email }, ip);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await problemOf(refused)).detail).toMatch(/^Too many username or email changes from this address\. Try again in \d+ seconds\.$/);
+    expect((await problemOf(refused)).detail).toMatch(/^Too many username or email changes from this address\. Try again in \d+ (seconds?|minutes?|hours?)\.$/);
     // Refused before the lookup: a taken address answers 429 too, telling nothing.
     expect((await patch(second.token, { email: first.account.email }, ip)).status).toBe(429);
     expect(await current(second.token)).toEqual(before);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resetConfig } from '../lib/config.js';
 import { HttpError } from '../lib/http-errors.js';
+import { problems, waitInWords } from '../lib/problems.js';
 import { enforceLimit, enforceTogether, takeSlot } from '../lib/rate-limit.js';
 import { getStore, resetStore, StoreUnavailableError } from '../lib/store.js';
 
@@ -51,5 +52,16 @@ describe('the rate limits, around what the store answers', () => {
       vi.spyOn(getStore(), 'hit').mockRejectedValueOnce(bug);
       await expect(enforceLimit('loginIp', '198.51.100.7')).rejects.toBe(bug);
     });
+  });
+});
+
+describe('a refusal says how long to wait in words a person reads, never shorter than Retry-After', () => {
+  it('counts seconds under a minute, minutes under an hour, then hours, each rounded up', () => {
+    expect([1, 45, 59, 60, 61, 3306, 3599, 3600, 3601, 25909, 86400].map(waitInWords)).toEqual([
+      '1 second', '45 seconds', '59 seconds', '1 minute', '2 minutes', '56 minutes', '60 minutes', '1 hour', '2 hours', '8 hours', '24 hours',
+    ]);
+    const refused = problems.rateLimited('resetFailures', { limit: 10, remaining: 0, resetSeconds: 25909 });
+    expect(refused.detail).toBe('Too many failed password resets for this email address. Try again in 8 hours.');
+    expect(refused.extra.headers?.['Retry-After']).toBe('25909');
   });
 });
