@@ -32,8 +32,11 @@ const SENT_UNASKED = new Set(['application/x-www-form-urlencoded', 'multipart/fo
  * from an address of its own past `RATE_LIMIT_REGISTER_IP`, uploading avatars, timing the answers
  * (a taken email is refused before the bcrypt work), or spread password guesses over them.
  * Passes a request with no Origin (not a browser's cross-site send: curl, a server, a mobile app),
- * one from this host's own pages (the API docs), and one from a CORS origin. Call it first, before
- * any limit counts. JSON needs a preflight, which only CORS origins pass.
+ * one from this host's own pages (the API docs), one from a CORS origin, and one the browser itself
+ * calls same-origin (`Sec-Fetch-Site`, which no page can set): a frontend's own proxy of `/api`
+ * (a dev server's, such as Vite's with `changeOrigin`, or a rewrite on the frontend's host) may
+ * name this host in Host while Origin names the frontend's. Call it first, before any limit
+ * counts. JSON needs a preflight, which only CORS origins pass.
  * "This host" is compared as host and port, not scheme, as `startHostFor` compares hosts: behind a
  * proxy `request.url` may say http:// for a page the browser loaded over https:// (Vercel's own
  * request adapter builds it from Host alone), and a plain-http page on this very host and port
@@ -43,7 +46,7 @@ const SENT_UNASKED = new Set(['application/x-www-form-urlencoded', 'multipart/fo
  */
 export function refuseForeignForm(request: Request): void {
   const origin = request.headers.get('origin');
-  if (origin === null || !SENT_UNASKED.has(mediaType(request))) return;
+  if (origin === null || !SENT_UNASKED.has(mediaType(request)) || request.headers.get('sec-fetch-site') === 'same-origin') return;
   if (getConfig().corsOrigins.includes(origin) || (URL.canParse(origin) && new URL(origin).host === new URL(request.url).host)) return;
   throw problems.foreignForm();
 }

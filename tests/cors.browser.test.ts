@@ -49,6 +49,26 @@ async function recordingProxy(target: string): Promise<{ url: string; seen: Seen
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };
 }
 
+/**
+ * A frontend's dev server that proxies `/api` to `target` as Vite's `server.proxy` does with
+ * `changeOrigin: true`: the API sees its own host in Host, and the page's origin in Origin.
+ * Every other path is the page.
+ */
+async function proxyingFrontend(target: string): Promise<{ origin: string; server: Server }> {
+  const upstream = new URL(target);
+  const server = createServer((req, res) => {
+    if (!req.url!.startsWith('/api/')) return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>proxied</title>');
+    const out = forward({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } }, (answer) => {
+      res.writeHead(answer.statusCode!, answer.rawHeaders);
+      answer.pipe(res);
+    });
+    out.on('error', () => res.destroy());
+    req.pipe(out);
+  });
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
 async function close(server: Server | undefined): Promise<void> {
   if (!server) return;
   server.closeAllConnections();
@@ -218,6 +238,27 @@ describe.runIf(chromiumAvailable())('CORS in headless Chromium: a frontend on an
     expect(limited.headers['ratelimit-remaining']).toBe('0');
     expect(limited.headers['ratelimit-reset']).toMatch(/^\d+$/);
     await page.context().close();
+  });
+
+  it("a frontend whose dev server proxies /api with the API's host in Host (Vite's changeOrigin): its forms go through, the browser calling them same-origin", async () => {
+    const frontendProxy = await proxyingFrontend(dev.url);
+    const page = await pageOn(frontendProxy.origin);
+    try {
+      // Same-origin fetches through the page's own server; its origin is in no CORS list.
+      const send = (path: string, init: RequestInit) =>
+        page.evaluate(async ({ path, init }) => {
+          const response = await fetch(path, init);
+          return { status: response.status, body: await response.text() };
+        }, { path, init });
+      const account = newAccount();
+      const signedUp = await send('/api/register', multipart(account));
+      expect(signedUp.status, signedUp.body).toBe(201);
+      const loggedIn = await send('/api/login', form({ username: account.username, password: account.password }));
+      expect(loggedIn.status, loggedIn.body).toBe(200);
+    } finally {
+      await page.context().close();
+      await close(frontendProxy.server);
+    }
   });
 
   describe('a page on an origin not in CORS_ORIGINS', () => {

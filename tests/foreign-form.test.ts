@@ -72,6 +72,19 @@ describe('a form sent by a web page on another site', () => {
     expect((await loginForm({ username: account.username, password: account.password }, new URL(BASE).origin)).status).toBe(200);
   });
 
+  it("goes through when the browser itself calls it same-origin (Sec-Fetch-Site, which no page can set): a frontend's own proxy of /api may put this host in Host", async () => {
+    const proxied = 'http://localhost:5181';
+    expect((await signUpForm(newAccount(), proxied)).status).toBe(403);
+    const sameOrigin = (origin: string, site: string) => {
+      const body = new FormData();
+      for (const [name, value] of Object.entries(newAccount())) body.append(name, value);
+      return register.POST(new Request(BASE + '/api/register', { method: 'POST', headers: { origin, 'sec-fetch-site': site }, body }));
+    };
+    expect((await sameOrigin(proxied, 'same-origin')).status).toBe(201);
+    expect((await sameOrigin(ELSEWHERE, 'cross-site')).status).toBe(403);
+    expect((await sameOrigin(ELSEWHERE, 'same-site')).status).toBe(403);
+  });
+
   it('leaves JSON alone: a page must ask first (a preflight, which only the CORS origins pass), so JSON with another Origin is no page\'s', async () => {
     const account = newAccount();
     expect((await register.POST(jsonRequest('/api/register', account, { headers: { origin: ELSEWHERE } }))).status).toBe(201);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as z from '../vendor/zod/index.mjs';
 import { HttpError } from '../lib/http-errors.js';
+import { UpdateProfileRequest } from '../lib/schemas/profile.js';
 import { parseInput } from '../lib/validate.js';
 
 /** The 422 `parseInput` throws for `value`, as its `errors`. */
@@ -40,5 +41,12 @@ describe('parseInput: what is wrong with a field, in words a frontend can show a
       { field: 'extra', message: 'Unknown field.' },
     ]);
     expect(errorsOf(Schema, { code: 123456 })).toEqual(expect.arrayContaining([{ field: 'code', message: 'Must be a string.' }, { field: 'name', message: 'Required.' }]));
+  });
+
+  it("gives one message per field of the service's own schemas: an empty username is too short, not also of the wrong characters; a JSON avatar is only null", () => {
+    expect(errorsOf(UpdateProfileRequest, { username: '', avatar: 'x' })).toEqual([
+      { field: 'username', message: 'At least 3 characters.' },
+      { field: 'avatar', message: 'Only null, which removes the avatar: send a new one as a file in multipart/form-data.' },
+    ]);
   });
 });

@@ -174,7 +174,7 @@ export function unavailable(...services: ('database' | 'redis')[]): Record<numbe
 /** 403 of an endpoint that takes a form, for one a web page on another site sent (lib/cors.ts's refuseForeignForm). */
 export const foreignForm: Record<number, ResponseConfig> = {
   403: problemResponse(
-    'A form (urlencoded, multipart or text/plain: the bodies a browser sends to another site without asking first) whose `Origin` is a web page neither on this host nor in `CORS_ORIGINS`, refused before anything counts. Requests without `Origin` (not from a browser page) and JSON are not affected.',
+    'A form (urlencoded, multipart or text/plain: the bodies a browser sends to another site without asking first) whose `Origin` is a web page neither on this host nor in `CORS_ORIGINS`, refused before anything counts, unless the browser called it same-origin (`Sec-Fetch-Site`, as through a frontend\'s own proxy of `/api`). Requests without `Origin` (not from a browser page) and JSON are not affected.',
     { foreign_origin: problems.foreignForm() },
   ),
 };

@@ -7,7 +7,7 @@ import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, passwordBytes } from '../passwo
 // The `example`s are what Swagger UI's "Try it out" fills in (else "string" and, for a pattern, random characters).
 export const Username = z
   .string()
-  .min(3)
+  .min(3, { abort: true }) // "" is too short, not also made of the wrong characters: one message
   .max(32)
   .regex(/^[A-Za-z0-9_.-]+$/, 'Use only letters, digits, "_", "." and "-".')
   .describe('3 to 32 letters, digits, "_", "." or "-"; unique regardless of letter case.')

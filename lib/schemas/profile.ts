@@ -11,7 +11,7 @@ export const UpdateProfileRequest = z
     username: Username.optional(),
     email: Email.optional(),
     full_name: FullName.optional(),
-    avatar: z.null().optional().describe('`null` removes the avatar. To replace it, send a file in multipart/form-data.'),
+    avatar: z.null({ error: 'Only null, which removes the avatar: send a new one as a file in multipart/form-data.' }).optional().describe('`null` removes the avatar. To replace it, send a file in multipart/form-data.'),
   })
   .meta({ id: 'UpdateProfileRequest', minProperties: 1 }); // {} is a 422: at least one change
 export type UpdateProfileRequest = z.infer<typeof UpdateProfileRequest>;
