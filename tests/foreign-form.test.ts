@@ -15,10 +15,10 @@ import { BASE, jsonRequest, newAccount, problemOf } from './support/http.js';
 const FRONTEND = new URL(process.env.FRONTEND_CALLBACK_URL!).origin;
 const ELSEWHERE = 'https://elsewhere.example';
 
-const signUpForm = (fields: Record<string, string>, origin?: string) => {
+const signUpForm = (fields: Record<string, string>, origin?: string, headers: Record<string, string> = {}) => {
   const body = new FormData();
   for (const [name, value] of Object.entries(fields)) body.append(name, value);
-  return register.POST(new Request(BASE + '/api/register', { method: 'POST', headers: { 'x-real-ip': '198.51.100.40', ...(origin ? { origin } : {}) }, body }));
+  return register.POST(new Request(BASE + '/api/register', { method: 'POST', headers: { 'x-real-ip': '198.51.100.40', ...(origin ? { origin } : {}), ...headers }, body }));
 };
 const loginForm = (fields: Record<string, string>, origin?: string, type = 'application/x-www-form-urlencoded') =>
   login.POST(new Request(BASE + '/api/login', { method: 'POST', headers: { 'content-type': type, 'x-real-ip': '198.51.100.41', ...(origin ? { origin } : {}) }, body: new URLSearchParams(fields).toString() }));
@@ -75,11 +75,7 @@ describe('a form sent by a web page on another site', () => {
   it("goes through when the browser itself calls it same-origin (Sec-Fetch-Site, which no page can set): a frontend's own proxy of /api may put this host in Host", async () => {
     const proxied = 'http://localhost:5181';
     expect((await signUpForm(newAccount(), proxied)).status).toBe(403);
-    const sameOrigin = (origin: string, site: string) => {
-      const body = new FormData();
-      for (const [name, value] of Object.entries(newAccount())) body.append(name, value);
-      return register.POST(new Request(BASE + '/api/register', { method: 'POST', headers: { origin, 'sec-fetch-site': site }, body }));
-    };
+    const sameOrigin = (origin: string, site: string) => signUpForm(newAccount(), origin, { 'sec-fetch-site': site });
     expect((await sameOrigin(proxied, 'same-origin')).status).toBe(201);
     expect((await sameOrigin(ELSEWHERE, 'cross-site')).status).toBe(403);
     expect((await sameOrigin(ELSEWHERE, 'same-site')).status).toBe(403);
