@@ -121,14 +121,14 @@ const post = (path: string, body: BodyInit, type: string) => request(path, { met
 /** A multipart form whose `full_name` holds a byte that is not UTF-8 (Latin-1 é). */
 const NOT_UTF8_FIELD = Buffer.concat([Buffer.from('--b\r\nContent-Disposition: form-data; name="full_name"\r\n\r\ncaf'), Buffer.from([0xe9]), Buffer.from('\r\n--b--\r\n')]);
 const NOT_UTF8 = new Uint8Array([0x7b, 0xff, 0x7d]);
-/** A multipart body whose stream breaks after its first bytes, as a dropped connection does. */
-const broken = (path: string, method: string, headers: Record<string, string> = {}) =>
+/** A body whose stream breaks after its first bytes, as a dropped connection does: a multipart form, or JSON. */
+const broken = (path: string, method: string, headers: Record<string, string> = {}, json = false) =>
   request(path, {
     method,
-    headers: { ...headers, 'content-type': 'multipart/form-data; boundary=b' },
+    headers: { ...headers, 'content-type': json ? 'application/json' : 'multipart/form-data; boundary=b' },
     body: new ReadableStream({
       start(controller) {
-        controller.enqueue(new TextEncoder().encode('--b\r\ncontent-disposition: form-data; name="username"\r\n\r\nada'));
+        controller.enqueue(new TextEncoder().encode(json ? '{"username":"ada"' : '--b\r\ncontent-disposition: form-data; name="username"\r\n\r\nada'));
         controller.error(new Error('connection reset'));
       },
     }),
@@ -194,6 +194,7 @@ describe('the OpenAPI document against every answer the handlers give', () => {
     await expectDocumented(op, await loginApi.POST(post('/api/login', NOT_UTF8, 'application/json')));
     await expectDocumented(op, await loginApi.POST(jsonRequest('/api/login', 'x'.repeat(20_000))));
     await expectDocumented(op, await loginApi.POST(post('/api/login', 'x', 'text/plain')));
+    await expectDocumented(op, await loginApi.POST(broken('/api/login', 'POST', {}, true)));
     const foreign = formRequest('/api/login', { username: account.username, password: account.password });
     foreign.headers.set('origin', 'https://elsewhere.example');
     await expectDocumented(op, await loginApi.POST(foreign));
@@ -245,6 +246,7 @@ describe('the OpenAPI document against every answer the handlers give', () => {
     await expectDocumented(forgot, await forgotApi.POST(post('/api/forgot-password', NOT_UTF8, 'application/json')));
     await expectDocumented(forgot, await forgotApi.POST(jsonRequest('/api/forgot-password', 'x'.repeat(20_000))));
     await expectDocumented(forgot, await forgotApi.POST(post('/api/forgot-password', 'x', 'text/plain')));
+    await expectDocumented(forgot, await forgotApi.POST(broken('/api/forgot-password', 'POST', {}, true)));
     await settleBackground();
     const code = await latestCode(getConfig().outboxDir, account.email);
 
@@ -257,6 +259,7 @@ describe('the OpenAPI document against every answer the handlers give', () => {
     await expectDocumented(reset, await resetApi.POST(post('/api/reset-password', NOT_UTF8, 'application/json')));
     await expectDocumented(reset, await resetApi.POST(jsonRequest('/api/reset-password', 'x'.repeat(20_000))));
     await expectDocumented(reset, await resetApi.POST(post('/api/reset-password', 'x', 'text/plain')));
+    await expectDocumented(reset, await resetApi.POST(broken('/api/reset-password', 'POST', {}, true)));
     await expectDocumented(reset, await resetApi.POST(jsonRequest('/api/reset-password', { email: account.email, otp: code, new_password: account.password + ' new' })));
     account.password += ' new';
     token = (await (await loginApi.POST(jsonRequest('/api/login', { username: account.username, password: account.password }))).json()).access_token;
@@ -285,6 +288,7 @@ describe('the OpenAPI document against every answer the handlers give', () => {
     await expectDocumented(op, await exchangeApi.POST(post('/api/google/exchange', NOT_UTF8, 'application/json')));
     await expectDocumented(op, await exchangeApi.POST(jsonRequest('/api/google/exchange', 'x'.repeat(20_000))));
     await expectDocumented(op, await exchangeApi.POST(post('/api/google/exchange', 'x', 'text/plain')));
+    await expectDocumented(op, await exchangeApi.POST(broken('/api/google/exchange', 'POST', {}, true)));
   });
 
   it('GET /api/docs', async () => {

@@ -77,10 +77,10 @@ export function bodyErrors(
       [
         options.also400?.description,
         options.multipart
-          ? 'The body is not valid JSON, not UTF-8 (also a text field of a multipart form), or not a readable multipart form.'
+          ? 'The body is not valid JSON, not UTF-8 (also a text field of a multipart form), not a readable multipart form, or it broke off before its end.'
           : options.form
-            ? 'The body is not valid JSON, or not UTF-8 (in a form: not percent-encoded UTF-8).'
-            : 'The body is not valid JSON, or not UTF-8.',
+            ? 'The body is not valid JSON, not UTF-8 (in a form: not percent-encoded UTF-8), or it broke off before its end.'
+            : 'The body is not valid JSON, not UTF-8, or it broke off before its end.',
       ]
         .filter(Boolean)
         .join(' Or: '),
@@ -88,13 +88,13 @@ export function bodyErrors(
         ...options.also400?.examples,
         malformed_json: problems.malformedJson(),
         malformed_body: problems.malformedUtf8(),
+        body_unreadable: problems.bodyUnreadable(),
         ...(options.form ? { malformed_form: problems.malformedForm() } : {}),
         ...(options.multipart
           ? {
               multipart_no_boundary: problems.multipartNoBoundary(),
               multipart_malformed: problems.multipartMalformed(),
               multipart_not_utf8: problems.multipartNotUtf8(),
-              body_unreadable: problems.bodyUnreadable(),
             }
           : {}),
       },
