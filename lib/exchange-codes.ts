@@ -87,5 +87,5 @@ export function verifierAnswers(grant: ExchangeGrant, verifier: string | undefin
  */
 export async function restoreExchangeCode(code: string, grant: ExchangeGrant): Promise<void> {
   const left = grant.expiresAt - Date.now();
-  if (left > 0) await getStore().put(keyOf(code), valueOf(grant), Math.ceil(left / 1000));
+  if (left > 0) await getStore().put(keyOf(code), valueOf(grant), Math.ceil(left / 1000), { restoring: true });
 }

@@ -106,7 +106,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   // under RATE_LIMIT_FAIL_OPEN, then the code it must store) still answers within about a second.
   // A refund (giveBack) skips that shortcut: it runs after the response, where nobody waits on it,
   // and refused untried it would lose the slot for good (a blip at the wrong moment would cost a
-  // reset request's address one of its few codes an hour).
+  // reset request's address one of its few codes an hour). So does putting back a code taken for
+  // work that did not happen (restoreCode, a restoring put): the user's retry needs it.
   let unreachableUntil = 0;
   const guard = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
     if (Date.now() < unreachableUntil) throw new StoreUnavailableError(`redis ${what} not tried: Redis was unreachable a moment ago`, { tried: false });
@@ -123,8 +124,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   };
 
   return {
-    put: (key, value, ttlSeconds) =>
-      guard('SET', async () => {
+    put: (key, value, ttlSeconds, { restoring = false } = {}) =>
+      (restoring ? attempt : guard)('SET', async () => {
         await redis.set(prefix + key, value, { ex: ttlSeconds });
       }),
     take: (key) => guard('GETDEL', () => redis.getdel<string>(prefix + key)),
@@ -141,7 +142,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         return codeCheck(await redis.eval(TAKE_CODE, [prefix + key], [digest]));
       }),
     restoreCode: (key, digest) =>
-      guard('EVAL', async () => {
+      attempt('EVAL', async () => {
         await redis.eval(RESTORE_CODE, [prefix + key], [digest]);
       }),
     hit: (key, rule) =>

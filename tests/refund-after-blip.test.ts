@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POST as forgot } from '../api/forgot-password.js';
 import { settleBackground } from '../lib/background.js';
 import { resetConfig } from '../lib/config.js';
+import { issueExchangeCode, redeemExchangeCode, restoreExchangeCode } from '../lib/exchange-codes.js';
+import { issueOtp, restoreOtp, takeOtp } from '../lib/otp.js';
 import { getStore, resetStore } from '../lib/store.js';
 import { useDatabase } from './support/database.js';
 import { jsonRequest, newAccount } from './support/http.js';
@@ -70,5 +72,34 @@ describe.skipIf(!enabled)('a refund right after a Redis blip', () => {
     expect(logged).not.toMatch(/refund/);
     await new Promise((r) => setTimeout(r, TIMEOUT_MS + 100)); // past the "unreachable" shortcut
     expect(await ask()).toBe(202); // the address's one code this hour is still there to ask for
+  });
+
+  /** One failed Redis call, over at once: the store then refuses calls untried for REDIS_TIMEOUT_MS. */
+  const blip = async () => {
+    await proxy.cut();
+    await expect(getStore().put(`blip-${randomBytes(4).toString('hex')}`, '1', 60)).rejects.toThrow();
+    await proxy.heal();
+  };
+
+  // A code taken for work that then certainly did not happen (a reset whose write never ran, an
+  // exchange its limit refused) is put back: refused untried, the user's retry with it would fail.
+  it('puts a taken reset code back right after a blip', async () => {
+    const email = newAccount().email;
+    const code = await issueOtp(email);
+    expect(await takeOtp(email, code)).toBe(true);
+    await blip();
+    await restoreOtp(email, code);
+    await new Promise((r) => setTimeout(r, TIMEOUT_MS + 100));
+    expect(await takeOtp(email, code)).toBe(true);
+  });
+
+  it('puts a redeemed exchange code back right after a blip', async () => {
+    const code = await issueExchangeCode({ id: '00000000-0000-4000-8000-00000000000b', tokenVersion: 0 });
+    const grant = await redeemExchangeCode(code);
+    expect(grant).not.toBeNull();
+    await blip();
+    await restoreExchangeCode(code, grant!);
+    await new Promise((r) => setTimeout(r, TIMEOUT_MS + 100));
+    expect(await redeemExchangeCode(code)).toEqual(grant);
   });
 });
