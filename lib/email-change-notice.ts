@@ -11,10 +11,12 @@ import { StoreUnavailableError } from './store-error.js';
  * mail. Past the limit the notice is skipped and logged. For after the response.
  * Decision: with Redis unreachable the notice goes out all the same (logged): the owner hearing
  * of a takeover matters more than the limit, which only an outage lifts, and only while it lasts.
+ * `uncertain`: the change's write failed in a way that may have landed it (the request answered
+ * 503), so the notice says it may have happened: a needless notice is the lesser harm.
  *
  * @example runAfterResponse('email change notice', () => sendEmailChangeNotice(previousEmail, user.email));
  */
-export async function sendEmailChangeNotice(oldAddress: string, newAddress: string): Promise<void> {
+export async function sendEmailChangeNotice(oldAddress: string, newAddress: string, { uncertain = false } = {}): Promise<void> {
   const allowed = await takeSlot('emailNotice', oldAddress).catch((error: unknown) => {
     if (!(error instanceof StoreUnavailableError)) throw error;
     console.warn(`email change notice sent without its limit: ${error.message}`);
@@ -24,12 +26,14 @@ export async function sendEmailChangeNotice(oldAddress: string, newAddress: stri
     console.warn('email change notice skipped: RATE_LIMIT_EMAIL_NOTICE reached for the old address');
     return;
   }
-  await sendMail(emailChangedMail(oldAddress, newAddress));
+  await sendMail(emailChangedMail(oldAddress, newAddress, uncertain));
 }
 
 /** The notice itself. It names the new address: what the owner needs to tell their own change from someone else's. */
-export function emailChangedMail(to: string, newAddress: string): MailMessage {
-  const text = `The email address of your account was just changed to ${newAddress}. Mail about the account, such as password reset codes, now goes there.`;
+export function emailChangedMail(to: string, newAddress: string, uncertain = false): MailMessage {
+  const text = uncertain
+    ? `A change of your account's email address to ${newAddress} was just interrupted, and may have gone through. If it did, mail about the account, such as password reset codes, now goes there.`
+    : `The email address of your account was just changed to ${newAddress}. Mail about the account, such as password reset codes, now goes there.`;
   const notYou = "If you did not do this, someone may be using your account: contact the service's support at once, and check your other accounts.";
-  return noticeMail(to, 'Your account email was changed', [text, notYou]);
+  return noticeMail(to, uncertain ? 'Your account email may have been changed' : 'Your account email was changed', [text, notYou]);
 }

@@ -3,12 +3,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as me from '../api/me.js';
 import * as registration from '../api/register.js';
 import { settleBackground } from '../lib/background.js';
-import { resetConfig } from '../lib/config.js';
+import { getConfig, resetConfig } from '../lib/config.js';
 import { form } from './avatars-suite.js';
 import { useDatabase } from './support/database.js';
 import { startFakeCloudinary, type FakeCloudinary } from './support/fake-cloudinary.js';
 import { BASE, newAccount } from './support/http.js';
 import { tinyPng } from './support/images.js';
+import { outboxMessages, recipient } from './support/outbox.js';
 import { postgresAvailable } from './support/services.js';
 
 const enabled = await postgresAvailable();
@@ -58,6 +59,35 @@ describe.skipIf(!enabled)('an avatar change whose write outlives the query deadl
       expect(stored!.full_name).toBe('New');
       expect(fake.assets.has(uploaded)).toBe(true);
       expect(log.mock.calls.flat().join('\n')).toContain(`avatar ${uploaded} kept`);
+    } finally {
+      await locker.end();
+      log.mockRestore();
+    }
+  });
+
+  it('an email change that may have landed behind its 503: the old address is told it may have changed, the replaced avatar is logged, not deleted', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const account = newAccount();
+    const signUp = await registration.POST(new Request(`${BASE}/api/register`, { method: 'POST', body: form(account, [{ bytes: tinyPng(), filename: 'a.png' }]) }));
+    const { access_token: token, user } = await signUp.json();
+    const first = fake.calls.filter((c) => c.action === 'upload').at(-1)!.publicId!;
+    const newEmail = newAccount().email;
+    const locker = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [user.id]);
+      const body = form({ email: newEmail }, [{ bytes: tinyPng(5, 5), filename: 'b.png' }]);
+      const answer = await me.PATCH(new Request(`${BASE}/api/me`, { method: 'PATCH', headers: { authorization: `Bearer ${token}` }, body }));
+      expect(answer.status).toBe(503);
+      await locker.query('COMMIT');
+      await expect.poll(async () => (await locker.query('SELECT email FROM users WHERE id = $1', [user.id])).rows[0].email).toBe(newEmail);
+      await settleBackground();
+      const notices = (await outboxMessages(getConfig().outboxDir)).filter((mail) => recipient(mail) === account.email && /email may have been changed/.test(mail.subject ?? ''));
+      expect(notices).toHaveLength(1);
+      expect(notices[0]!.text).toContain(newEmail);
+      expect(fake.assets.has(first)).toBe(true); // it may still be the user's: never deleted on a guess
+      expect(log.mock.calls.flat().join('\n')).toContain(`avatar ${first} may be replaced`);
     } finally {
       await locker.end();
       log.mockRestore();
