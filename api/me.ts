@@ -1,23 +1,18 @@
 import { readInputWithAvatar } from '../lib/avatar-input.js';
 import { discardAvatarLater, withStoredAvatar } from '../lib/avatars.js';
-import { runAfterResponse } from '../lib/background.js';
 import { clientIp } from '../lib/client-ip.js';
 import { requireUser } from '../lib/current-user.js';
-import type { UserRow } from '../lib/db/schema.js';
-import { isDatabaseUnavailable, neverRan } from '../lib/db/unavailable.js';
 import { endpoint } from '../lib/endpoint.js';
 import { otherMethods } from '../lib/other-methods.js';
 import { unprocessable } from '../lib/http-errors.js';
 import { problems } from '../lib/problems.js';
+import { afterUncertainProfileWrite, tellOldAddressLater } from '../lib/profile-change.js';
 import { limitReservations } from '../lib/limit-reservations.js';
 import { json } from '../lib/respond.js';
 import { PROFILE_FORM_FIELDS, UpdateProfileForm, UpdateProfileRequest } from '../lib/schemas/profile.js';
 import { toPublicUser } from '../lib/schemas/user.js';
 import { assertAvailable, updateUser } from '../lib/users.js';
 import { parseInput } from '../lib/validate.js';
-
-// Imported on first use: the notice's limit needs the Redis client, which GET /api/me never does.
-const sendEmailChangeNotice = async (from: string, to: string, uncertain = false) => (await import('../lib/email-change-notice.js')).sendEmailChangeNotice(from, to, { uncertain });
 
 /** GET /api/me: the signed-in user. 401 without a valid, unrevoked token of an unblocked user. */
 export const GET = endpoint(async (request) => json(toPublicUser(await requireUser(request))));
@@ -64,7 +59,7 @@ export const PATCH = endpoint(async (request) => {
         email: input.email,
         ...(input.full_name !== undefined ? { fullName: input.full_name || null } : {}),
         ...(stored ? { avatarUrl: stored.url, avatarKey: stored.key } : input.avatar === null ? { avatarUrl: null, avatarKey: null } : {}),
-      }).catch((error: unknown) => afterUncertainWrite(error, user, renamed.email, Boolean(avatar) || input.avatar === null));
+      }).catch((error: unknown) => afterUncertainProfileWrite(error, user, renamed.email, Boolean(avatar) || input.avatar === null));
       // Deleted, blocked or signed out by a password reset while the request ran.
       if (!result) throw problems.badToken();
       return result;
@@ -73,25 +68,8 @@ export const PATCH = endpoint(async (request) => {
   const { user: changed, previousAvatarKey, previousEmail, emailChanged } = await change().catch(slots.giveBackAndThrow);
   if ((avatar || input.avatar === null) && previousAvatarKey) discardAvatarLater(previousAvatarKey);
   // Both read under the row lock of the update: of racing changes, each tells the address it replaced.
-  if (emailChanged) runAfterResponse('email change notice', () => sendEmailChangeNotice(previousEmail, changed.email));
+  if (emailChanged) tellOldAddressLater(previousEmail, changed.email);
   return json(toPublicUser(changed));
 });
-
-/**
- * The write failed (a 503 follows). When it may have landed all the same (the connection was lost,
- * or its deadline passed, with the statement out), what a landed write sets off is done as far as
- * is safe: the old address is told its email may have changed (as reset-password tells the owner:
- * a needless notice is the lesser harm than a takeover unheard of), and the avatar the write would
- * have replaced is logged for a manual check, not deleted, since it may still be the user's.
- */
-function afterUncertainWrite(error: unknown, user: UserRow, newEmail: string | undefined, replacesAvatar: boolean): never {
-  if (isDatabaseUnavailable(error) && !neverRan(error)) {
-    if (newEmail !== undefined) runAfterResponse('email change notice', () => sendEmailChangeNotice(user.email, newEmail, true));
-    if (replacesAvatar && user.avatarKey) {
-      console.error(`avatar ${user.avatarKey} may be replaced: the database failed during the write, which may have stored the change; delete it by hand if no user has it`);
-    }
-  }
-  throw error;
-}
 
 export const { OPTIONS, HEAD, POST, PUT, DELETE } = otherMethods({ GET, PATCH });

@@ -3,14 +3,12 @@ import { readBody } from '../lib/body.js';
 import { clientIp } from '../lib/client-ip.js';
 import { endpoint } from '../lib/endpoint.js';
 import { otherMethods } from '../lib/other-methods.js';
-import { sendMail } from '../lib/mail.js';
-import { peekOtp, restoreOtp, takeOtp, verifyOtp } from '../lib/otp.js';
+import { peekOtp, takeOtp, verifyOtp } from '../lib/otp.js';
 import { problems } from '../lib/problems.js';
-import { passwordChangedMail } from '../lib/password-mail.js';
+import { afterFailedPasswordWrite, tellOwnerOfNewPassword } from '../lib/password-reset.js';
 import { checkPassword, hashPassword } from '../lib/passwords.js';
 import { HttpError } from '../lib/http-errors.js';
 import { enforceLimit, enforceTogether, giveBackIfTaken, refundLimit, reserveSlot, type Slot } from '../lib/rate-limit.js';
-import { neverRan } from '../lib/db/unavailable.js';
 import { json } from '../lib/respond.js';
 import { ResetPasswordRequest, type ResetPasswordResponse } from '../lib/schemas/password-reset.js';
 import { findUserByEmail, replacePassword } from '../lib/users.js';
@@ -80,36 +78,11 @@ async function attempt(input: ResetPasswordRequest, ip: string, attempts: Promis
   // meanwhile (or a racing request used it), which must not cost the new code one of its tries.
   if (!(await takeOtp(input.email, input.otp))) throw rightButUnusable();
   // The email may have changed since the lookup: the code proved the old address, not the new one.
-  if (!(await replacePassword(user.id, user.email, passwordHash).catch((error: unknown) => putBack(input.email, input.otp, user.email, error)))) {
+  if (!(await replacePassword(user.id, user.email, passwordHash).catch((error: unknown) => afterFailedPasswordWrite(input.email, input.otp, user.email, error)))) {
     throw rightButUnusable();
   }
-  tellOwner(user.email);
+  tellOwnerOfNewPassword(user.email);
   return slot;
-}
-
-/**
- * The password write failed (a 503 follows). When it certainly never ran (no connection could be
- * made), the mailed code is made live again, so the user's retry with it works once the database
- * is back. Decision: when it may have run (the connection was lost, or the deadline passed, with
- * the statement out), the code stays used: it may have set a password, and a code works once;
- * the user asks for a new one. The owner is then told of the change all the same (at `mailbox`,
- * the account's address): should it have landed, through a code someone else got hold of, a
- * notice that might be needless is the lesser harm.
- */
-async function putBack(email: string, otp: string, mailbox: string, error: unknown): Promise<never> {
-  if (neverRan(error)) {
-    await restoreOtp(email, otp).catch((failure: unknown) => {
-      console.error(`reset code restore failed: ${failure instanceof Error ? failure.message : String(failure)}`);
-    });
-  } else {
-    tellOwner(mailbox);
-  }
-  throw error;
-}
-
-/** The "your password was changed" mail to the account's address, after the response. */
-function tellOwner(mailbox: string): void {
-  runAfterResponse('password changed notice', () => sendMail(passwordChangedMail(mailbox)));
 }
 
 export const { OPTIONS, GET, HEAD, PUT, PATCH, DELETE } = otherMethods({ POST });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { EncryptJWT, jwtDecrypt } from '../vendor/jose/index.mjs';
 import { getConfig } from './config.js';
 
@@ -88,6 +88,18 @@ export async function readSignInCookie(request: Request): Promise<SignInFlow | n
   } catch {
     return null;
   }
+}
+
+/**
+ * Whether the callback's `state` is the one this browser's sign-in cookie holds, compared in
+ * constant time.
+ *
+ * @example if (!flow || !stateMatches(flow, params.state)) fail('invalid_state');
+ */
+export function stateMatches(flow: SignInFlow, state: string | undefined): boolean {
+  const x = Buffer.from(state ?? '');
+  const y = Buffer.from(flow.state);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 function cookieValue(header: string, name: string): string | undefined {

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { describeError } from './describe-error.js';
 import type { GoogleSignInError } from './schemas/google.js';
 
 /**
@@ -53,4 +55,22 @@ export function providerErrorForLog(error: string): string {
  */
 export function oneLogLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * The short code the callback sends the frontend for `error` (`?error=<code>`); the reason stays
+ * in the log under an id.
+ *
+ * @example target.searchParams.set('error', failureCode(error));
+ */
+export function failureCode(error: unknown): string {
+  const id = randomUUID();
+  if (error instanceof GoogleSignInFailure) {
+    console.warn(oneLogLine(`[${id}] google sign-in failed (${error.code}): ${error.message}`));
+    return error.code;
+  }
+  // Through describeError, as every other endpoint: a failed drizzle query's own message lists its
+  // parameters (the person's Google subject, email, name, picture), and names no reason.
+  console.error(oneLogLine(`[${id}] google sign-in crashed: ${describeError(error)}`));
+  return 'server_error';
 }

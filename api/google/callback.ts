@@ -1,14 +1,12 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { getConfig } from '../../lib/config.js';
 import { deadline } from '../../lib/deadline.js';
-import { describeError } from '../../lib/describe-error.js';
 import { endpoint } from '../../lib/endpoint.js';
 import { otherMethods } from '../../lib/other-methods.js';
 import { issueExchangeCode } from '../../lib/exchange-codes.js';
 import { signInWithGoogle } from '../../lib/google-accounts.js';
-import { clearSignInCookie, readSignInCookie } from '../../lib/google-cookie.js';
+import { clearSignInCookie, readSignInCookie, stateMatches } from '../../lib/google-cookie.js';
 import { verifyGoogleIdToken } from '../../lib/google-id-token.js';
-import { GoogleSignInFailure, oneLogLine, providerErrorForLog } from '../../lib/google-sign-in-error.js';
+import { failureCode, GoogleSignInFailure, providerErrorForLog } from '../../lib/google-sign-in-error.js';
 import { exchangeGoogleCode, requireGoogle, type ConfiguredGoogle } from '../../lib/google.js';
 import { GoogleCallbackQuery } from '../../lib/schemas/google.js';
 import { within } from '../../lib/within.js';
@@ -61,7 +59,7 @@ async function signIn(request: Request, google: ConfiguredGoogle, flow: { matche
   if (!query.success) throw new GoogleSignInFailure('provider_error', 'callback query parameters out of bounds');
   const params = query.data;
   const cookie = await readSignInCookie(request);
-  if (!cookie || !sameText(params.state ?? '', cookie.state)) {
+  if (!cookie || !stateMatches(cookie, params.state)) {
     throw new GoogleSignInFailure('invalid_state', 'state missing or not the one in the cookie');
   }
   flow.matched = true;
@@ -81,23 +79,4 @@ async function signIn(request: Request, google: ConfiguredGoogle, flow: { matche
   const profile = await verifyGoogleIdToken(google, idToken, cookie.nonce);
   const user = await signInWithGoogle(profile);
   return issueExchangeCode(user, cookie.exchangeChallenge);
-}
-
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** The short code for the frontend; the reason stays in the log under an id. */
-function failureCode(error: unknown): string {
-  const id = randomUUID();
-  if (error instanceof GoogleSignInFailure) {
-    console.warn(oneLogLine(`[${id}] google sign-in failed (${error.code}): ${error.message}`));
-    return error.code;
-  }
-  // Through describeError, as every other endpoint: a failed drizzle query's own message lists its
-  // parameters (the person's Google subject, email, name, picture), and names no reason.
-  console.error(oneLogLine(`[${id}] google sign-in crashed: ${describeError(error)}`));
-  return 'server_error';
 }
