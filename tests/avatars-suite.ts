@@ -353,5 +353,16 @@ export function defineAvatarSuite(name: string, setup: () => { transport: Transp
       const anonymous = await api.send('PATCH', '/api/me', { body: form({ full_name: 'X' }) });
       expect(anonymous.status).toBe(401);
     });
+
+    it("PATCH /api/me takes the account's own username in other letter case (not taken: it is theirs)", async () => {
+      const account = newAccount();
+      const signedUp = await api.send('POST', '/api/register', { body: JSON.stringify(account), headers: { 'content-type': 'application/json' } });
+      const { access_token: token } = await signedUp.json();
+      const recased = account.username.toUpperCase();
+      const answer = await api.send('PATCH', '/api/me', { token, body: JSON.stringify({ username: recased }), headers: { 'content-type': 'application/json' } });
+      expect(answer.status).toBe(200);
+      expect((await answer.json()).username).toBe(recased);
+      expect((await (await api.send('GET', '/api/me', { token })).json()).username).toBe(recased);
+    });
   });
 }

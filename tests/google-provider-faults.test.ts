@@ -99,9 +99,11 @@ describe('what a failed callback logs', () => {
   const FORGED = 'x\n[11111111-2222-3333-4444-555555555555] google sign-in crashed: admin password is hunter2\u2028y';
   const withoutId = (line: unknown) => String(line).replace(/^\[[0-9a-f-]{36}\] /, '');
 
-  it("never the query's `error` text, only whether it is a registered code: one line per failure, nothing forged", async () => {
+  it("never the query's `error` text, only whether it is a registered code: one line per failure, nothing forged, and only our own codes to the frontend", async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    for (const value of [FORGED, 'temporarily_unavailable', 'access_denied']) await callbackAfterStart({ error: value });
+    const codes = [];
+    for (const value of [FORGED, 'temporarily_unavailable', 'access_denied']) codes.push((await callbackAfterStart({ error: value })).error);
+    expect(codes).toEqual(['provider_error', 'provider_error', 'access_denied']); // the frontend gets only our own codes
     expect(warn.mock.calls.map(([line]) => withoutId(line))).toEqual([
       'google sign-in failed (provider_error): provider said an unregistered error code (not logged)',
       'google sign-in failed (provider_error): provider said temporarily_unavailable',

@@ -176,10 +176,12 @@ export function definePasswordResetSuite(backend: Backend, enabled: boolean): vo
       expect((await problemOf(afterVoid)).type).toBe('urn:problem:invalid_code');
     });
 
-    it('refuses an expired code with the same 400', async () => {
+    it('refuses an expired code with the same 400 (the mail said how long it lasts: OTP_TTL_SECONDS)', async () => {
       setEnv({ OTP_TTL_SECONDS: '1' });
       const { account } = await signUp();
       const code = await requestCode(account.email);
+      const mail = (await outboxMessages(getConfig().outboxDir)).filter((m) => recipient(m) === account.email).at(-1)!;
+      expect(mail.text).toContain('expires in 1 second.');
       await new Promise((r) => setTimeout(r, 1_300));
       const response = await resetWith(account.email, code);
       expect(response.status).toBe(400);
