@@ -6,7 +6,7 @@ import { endpoint } from '../lib/endpoint.js';
 import { otherMethods } from '../lib/other-methods.js';
 import { unprocessable } from '../lib/http-errors.js';
 import { problems } from '../lib/problems.js';
-import { afterUncertainProfileWrite, tellOldAddressLater } from '../lib/profile-change.js';
+import { afterFailedProfileWrite, tellOldAddressLater } from '../lib/profile-change.js';
 import { limitReservations } from '../lib/limit-reservations.js';
 import { json } from '../lib/respond.js';
 import { PROFILE_FORM_FIELDS, UpdateProfileForm, UpdateProfileRequest } from '../lib/schemas/profile.js';
@@ -36,12 +36,13 @@ export const PATCH = endpoint(async (request) => {
     throw unprocessable([{ field: '', message: `Send at least one of ${[...PROFILE_FORM_FIELDS, 'avatar'].join(', ')}.` }]);
   }
   // A name sent as it already is (a profile form saves every field) is no change: not counted and
-  // not looked up (a username in other letter case is a change; an email comes lower-cased). It is
+  // not looked up (a username in other letter case is a change; an email comes lower-cased, and
+  // is compared with the account's lower-cased, as an imported row may keep capitals). It is
   // written all the same: should the account change meanwhile, the request still leaves what it
   // sent, and the unique index still refuses a name another account has taken since.
   const renamed = {
     username: input.username !== user.username ? input.username : undefined,
-    email: input.email !== user.email ? input.email : undefined,
+    email: input.email !== user.email.toLowerCase() ? input.email : undefined,
   };
   const slots = limitReservations(user.id);
   const change = async () => {
@@ -59,7 +60,7 @@ export const PATCH = endpoint(async (request) => {
         email: input.email,
         ...(input.full_name !== undefined ? { fullName: input.full_name || null } : {}),
         ...(stored ? { avatarUrl: stored.url, avatarKey: stored.key } : input.avatar === null ? { avatarUrl: null, avatarKey: null } : {}),
-      }).catch((error: unknown) => afterUncertainProfileWrite(error, user, renamed.email, Boolean(avatar) || input.avatar === null));
+      }).catch((error: unknown) => afterFailedProfileWrite({ user, newEmail: renamed.email, replacesAvatar: Boolean(avatar) || input.avatar === null, keepSlots: slots.keep }, error));
       // Deleted, blocked or signed out by a password reset while the request ran.
       if (!result) throw problems.badToken();
       return result;

@@ -1,7 +1,7 @@
 import { AVATAR_FIELD } from './avatar-input.js';
 import { runAfterResponse } from './background.js';
 import { getConfig } from './config.js';
-import { isDatabaseUnavailable, neverRan } from './db/unavailable.js';
+import { mayHaveRun } from './db/unavailable.js';
 import { problems } from './problems.js';
 import { cloudinaryAvatarStore } from './avatars/cloudinary.js';
 import { localAvatarStore } from './avatars/local.js';
@@ -47,7 +47,7 @@ export async function withStoredAvatar<T>(
   try {
     return await use(avatar);
   } catch (error) {
-    if (isDatabaseUnavailable(error) && !neverRan(error)) {
+    if (mayHaveRun(error)) {
       console.error(`avatar ${avatar.key} kept: the database failed during the write, which may have stored it; delete it by hand if no user has it`);
     } else {
       await discardAvatar(avatar.key);

@@ -26,11 +26,11 @@ export async function sendEmailChangeNotice(oldAddress: string, newAddress: stri
     console.warn('email change notice skipped: RATE_LIMIT_EMAIL_NOTICE reached for the old address');
     return;
   }
-  await sendMail(emailChangedMail(oldAddress, newAddress, uncertain));
+  await sendMail(emailChangedMail(oldAddress, newAddress, { uncertain }));
 }
 
 /** The notice itself. It names the new address: what the owner needs to tell their own change from someone else's. */
-export function emailChangedMail(to: string, newAddress: string, uncertain = false): MailMessage {
+export function emailChangedMail(to: string, newAddress: string, { uncertain = false } = {}): MailMessage {
   const text = uncertain
     ? `A change of your account's email address to ${newAddress} was just interrupted, and may have gone through. If it did, mail about the account, such as password reset codes, now goes there.`
     : `The email address of your account was just changed to ${newAddress}. Mail about the account, such as password reset codes, now goes there.`;

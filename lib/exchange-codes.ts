@@ -81,11 +81,12 @@ export function verifierAnswers(grant: ExchangeGrant, verifier: string | undefin
 /**
  * Puts a redeemed code back, for what is left of its 60 seconds, when the exchange was refused
  * for a reason that is not the code's (the rate limit), so that the user's retry can still
- * succeed. Never for longer: a code kept over the limit must not live on.
+ * succeed. Never for longer: a code kept over the limit must not live on. After the response
+ * (`putBack`).
  *
- * @example await restoreExchangeCode(input.code, grant);
+ * @example runAfterResponse('exchange code restore', () => restoreExchangeCode(input.code, grant));
  */
 export async function restoreExchangeCode(code: string, grant: ExchangeGrant): Promise<void> {
   const left = grant.expiresAt - Date.now();
-  if (left > 0) await getStore().put(keyOf(code), valueOf(grant), Math.ceil(left / 1000), { restoring: true });
+  if (left > 0) await getStore().putBack(keyOf(code), valueOf(grant), Math.ceil(left / 1000));
 }

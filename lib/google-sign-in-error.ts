@@ -63,7 +63,7 @@ export function oneLogLine(text: string): string {
  *
  * @example target.searchParams.set('error', failureCode(error));
  */
-export function failureCode(error: unknown): string {
+export function failureCode(error: unknown): GoogleSignInError {
   const id = randomUUID();
   if (error instanceof GoogleSignInFailure) {
     console.warn(oneLogLine(`[${id}] google sign-in failed (${error.code}): ${error.message}`));

@@ -15,6 +15,8 @@ const rateLimits = () => import('./rate-limit.js');
  * Cloudinary cannot read) keeps its slots counted; one whose upload went out and got no answer (a
  * 502 caused by AvatarUploadUnconfirmedError) keeps its avatar upload slot: Cloudinary may have
  * processed it. Its other slots (a name change in the same request, never written) go back.
+ * One whose change may have been made all the same (a write out when the database was lost) keeps
+ * every slot: the handler says so with `keep`.
  * A 429 keeps the slots the request took before it, like any 4xx: a request refused after its
  * names were looked up must not get back the slot that paid for the lookup. The slots reserved
  * together with the one refused go back, though: nothing was done for them yet, and keeping them
@@ -47,6 +49,10 @@ export function limitReservations(subject: string) {
         }
         throw error;
       }
+    },
+    /** Keeps every slot reserved so far counted, whatever follows: what they paid for may have been done. */
+    keep(): void {
+      reserved.length = 0;
     },
     async giveBackAndThrow(error: unknown): Promise<never> {
       const clientsFault = error instanceof HttpError && error.status < 500;

@@ -69,6 +69,9 @@ export function createMemoryStore(prefix: string, now: () => number = Date.now):
     async put(key, value, ttlSeconds) {
       write(prefix + key, value, ttlSeconds * 1000);
     },
+    async putBack(key, value, ttlSeconds) {
+      write(prefix + key, value, ttlSeconds * 1000);
+    },
     async take(key) {
       const value = read(prefix + key);
       entries.delete(prefix + key);

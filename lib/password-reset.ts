@@ -9,8 +9,9 @@ import { passwordChangedMail } from './password-mail.js';
 
 /**
  * The password write failed (a 503 follows). When it certainly never ran (no connection could be
- * made), the mailed code is made live again, so the user's retry with it works once the database
- * is back. Decision: when it may have run (the connection was lost, or the deadline passed, with
+ * made), the mailed code is made live again after the response, so the user's retry with it works
+ * once the database is back (after the response: a Redis just found unreachable is tried all the
+ * same, lib/redis-store.ts, and the 503 must not wait on it). Decision: when it may have run (the connection was lost, or the deadline passed, with
  * the statement out), the code stays used: it may have set a password, and a code works once;
  * the user asks for a new one. The owner is then told of the change all the same (at `mailbox`,
  * the account's address): should it have landed, through a code someone else got hold of, a
@@ -18,11 +19,9 @@ import { passwordChangedMail } from './password-mail.js';
  *
  * @example await replacePassword(id, email, hash).catch((error: unknown) => afterFailedPasswordWrite(input.email, input.otp, email, error));
  */
-export async function afterFailedPasswordWrite(email: string, otp: string, mailbox: string, error: unknown): Promise<never> {
+export function afterFailedPasswordWrite(email: string, otp: string, mailbox: string, error: unknown): never {
   if (neverRan(error)) {
-    await restoreOtp(email, otp).catch((failure: unknown) => {
-      console.error(`reset code restore failed: ${failure instanceof Error ? failure.message : String(failure)}`);
-    });
+    runAfterResponse('reset code restore', () => restoreOtp(email, otp));
   } else {
     tellOwnerOfNewPassword(mailbox);
   }

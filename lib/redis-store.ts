@@ -107,7 +107,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   // A refund (giveBack) skips that shortcut: it runs after the response, where nobody waits on it,
   // and refused untried it would lose the slot for good (a blip at the wrong moment would cost a
   // reset request's address one of its few codes an hour). So does putting back a code taken for
-  // work that did not happen (restoreCode, a restoring put): the user's retry needs it.
+  // work that did not happen (restoreCode, putBack), also after the response: the retry needs it.
   let unreachableUntil = 0;
   const guard = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
     if (Date.now() < unreachableUntil) throw new StoreUnavailableError(`redis ${what} not tried: Redis was unreachable a moment ago`, { tried: false });
@@ -124,8 +124,12 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   };
 
   return {
-    put: (key, value, ttlSeconds, { restoring = false } = {}) =>
-      (restoring ? attempt : guard)('SET', async () => {
+    put: (key, value, ttlSeconds) =>
+      guard('SET', async () => {
+        await redis.set(prefix + key, value, { ex: ttlSeconds });
+      }),
+    putBack: (key, value, ttlSeconds) =>
+      attempt('SET', async () => {
         await redis.set(prefix + key, value, { ex: ttlSeconds });
       }),
     take: (key) => guard('GETDEL', () => redis.getdel<string>(prefix + key)),

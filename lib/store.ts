@@ -10,13 +10,14 @@ export { StoreUnavailableError } from './store-error.js';
  * contract suite (tests/store-contract.ts), so code written against this interface behaves alike.
  */
 export interface Store {
+  /** Stores value under key for ttlSeconds, replacing any earlier value. */
+  put(key: string, value: string, ttlSeconds: number): Promise<void>;
   /**
-   * Stores value under key for ttlSeconds, replacing any earlier value. `restoring`: the value was
-   * taken for work that then did not happen and is being put back, so the call is tried even right
-   * after Redis was unreachable (as `giveBack` and `restoreCode` are): refused untried, it would be
-   * lost for good.
+   * `put` for a value taken (`take`) for work that then did not happen: tried even right after
+   * Redis was found unreachable, as `giveBack` and `restoreCode` are, since refused untried it
+   * would be lost for good. For after the response, where nobody waits on it.
    */
-  put(key: string, value: string, ttlSeconds: number, options?: { restoring?: boolean }): Promise<void>;
+  putBack(key: string, value: string, ttlSeconds: number): Promise<void>;
   /** Returns the value and deletes it in one atomic step (GETDEL); null when absent or expired. */
   take(key: string): Promise<string | null>;
   /** Stores a one-time code's digest under key with a fresh try counter, replacing any earlier code. */

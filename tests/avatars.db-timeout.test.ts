@@ -33,63 +33,94 @@ describe.skipIf(!enabled)('an avatar change whose write outlives the query deadl
     resetConfig();
   });
 
-  it('answers 503 and keeps the new image, which the row may point at once the write lands: never a broken avatar', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const signUp = await registration.POST(new Request(`${BASE}/api/register`, { method: 'POST', body: form(newAccount(), [{ bytes: tinyPng(), filename: 'a.png' }]) }));
-    const { access_token: token, user } = await signUp.json();
-    // Another session holds the user's row, so the PATCH's UPDATE waits past the deadline.
-    const locker = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await locker.connect();
-    try {
-      await locker.query('BEGIN');
-      await locker.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [user.id]);
-      const body = form({ full_name: 'New' }, [{ bytes: tinyPng(5, 5), filename: 'b.png' }]);
-      const answer = await me.PATCH(new Request(`${BASE}/api/me`, { method: 'PATCH', headers: { authorization: `Bearer ${token}` }, body }));
-      expect(answer.status).toBe(503);
-      const uploaded = fake.calls.filter((c) => c.action === 'upload').at(-1)!.publicId!;
-      await locker.query('COMMIT'); // the waiting UPDATE now runs, and commits
-      let stored: { full_name: string; avatar_key: string } | undefined;
-      await expect
-        .poll(async () => {
-          stored = (await locker.query('SELECT full_name, avatar_key FROM users WHERE id = $1', [user.id])).rows[0];
-          return stored!.avatar_key;
-        })
-        .toBe(uploaded);
-      await settleBackground();
-      expect(stored!.full_name).toBe('New');
-      expect(fake.assets.has(uploaded)).toBe(true);
-      expect(log.mock.calls.flat().join('\n')).toContain(`avatar ${uploaded} kept`);
-    } finally {
-      await locker.end();
-      log.mockRestore();
-    }
-  });
-
-  it('an email change that may have landed behind its 503: the old address is told it may have changed, the replaced avatar is logged, not deleted', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+  /**
+   * Signs up (with an avatar), runs `prepare` on the row, then `change` while another session holds
+   * the row, so that its UPDATE waits past the deadline; commits once it answered.
+   */
+  async function whileRowLocked(change: (token: string) => Promise<Response>, prepare = async (_locker: pg.Client, _id: string) => {}) {
     const account = newAccount();
     const signUp = await registration.POST(new Request(`${BASE}/api/register`, { method: 'POST', body: form(account, [{ bytes: tinyPng(), filename: 'a.png' }]) }));
     const { access_token: token, user } = await signUp.json();
     const first = fake.calls.filter((c) => c.action === 'upload').at(-1)!.publicId!;
-    const newEmail = newAccount().email;
     const locker = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await locker.connect();
     try {
+      await prepare(locker, user.id);
       await locker.query('BEGIN');
       await locker.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [user.id]);
-      const body = form({ email: newEmail }, [{ bytes: tinyPng(5, 5), filename: 'b.png' }]);
-      const answer = await me.PATCH(new Request(`${BASE}/api/me`, { method: 'PATCH', headers: { authorization: `Bearer ${token}` }, body }));
-      expect(answer.status).toBe(503);
-      await locker.query('COMMIT');
-      await expect.poll(async () => (await locker.query('SELECT email FROM users WHERE id = $1', [user.id])).rows[0].email).toBe(newEmail);
+      const answer = await change(token);
+      await locker.query('COMMIT'); // the waiting UPDATE now runs, and commits
+      const row = async () => (await locker.query('SELECT email, full_name, avatar_key FROM users WHERE id = $1', [user.id])).rows[0] as { email: string; full_name: string; avatar_key: string };
+      return { account, token, first, answer, row, done: () => locker.end() };
+    } catch (error) {
+      await locker.end();
+      throw error;
+    }
+  }
+  const patch = (token: string, body: BodyInit, type?: string) =>
+    me.PATCH(new Request(`${BASE}/api/me`, { method: 'PATCH', headers: { authorization: `Bearer ${token}`, ...(type ? { 'content-type': type } : {}) }, body }));
+
+  it('answers 503 and keeps the new image, which the row may point at once the write lands: never a broken avatar', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const run = await whileRowLocked((token) => patch(token, form({ full_name: 'New' }, [{ bytes: tinyPng(5, 5), filename: 'b.png' }])));
+    try {
+      expect(run.answer.status).toBe(503);
+      const uploaded = fake.calls.filter((c) => c.action === 'upload').at(-1)!.publicId!;
+      await expect.poll(async () => (await run.row()).avatar_key).toBe(uploaded);
       await settleBackground();
-      const notices = (await outboxMessages(getConfig().outboxDir)).filter((mail) => recipient(mail) === account.email && /email may have been changed/.test(mail.subject ?? ''));
+      expect((await run.row()).full_name).toBe('New');
+      expect(fake.assets.has(uploaded)).toBe(true);
+      expect(log.mock.calls.flat().join('\n')).toContain(`avatar ${uploaded} kept`);
+    } finally {
+      await run.done();
+      log.mockRestore();
+    }
+  });
+
+  it('an email change that may have landed behind its 503: the old address is told it may have changed, the replaced avatar is logged, not deleted, and the change stays counted', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const previous = process.env.RATE_LIMIT_PROFILE_USER;
+    process.env.RATE_LIMIT_PROFILE_USER = '1/1h';
+    resetConfig();
+    const newEmail = newAccount().email;
+    const run = await whileRowLocked((token) => patch(token, form({ email: newEmail }, [{ bytes: tinyPng(5, 5), filename: 'b.png' }])));
+    try {
+      expect(run.answer.status).toBe(503);
+      await expect.poll(async () => (await run.row()).email).toBe(newEmail);
+      await settleBackground();
+      const notices = (await outboxMessages(getConfig().outboxDir)).filter((mail) => recipient(mail) === run.account.email && /email may have been changed/.test(mail.subject ?? ''));
       expect(notices).toHaveLength(1);
       expect(notices[0]!.text).toContain(newEmail);
-      expect(fake.assets.has(first)).toBe(true); // it may still be the user's: never deleted on a guess
-      expect(log.mock.calls.flat().join('\n')).toContain(`avatar ${first} may be replaced`);
+      expect(fake.assets.has(run.first)).toBe(true); // it may still be the user's: never deleted on a guess
+      expect(log.mock.calls.flat().join('\n')).toContain(`avatar ${run.first} may be replaced`);
+      // The change was made: its slot was not given back.
+      expect((await patch(run.token, JSON.stringify({ email: newAccount().email }), 'application/json')).status).toBe(429);
     } finally {
-      await locker.end();
+      await run.done();
+      log.mockRestore();
+      if (previous === undefined) delete process.env.RATE_LIMIT_PROFILE_USER;
+      else process.env.RATE_LIMIT_PROFILE_USER = previous;
+      resetConfig();
+    }
+  });
+
+  it('a save of the same address, stored with capitals by an import, whose write may have landed: nobody is told', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    let stored = '';
+    const run = await whileRowLocked(
+      (token) => patch(token, JSON.stringify({ full_name: 'Saved', email: stored.toLowerCase() }), 'application/json'),
+      async (locker, id) => {
+        stored = (await locker.query('UPDATE users SET email = upper(email) WHERE id = $1 RETURNING email', [id])).rows[0].email;
+      },
+    );
+    try {
+      expect(run.answer.status).toBe(503);
+      await expect.poll(async () => (await run.row()).full_name).toBe('Saved');
+      await settleBackground();
+      const notices = (await outboxMessages(getConfig().outboxDir)).filter((mail) => /email (may have been|was) changed/.test(mail.subject ?? '') && recipient(mail)?.toLowerCase() === run.account.email);
+      expect(notices).toEqual([]);
+    } finally {
+      await run.done();
       log.mockRestore();
     }
   });

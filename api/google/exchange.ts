@@ -1,7 +1,8 @@
+import { runAfterResponse } from '../../lib/background.js';
 import { readBody } from '../../lib/body.js';
 import { endpoint } from '../../lib/endpoint.js';
 import { otherMethods } from '../../lib/other-methods.js';
-import { redeemExchangeCode, restoreExchangeCode, verifierAnswers, type ExchangeGrant } from '../../lib/exchange-codes.js';
+import { redeemExchangeCode, restoreExchangeCode, verifierAnswers } from '../../lib/exchange-codes.js';
 import { clientIp } from '../../lib/client-ip.js';
 import { problems } from '../../lib/problems.js';
 import { enforceLimit } from '../../lib/rate-limit.js';
@@ -27,7 +28,9 @@ export const POST = endpoint(async (request) => {
   // A code tried with the wrong verifier (or one sent for a code without a challenge) stays used up.
   const grant = redeemed.status === 'fulfilled' && redeemed.value && verifierAnswers(redeemed.value, input.code_verifier) ? redeemed.value : null;
   if (limit.status === 'rejected') {
-    if (grant) await putBack(input.code, grant);
+    // After the answer: with Redis just found unreachable, the put-back is tried all the same
+    // (lib/redis-store.ts), and the 503 must not wait on it. The retry comes after Retry-After.
+    if (grant) runAfterResponse('exchange code restore', () => restoreExchangeCode(input.code, grant));
     throw limit.reason;
   }
   if (redeemed.status === 'rejected') throw redeemed.reason;
@@ -36,10 +39,3 @@ export const POST = endpoint(async (request) => {
 });
 
 export const { OPTIONS, GET, HEAD, PUT, PATCH, DELETE } = otherMethods({ POST });
-
-/** Best effort: if Redis fails now, the answer is still the limit's, and the user signs in again. */
-async function putBack(code: string, grant: ExchangeGrant): Promise<void> {
-  await restoreExchangeCode(code, grant).catch((error: unknown) => {
-    console.error(`exchange code restore failed: ${error instanceof Error ? error.message : String(error)}`);
-  });
-}

@@ -54,3 +54,14 @@ export function neverRan(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Whether a failed statement may have run all the same: the database was reached and then lost (a
+ * deadline passed, or the connection dropped, with the statement out), so it may have committed.
+ * What it would have set off is then neither undone nor taken as not done.
+ *
+ * @example await write().catch((e) => { if (mayHaveRun(e)) console.error(`kept ${key}: the write may have stored it`); throw e; });
+ */
+export function mayHaveRun(error: unknown): boolean {
+  return isDatabaseUnavailable(error) && !neverRan(error);
+}
