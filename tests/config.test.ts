@@ -45,6 +45,8 @@ describe('configuration', () => {
     expect(problemsOf({ ...base, SESSION_SECRET_KEY: 'another-long-random-secret-string' })).toEqual([placeholder('SESSION_SECRET_KEY')]);
     expect(problemsOf({ ...base, SECRET_KEY: 'x'.repeat(40) })).toEqual([placeholder('SECRET_KEY')]);
     expect(problemsOf({ ...base, SECRET_KEY: 'changeme'.repeat(5) })).toEqual([placeholder('SECRET_KEY')]);
+    expect(problemsOf({ ...base, SECRET_KEY: 'password1'.repeat(4) })).toEqual([placeholder('SECRET_KEY')]); // 8 different characters
+    expect(problemsOf({ ...base, SECRET_KEY: 'password12'.repeat(4) })).toEqual([placeholder('SECRET_KEY')]); // 9
     expect(problemsOf({ ...base, SESSION_SECRET_KEY: base.SECRET_KEY })).toEqual(['SESSION_SECRET_KEY must differ from SECRET_KEY']);
     expect(problemsOf(base)).toEqual([]);
     // Outside production the developer's own values are theirs to choose.
@@ -58,7 +60,7 @@ describe('configuration', () => {
       'UPSTASH_REDIS_REST_URL must be https:// in production (http:// only to localhost)',
       'FRONTEND_CALLBACK_URL must be https:// in production (http:// only to localhost)',
     ]);
-    for (const host of ['127.0.0.1:8079', 'localhost:8079', '[::1]:8079']) {
+    for (const host of ['127.0.0.1:8079', '127.0.0.2:8079', 'localhost:8079', '[::1]:8079']) {
       expect(problemsOf({ ...base, UPSTASH_REDIS_REST_URL: `http://${host}`, FRONTEND_CALLBACK_URL: `http://${host}/cb` })).toEqual([]);
     }
     // Only this machine itself: a host that merely starts like it is another machine.
@@ -122,6 +124,8 @@ describe('configuration', () => {
     expect(neon.corsOrigins).toEqual(['https://app.example.com']);
     // The README names *.neon.build beside *.neon.tech.
     expect(loadConfig({ ...base, DATABASE_URL: 'postgresql://u:p@ep-cool-1.us-east-2.aws.neon.build/db' }).database.driver).toBe('neon');
+    // Neon's own hosts only: a name that merely contains one is another server.
+    expect(loadConfig({ ...base, DATABASE_URL: 'postgresql://u:p@ep-x.neon.tech.example.com/db' }).database.driver).toBe('pg');
     const plain = loadConfig({ ...base, SQLALCHEMY_DATABASE_URL: 'postgres://u@db.internal:5432/app' });
     expect(plain.database).toMatchObject({ driver: 'pg', url: 'postgres://u@db.internal:5432/app' });
     expect(() => loadConfig({ ...base, DATABASE_URL: 'postgres://x@h/db', DATABASE_DRIVER: 'pglite' })).toThrow(ConfigError);
@@ -175,6 +179,46 @@ describe('configuration', () => {
     expect(config.mail).toBeUndefined();
     expect(config.avatars.cloudinary).toBeUndefined();
     expect(config.bcryptCost).toBe(12);
+  });
+
+  it('refuses each number out of its documented range, at both ends, and takes both bounds', () => {
+    // name, lowest, highest (README, "Environment variables")
+    const ranges: [string, number, number][] = [
+      ['ACCESS_TOKEN_EXPIRE_MINUTES', 1, 1440],
+      ['BCRYPT_COST', 4, 15],
+      ['BODY_LIMIT_BYTES', 1024, 1024 * 1024],
+      ['AVATAR_MAX_BYTES', 1024, 4 * 1024 * 1024],
+      ['OTP_TTL_SECONDS', 1, 24 * 60 * 60],
+      ['DB_QUERY_TIMEOUT_MS', 100, 60_000],
+      ['REDIS_TIMEOUT_MS', 50, 10_000],
+      ['MAIL_TIMEOUT_MS', 100, 60_000],
+      ['CLOUDINARY_TIMEOUT_MS', 100, 60_000],
+      ['GOOGLE_CALLBACK_DEADLINE_MS', 100, 60_000],
+    ];
+    for (const [name, lowest, highest] of ranges) {
+      const with_ = (value: number) => problemsOf({ NODE_ENV: 'development', DATA_DIR: freshDir(), [name]: String(value) });
+      for (const value of [lowest - 1, highest + 1]) expect(with_(value), `${name}=${value}`).toContainEqual(expect.stringMatching(new RegExp(`^${name}\\b`)));
+      for (const value of [lowest, highest]) expect(with_(value), `${name}=${value}`).toEqual([]);
+    }
+    expect(loadConfig({ NODE_ENV: 'development', DATA_DIR: freshDir(), ACCESS_TOKEN_EXPIRE_MINUTES: '60' }).jwt.ttlSeconds).toBe(3600);
+    // The avatars' folder becomes part of each public_id: a path of plain names only.
+    const folder = (value: string) => problemsOf({ NODE_ENV: 'development', DATA_DIR: freshDir(), CLOUDINARY_FOLDER: value });
+    for (const value of ['a/../b', 'avatars/', '/avatars', 'my avatars']) expect(folder(value), value).toContainEqual(expect.stringMatching(/^CLOUDINARY_FOLDER\b/));
+    expect(folder('site-1/avatars_v2')).toEqual([]);
+  });
+
+  it("limits by default as the README's table says", () => {
+    const table = readFileSync('README.md', 'utf8').match(/\| `(RATE_LIMIT_[A-Z_]+)` \| (\d+) per (\d+ )?(minute|hour|day)s?\b/gm) ?? [];
+    const UNIT_MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
+    const documented = Object.fromEntries(
+      table.map((row) => {
+        const [, name, count, times, unit] = row.match(/`(RATE_LIMIT_[A-Z_]+)` \| (\d+) per (\d+ )?(minute|hour|day)/)!;
+        return [name, { limit: Number(count), windowMs: Number(times ?? 1) * UNIT_MS[unit as keyof typeof UNIT_MS] }];
+      }),
+    );
+    const { rateLimits } = loadConfig({ NODE_ENV: 'development', DATA_DIR: freshDir() });
+    const variable = (name: string) => `RATE_LIMIT_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+    expect(Object.fromEntries(Object.entries(rateLimits).map(([name, rule]) => [variable(name), rule]))).toEqual(documented);
   });
 
   it('refuses a rate limit that allows nothing or has no window', () => {
