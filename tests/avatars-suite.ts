@@ -137,6 +137,11 @@ export function defineAvatarSuite(name: string, setup: () => { transport: Transp
       const misplaced = await register(account, [{ name: 'photo', bytes: tinyPng(), filename: 'a.png', type: 'image/png' }]);
       expect(misplaced.status).toBe(422);
       expect((await problemOf(misplaced)).errors?.[0]?.field).toBe('photo');
+      // A known text field sent as a file is refused too, not dropped (which would sign up without it,
+      // or leave a profile's email as it was behind a 200).
+      const asFile = await register(account, [{ name: 'full_name', bytes: Buffer.from('Ada'), filename: 'name.txt', type: 'text/plain' }]);
+      expect(asFile.status).toBe(422);
+      expect((await problemOf(asFile)).errors).toEqual([{ field: 'full_name', message: 'Expected text, not a file.' }]);
       const invalid = await register({ ...account, email: 'not-an-email' });
       expect(invalid.status).toBe(422);
       expect((await problemOf(invalid)).errors?.[0]?.field).toBe('email');

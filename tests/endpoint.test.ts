@@ -18,6 +18,6 @@ describe('endpoint(): an unexpected error', () => {
     expect(body).not.toContain('ada@example.com');
     const id = /error id ([0-9a-f-]{36})/.exec(body)?.[1];
     expect(id).toBeDefined();
-    expect(log.mock.calls.flat().join('\n')).toContain(`[${id}]`);
+    expect(log.mock.calls.flat().join('\n')).toContain(`[${id}] unhandled Error: Failed query: select * from users`);
   });
 });
