@@ -362,6 +362,18 @@ describe('avatar uploads per account (RATE_LIMIT_AVATAR_USER)', () => {
     expect((await problemOf(refused)).detail).toMatch(/^Too many avatar uploads for this account\./);
   });
 
+  it("keeps the slot counted when a gateway answered instead of Cloudinary (502, 504: the upload may have been processed behind it)", async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { upload } = await signedIn();
+    for (const status of [502, 504]) {
+      fake.failNext('upload', status);
+      expect((await upload()).status).toBe(502);
+      await settleBackground();
+    }
+    expect((await upload()).status).toBe(429);
+  });
+
   it("gives the slot back when no connection to Cloudinary could be made (nothing was sent): an outage does not spend a user's uploads", async () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
     vi.spyOn(console, 'warn').mockImplementation(() => {});
