@@ -107,6 +107,17 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it("documents each body in every media type its handler reads (read off the handler's source), and no other", () => {
+    const MEDIA = { json: 'application/json', form: 'application/x-www-form-urlencoded', multipart: 'multipart/form-data' } as const;
+    const operations = document.paths as Record<string, Record<string, { requestBody?: { content: Record<string, unknown> } }>>;
+    for (const path of new Set(DOCUMENTED.map((route) => route.path))) {
+      const source = readFileSync(join(ROOT, `${path.slice(1)}.ts`), 'utf8');
+      const kinds = source.includes('readInputWithAvatar(') ? ['json', 'multipart'] : (/readBody\(request, \[([^\]]*)\]/.exec(source)?.[1]?.match(/\w+/g) ?? []);
+      const bodies = Object.values(operations[path]!).flatMap((operation) => (operation.requestBody ? [Object.keys(operation.requestBody.content).sort()] : []));
+      expect(bodies, path).toEqual(kinds.length ? [kinds.map((kind) => MEDIA[kind as keyof typeof MEDIA]).sort()] : []);
+    }
+  });
+
   it("gives every field of the account, profile and reset bodies an example that the body's schema accepts (what Swagger UI's Try it out sends)", () => {
     const document = buildOpenApiDocument(DOCUMENTED) as { components: { schemas: Record<string, { properties: Record<string, { example?: unknown }> }> } };
     for (const [method, path] of [['POST', '/api/register'], ['POST', '/api/login'], ['POST', '/api/forgot-password'], ['POST', '/api/reset-password'], ['PATCH', '/api/me']]) {
