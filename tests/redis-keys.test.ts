@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST as forgot } from '../api/forgot-password.js';
 import { POST as exchange } from '../api/google/exchange.js';
 import { POST as login } from '../api/login.js';
+import { PATCH as patchMe } from '../api/me.js';
 import { POST as register } from '../api/register.js';
 import { POST as reset } from '../api/reset-password.js';
 import { settleBackground } from '../lib/background.js';
@@ -39,9 +40,13 @@ describe.skipIf(!enabled)('the keys on Redis', () => {
     await cleanup();
   });
 
-  it('name no address or login name after a reset request, a wrong reset, failed logins and a notice', async () => {
+  it('name no address or login name after a reset request, a wrong reset, failed logins, a notice and a profile change', async () => {
     const account = newAccount();
-    expect((await register(jsonRequest('/api/register', account, from))).status).toBe(201);
+    const signedUp = await register(jsonRequest('/api/register', account, from));
+    expect(signedUp.status).toBe(201);
+    const { access_token: token } = await signedUp.json();
+    const rename = jsonRequest('/api/me', { username: newAccount().username }, { method: 'PATCH', headers: { ...from.headers, authorization: `Bearer ${token}` } });
+    expect((await patchMe(rename)).status).toBe(200);
     expect((await forgot(jsonRequest('/api/forgot-password', { email: account.email }, from))).status).toBe(202);
     const wrongReset = { email: account.email, otp: '000000', new_password: 'whatever password' };
     expect((await reset(jsonRequest('/api/reset-password', wrongReset, from))).status).toBe(400);
@@ -56,10 +61,10 @@ describe.skipIf(!enabled)('the keys on Redis', () => {
     const keys = (await redis.keys(`${prefix}*`)).map((key) => key.slice(prefix.length));
     await redis.quit();
     // Not vacuous: every per-address limit left its bucket, and the IP limits theirs, in the clear.
-    for (const name of ['forgotEmail', 'resetEmail', 'resetFailures', 'loginAccount', 'emailNotice']) {
+    for (const name of ['forgotEmail', 'resetEmail', 'resetFailures', 'loginAccount', 'emailNotice', 'profileUser']) {
       expect(keys.filter((key) => key.startsWith(`rl:${name}:`)).length, name).toBeGreaterThan(0);
     }
-    for (const name of ['loginIp', 'registerIp', 'forgotIp', 'exchangeIp']) {
+    for (const name of ['loginIp', 'registerIp', 'forgotIp', 'resetIp', 'exchangeIp', 'profileIp']) {
       expect(keys.some((key) => key.startsWith(`rl:${name}:${ip}:`)), name).toBe(true);
     }
     const named = keys.filter((key) => [account.email, account.username].some((secret) => key.toLowerCase().includes(secret.toLowerCase())));
