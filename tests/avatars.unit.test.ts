@@ -43,6 +43,7 @@ describe('image type from the first bytes', () => {
     ['WEBP at offset 8 without RIFF before it', Buffer.concat([Buffer.from('JUNK'), Buffer.alloc(4), Buffer.from('WEBPVP8L'), Buffer.alloc(14)])],
     ['SVG', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>')],
     ['only the first half of the PNG signature', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0, 0, 0, 0, 0])],
+    ['a PNG signature wrong in its last byte', Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x00]), tinyPng().subarray(8)])],
     ['FF D8 without the third JPEG byte', Buffer.from([0xff, 0xd8, 0x00, 0x00])],
     ['GIF8 of no GIF version', Buffer.from('GIF8xa0000')],
     ['a GIF version that does not exist', Buffer.from('GIF88a0000')],
