@@ -81,8 +81,8 @@ export function verifierAnswers(grant: ExchangeGrant, verifier: string | undefin
 /**
  * Puts a redeemed code back, for what is left of its 60 seconds, when the exchange was refused
  * for a reason that is not the code's (the rate limit), so that the user's retry can still
- * succeed. Never for longer: a code kept over the limit must not live on. After the response
- * (`putBack`).
+ * succeed. Never for longer: a code kept over the limit must not live on. For after the
+ * response: through the store's `putBack`, tried even with Redis just found unreachable.
  *
  * @example runAfterResponse('exchange code restore', () => restoreExchangeCode(input.code, grant));
  */

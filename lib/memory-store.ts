@@ -70,7 +70,7 @@ export function createMemoryStore(prefix: string, now: () => number = Date.now):
       write(prefix + key, value, ttlSeconds * 1000);
     },
     async putBack(key, value, ttlSeconds) {
-      write(prefix + key, value, ttlSeconds * 1000);
+      write(prefix + key, value, ttlSeconds * 1000); // as put: in-process there is no outage to skip
     },
     async take(key) {
       const value = read(prefix + key);

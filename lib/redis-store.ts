@@ -123,15 +123,13 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     }
   };
 
+  const set = (key: string, value: string, ttlSeconds: number) => async () => {
+    await redis.set(prefix + key, value, { ex: ttlSeconds });
+  };
+
   return {
-    put: (key, value, ttlSeconds) =>
-      guard('SET', async () => {
-        await redis.set(prefix + key, value, { ex: ttlSeconds });
-      }),
-    putBack: (key, value, ttlSeconds) =>
-      attempt('SET', async () => {
-        await redis.set(prefix + key, value, { ex: ttlSeconds });
-      }),
+    put: (key, value, ttlSeconds) => guard('SET', set(key, value, ttlSeconds)),
+    putBack: (key, value, ttlSeconds) => attempt('SET', set(key, value, ttlSeconds)),
     take: (key) => guard('GETDEL', () => redis.getdel<string>(prefix + key)),
     putCode: (key, digest, ttlSeconds) =>
       guard('EVAL', async () => {
