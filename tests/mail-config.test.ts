@@ -114,3 +114,38 @@ describe('TLS to the SMTP server', () => {
     expect(smtp.received.some((m) => recipient(m) === 'plain@example.com')).toBe(true);
   });
 });
+
+describe('a server that offers STARTTLS with a certificate nobody vouches for', () => {
+  let smtp: TestSmtp;
+  beforeAll(async () => {
+    smtp = await startSmtpServer({ offersStartTls: true });
+  });
+  afterEach(() => {
+    for (const name of [...Object.keys(smtp.env), 'MAIL_TIMEOUT_MS']) delete process.env[name];
+    resetConfig();
+    resetMail();
+  });
+  afterAll(async () => {
+    await smtp.close();
+  });
+  const send = (to: string) => sendMail({ to, subject: 'a code', text: '123456', html: '<p>123456</p>' });
+
+  it('gets no mail by default: the upgrade checks the certificate, and a failed upgrade does not fall back to plain text', async () => {
+    Object.assign(process.env, smtp.env, { MAIL_TIMEOUT_MS: '2000' });
+    delete process.env.MAIL_STARTTLS; // the default
+    resetConfig();
+    resetMail();
+    await expect(send('untrusted-cert@example.com')).rejects.toThrow(/certificate/);
+    expect(smtp.received.some((m) => recipient(m) === 'untrusted-cert@example.com')).toBe(false);
+  });
+
+  it('with MAIL_STARTTLS=false gets the mail in plain text: the STARTTLS it offers is not taken up', async () => {
+    Object.assign(process.env, smtp.env, { MAIL_TIMEOUT_MS: '2000' });
+    resetConfig();
+    resetMail();
+    await send('starttls-off@example.com');
+    const index = smtp.received.findIndex((m) => recipient(m) === 'starttls-off@example.com');
+    expect(index).toBeGreaterThanOrEqual(0);
+    expect(smtp.overTls[index]).toBe(false);
+  });
+});

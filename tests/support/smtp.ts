@@ -6,6 +6,8 @@ export interface TestSmtp {
   port: number;
   /** Every message accepted so far, parsed. */
   received: ParsedMail[];
+  /** For each message in `received`, whether it came over TLS (after STARTTLS). */
+  overTls: boolean[];
   /** The MAIL_* variables that point the service at this server (with its login, if any). */
   env: Record<string, string>;
   /** Resolves when the next client connection has closed (from either side). */
@@ -15,15 +17,17 @@ export interface TestSmtp {
 
 /**
  * A real SMTP server on loopback (`smtp-server`, plain text, no STARTTLS) that parses what it
- * accepts. With `login` it requires that user and password; `refuses(address)` makes it answer 550
+ * accepts. With `offersStartTls` it offers STARTTLS with smtp-server's own self-signed certificate,
+ * which no client that checks certificates accepts. With `login` it requires that user and password; `refuses(address)` makes it answer 550
  * for a recipient, to play a server that turns mail away. `stallMs()` delays its answers to MAIL
  * FROM, RCPT TO and the end of DATA by that many milliseconds each, to play a slow server.
  */
 export async function startSmtpServer(
-  options: { login?: { user: string; pass: string }; refuses?: (address: string) => boolean; stallMs?: () => number } = {},
+  options: { login?: { user: string; pass: string }; refuses?: (address: string) => boolean; stallMs?: () => number; offersStartTls?: boolean } = {},
 ): Promise<TestSmtp> {
   const received: ParsedMail[] = [];
-  const { login, refuses = () => false, stallMs = () => 0 } = options;
+  const overTls: boolean[] = [];
+  const { login, refuses = () => false, stallMs = () => 0, offersStartTls = false } = options;
   const stall = (answer: () => void) => {
     const ms = stallMs();
     if (ms > 0) setTimeout(answer, ms);
@@ -33,18 +37,19 @@ export async function startSmtpServer(
   const server = new SMTPServer({
     authOptional: !login,
     allowInsecureAuth: true,
-    disabledCommands: login ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    disabledCommands: [...(offersStartTls ? [] : ['STARTTLS']), ...(login ? [] : ['AUTH'])],
     logger: false,
     onAuth: (auth, _session, done) =>
       login && auth.username === login.user && auth.password === login.pass ? done(null, { user: login.user }) : done(new Error('bad login')),
     onMailFrom: (_address, _session, done) => stall(() => done()),
     onRcptTo: (address, _session, done) =>
       stall(() => done(refuses(address.address) ? Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }) : undefined)),
-    onData: (stream, _session, done) => {
+    onData: (stream, session, done) => {
       simpleParser(stream).then(
         (mail) =>
           stall(() => {
             received.push(mail);
+            overTls.push(session.secure);
             done();
           }),
         done,
@@ -61,6 +66,7 @@ export async function startSmtpServer(
   return {
     port,
     received,
+    overTls,
     env: {
       MAIL_SERVER: '127.0.0.1',
       MAIL_PORT: String(port),
