@@ -269,6 +269,23 @@ describe('avatar limits at handler level', () => {
     }
   });
 
+  it('logs a deletion Cloudinary answers with a result other than "ok" or "not found" as failed, with the key and that result', async () => {
+    const { token, old } = await signedUpWithAvatar();
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      fake.failNext('destroy', 200, { result: 'error' });
+      const response = await transport.send('PATCH', '/api/me', { token, body: form({}, [{ bytes: tinyPng(3, 3), filename: 'b.png', type: 'image/png' }]) });
+      expect(response.status).toBe(200);
+      await settleBackground();
+      expect(fake.calls.at(-1)).toEqual({ action: 'destroy', status: 200, publicId: old });
+      const lines = log.mock.calls.map((call) => call.join(' '));
+      expect(lines.some((line) => line.includes(old) && line.includes('Cloudinary destroy failed: error')), lines.join('\n')).toBe(true);
+      expect(fake.assets.has(old)).toBe(true);
+    } finally {
+      log.mockRestore();
+    }
+  });
+
   it('answers OPTIONS preflights for GET and PATCH on /api/me', async () => {
     const response = await me.OPTIONS(
       new Request(`${BASE}/api/me`, { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'PATCH' } }),

@@ -32,9 +32,10 @@ export interface FakeCloudinary {
   /**
    * The next `action` call answers `status` with a Cloudinary error (or drops the connection for
    * 0); with `afterStoring`, an upload is stored first, as when only the answer was lost; `message`
-   * is the error's message (else 'Simulated Cloudinary failure').
+   * is the error's message (else 'Simulated Cloudinary failure'); with `result`, a destroy answers
+   * 200 `{result}` instead, deleting nothing (a result other than "ok" and "not found").
    */
-  failNext(action: 'upload' | 'destroy', status?: number, options?: { afterStoring?: boolean; message?: string }): void;
+  failNext(action: 'upload' | 'destroy', status?: number, options?: { afterStoring?: boolean; message?: string; result?: string }): void;
   /** Runs before an upload is answered (e.g. to make a username race happen meanwhile). */
   beforeUploadAnswer: (() => Promise<void>) | undefined;
   /** Runs before a destroy is answered (e.g. to hold it until the caller's response is in). */
@@ -58,7 +59,7 @@ export async function startFakeCloudinary(): Promise<FakeCloudinary> {
   const cloudName = 'fake-cloud';
   const apiKey = String(100000000000000 + Math.floor(Math.random() * 1e9));
   const apiSecret = randomBytes(18).toString('base64url');
-  const failures: { action: string; status: number; afterStoring?: boolean; message?: string }[] = [];
+  const failures: { action: string; status: number; afterStoring?: boolean; message?: string; result?: string }[] = [];
 
   const fake: FakeCloudinary = {
     url: '',
@@ -89,6 +90,7 @@ export async function startFakeCloudinary(): Promise<FakeCloudinary> {
     const index = failures.findIndex((f) => f.action === action);
     const failure = index >= 0 ? failures.splice(index, 1)[0] : undefined;
     const fail = (status: number) => (status === 0 ? void req.socket.destroy() : error(res, action, status, failure?.message ?? 'Simulated Cloudinary failure'));
+    if (failure?.result !== undefined) return answer(res, action, 200, { result: failure.result }, params.public_id);
     if (failure && !failure.afterStoring) return fail(failure.status);
     if (match[1] !== cloudName) return error(res, action, 401, 'Invalid cloud_name ' + match[1]);
     if (params.api_key !== apiKey) return error(res, action, 401, 'Unknown API key ' + (params.api_key ?? ''));
