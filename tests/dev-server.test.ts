@@ -229,6 +229,32 @@ describe('npm run dev', () => {
     expect(JSON.parse(response.body).user.avatar_url).toMatch(new RegExp(`^http://lan-box\\.example\\.test:${port}/avatars/`));
   });
 
+  it('builds URLs on its own address when Host is not a plain host (user@host, a path): no URL on a host the client smuggled in', async () => {
+    for (const host of ['someone@evil.example', 'evil.example/x', 'evil.example:80:81']) {
+      const form = new FormData();
+      for (const [name, value] of Object.entries(newAccount())) form.append(name, value);
+      form.append('avatar', new Blob([new Uint8Array(tinyPng())], { type: 'image/png' }), 'me.png');
+      const encoded = new Response(form);
+      const response = await rawRequest('/api/register', {
+        method: 'POST',
+        headers: { host, 'content-type': encoded.headers.get('content-type')! },
+        body: Buffer.from(await encoded.arrayBuffer()),
+      });
+      expect(response.status, host).toBe(201);
+      expect(JSON.parse(response.body).user.avatar_url, host).toMatch(new RegExp(`^${server.url.replace(/\./g, '\\.')}/avatars/`));
+    }
+  });
+
+  it('answers /api/me/ (a trailing slash) as /api/me, as Vercel does with trailingSlash unset', async () => {
+    const account = newAccount();
+    const registered = await fetch(`${server.url}/api/register/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) });
+    expect(registered.status).toBe(201);
+    const { access_token } = await registered.json();
+    const profile = await fetch(`${server.url}/api/me/`, { headers: { authorization: `Bearer ${access_token}` } });
+    expect(profile.status).toBe(200);
+    expect((await profile.json()).username).toBe(account.username);
+  });
+
   it('reads .env (here the file ENV_FILE names) into the variables, and says so; those already set win', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'auth-env-'));
     const file = join(dir, '.env');
