@@ -62,8 +62,12 @@ export const problems = {
   avatarTooManyPixels: (field: string) =>
     payloadTooLarge('The avatar has more pixels than the image service accepts: send one of smaller dimensions (or, if animated, fewer frames).', [{ field, message: 'Too many pixels.' }]),
   avatarStoreFailed: () => badGateway('The avatar could not be stored. Nothing was changed; please try again.'),
-  /** 409 naming the field whose unique index refused the value (`username`, `email`). */
-  taken: (field: string) => conflict(`That ${field.replace('_', ' ')} is already taken.`, [{ field, message: 'Already taken.' }]),
+  /** 409 naming every field whose value another account has (`username`, `email`), so a form can mark them all at once. */
+  taken: (fields: readonly string[]) =>
+    conflict(
+      `That ${fields.map((field) => field.replace('_', ' ')).join(' and ')} ${fields.length > 1 ? 'are' : 'is'} already taken.`,
+      fields.map((field) => ({ field, message: 'Already taken.' })),
+    ),
   rateLimited: (name: RateLimitName, limit: { limit: number; remaining: number; resetSeconds: number }) =>
     tooManyRequests(`${LIMIT_MESSAGES[name]} Try again in ${waitInWords(limit.resetSeconds)}.`, limit),
   /** 401 of a login, whatever failed: unknown user, wrong password, blocked, Google-only. */

@@ -9,6 +9,9 @@ const FIELD_OF_CONSTRAINT: Record<string, string> = {
   users_google_sub_key: 'google_sub',
 };
 
+/** The login names a new or changed account asks for. */
+type WantedNames = { username?: string | null; email?: string | null };
+
 /**
  * Inserts a user in one round trip. A taken username or email (any letter case) is detected by
  * the unique index, not by a prior lookup, so concurrent sign-ups cannot both win: 409.
@@ -21,38 +24,54 @@ export async function createUser(values: NewUserRow): Promise<UserRow> {
     const [user] = await db.insert(users).values(values).returning();
     return user!;
   } catch (error) {
-    throw asConflict(error);
+    throw await asConflict(error, values);
   }
-}
-
-/** A unique-index violation as the 409 naming the field; any other error as it is. */
-function asConflict(error: unknown): unknown {
-  const constraint = uniqueViolation(error);
-  if (!constraint) return error;
-  return problems.taken(FIELD_OF_CONSTRAINT[constraint] ?? 'username');
 }
 
 /**
- * Throws the 409 `createUser` would, before slow work such as an avatar upload, so that the common
- * case wastes nothing. Only a courtesy: the unique indexes still decide when requests race.
- * `exceptId` is the user changing their own profile.
+ * A unique-index violation as the 409; any other error as it is. The index names only the first
+ * value it refused, so a second query (on this error path only) looks for the other: a sign-up
+ * whose username and email are both taken hears of both at once. Should that query fail, the
+ * 409 names the one field the index did.
+ */
+async function asConflict(error: unknown, wanted: WantedNames, exceptId?: string): Promise<unknown> {
+  const constraint = uniqueViolation(error);
+  if (!constraint) return error;
+  const field = FIELD_OF_CONSTRAINT[constraint] ?? 'username';
+  if (field === 'google_sub') return problems.taken([field]);
+  const others: string[] = await takenNames(wanted, exceptId).catch(() => []);
+  return problems.taken(NAME_FIELDS.filter((name) => name === field || others.includes(name)));
+}
+
+const NAME_FIELDS = ['username', 'email'] as const;
+
+/** Which of `wanted`'s names another account than `exceptId` has, in any letter case: one query. */
+async function takenNames(wanted: WantedNames, exceptId?: string): Promise<(typeof NAME_FIELDS)[number][]> {
+  const asked = NAME_FIELDS.flatMap((field) => {
+    const value = wanted[field];
+    const column = field === 'username' ? users.username : users.email;
+    return typeof value === 'string' ? [{ field, same: sql<boolean>`lower(${column}) = ${value.toLowerCase()}` }] : [];
+  });
+  if (asked.length === 0) return [];
+  const db = await getDb();
+  const rows = await db
+    .select(Object.fromEntries(asked.map(({ field, same }) => [field, same])))
+    .from(users)
+    .where(and(or(...asked.map(({ same }) => same)), exceptId ? ne(users.id, exceptId) : undefined))
+    .limit(2); // at most one account per name
+  return asked.map(({ field }) => field).filter((field) => rows.some((row) => row[field] === true));
+}
+
+/**
+ * Throws the 409 `createUser` would, naming every name taken, before slow work such as an avatar
+ * upload, so that the common case wastes nothing. Only a courtesy: the unique indexes still decide
+ * when requests race. `exceptId` is the user changing their own profile.
  *
  * @example await assertAvailable({ username, email });
  */
-export async function assertAvailable(wanted: { username?: string; email?: string }, exceptId?: string): Promise<void> {
-  const db = await getDb();
-  for (const field of ['username', 'email'] as const) {
-    const value = wanted[field];
-    if (value === undefined) continue;
-    const column = field === 'username' ? users.username : users.email;
-    const same = sql`lower(${column}) = ${value.toLowerCase()}`;
-    const [taken] = await db
-      .select({ id: users.id })
-      .from(users)
-      .where(exceptId ? and(same, ne(users.id, exceptId)) : same)
-      .limit(1);
-    if (taken) throw problems.taken(field);
-  }
+export async function assertAvailable(wanted: WantedNames, exceptId?: string): Promise<void> {
+  const taken = await takenNames(wanted, exceptId);
+  if (taken.length > 0) throw problems.taken(taken);
 }
 
 /**
@@ -108,7 +127,7 @@ export async function updateUser(
     const { previousAvatarKey, previousEmail, emailChanged, ...user } = row;
     return { user, previousAvatarKey, previousEmail, emailChanged };
   } catch (error) {
-    throw asConflict(error);
+    throw await asConflict(error, changes, id);
   }
 }
 

@@ -82,9 +82,27 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
           const response = await register(jsonRequest('/api/register', newAccount(clash)));
           expect(response.status).toBe(409);
           const problem = await problemOf(response);
-          expect(problem.errors?.[0]?.field).toBe(Object.keys(clash)[0]);
+          expect(problem.errors?.map((error) => error.field)).toEqual(Object.keys(clash));
         }
         expect(await userCount()).toBe(before);
+      });
+
+      it('names both fields in one 409 when the username and the email are both taken, so a form marks them at once', async () => {
+        const { account } = await signUp();
+        const before = await userCount();
+        const response = await register(jsonRequest('/api/register', newAccount({ username: account.username.toUpperCase(), email: account.email.toUpperCase() })));
+        expect(response.status).toBe(409);
+        const problem = await problemOf(response);
+        expect(problem.detail).toBe('That username and email are already taken.');
+        expect(problem.errors).toEqual([
+          { field: 'username', message: 'Already taken.' },
+          { field: 'email', message: 'Already taken.' },
+        ]);
+        // Each taken by a different account: still both.
+        const other = (await signUp()).account;
+        const split = await register(jsonRequest('/api/register', newAccount({ username: account.username, email: other.email })));
+        expect((await problemOf(split)).errors?.map((error) => error.field)).toEqual(['username', 'email']);
+        expect(await userCount()).toBe(before + 1);
       });
 
       it.each([

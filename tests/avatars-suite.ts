@@ -236,6 +236,13 @@ export function defineAvatarSuite(name: string, setup: () => { transport: Transp
       const afterSignUp = uploads();
       const patch = await api.send('PATCH', '/api/me', { token: body.access_token, body: form({ username: taken.username.toUpperCase() }, [{ bytes: tinyPng(2, 2), filename: 'b.png', type: 'image/png' }]) });
       expect(patch.status).toBe(409);
+      // Both taken: one 409 naming both, by the lookup before the upload.
+      const both = await register({ ...newAccount(), username: taken.username, email: taken.email }, [{ bytes: tinyPng(), filename: 'a.png', type: 'image/png' }]);
+      expect(both.status).toBe(409);
+      expect(((await both.json()) as { errors: { field: string }[] }).errors.map((error) => error.field)).toEqual(['username', 'email']);
+      const patchBoth = await api.send('PATCH', '/api/me', { token: body.access_token, body: form({ username: taken.username, email: taken.email }, []) });
+      expect(patchBoth.status).toBe(409);
+      expect(((await patchBoth.json()) as { errors: { field: string }[] }).errors.map((error) => error.field)).toEqual(['username', 'email']);
       expect(afterSignUp - before).toBe(1); // only the sign-up that went through
       expect(uploads()).toBe(afterSignUp);
     });

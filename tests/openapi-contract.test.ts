@@ -162,6 +162,7 @@ describe('the OpenAPI document against every answer the handlers give', () => {
     await expectDocumented(op, await send(form(newAccount(), [{ bytes: tinyPng(), filename: 'a.png', type: 'image/png' }])));
     await expectDocumented(op, await registerApi.POST(jsonRequest('/api/register', { ...account, email: newAccount().email })));
     await expectDocumented(op, await registerApi.POST(jsonRequest('/api/register', { ...account, username: newAccount().username })));
+    await expectDocumented(op, await registerApi.POST(jsonRequest('/api/register', account)));
     await expectDocumented(op, await registerApi.POST(jsonRequest('/api/register', { ...newAccount(), email: 'nope' })));
     await expectDocumented(op, await registerApi.POST(jsonRequest('/api/register', '{')));
     await expectDocumented(op, await registerApi.POST(post('/api/register', NOT_UTF8, 'application/json')));
@@ -217,6 +218,7 @@ describe('the OpenAPI document against every answer the handlers give', () => {
     await expectDocumented(op, await patch(JSON.stringify({}), 'application/json'));
     await expectDocumented(op, await patch(JSON.stringify({ username: other.username }), 'application/json'));
     await expectDocumented(op, await patch(JSON.stringify({ email: other.email }), 'application/json'));
+    await expectDocumented(op, await patch(JSON.stringify({ username: other.username, email: other.email }), 'application/json'));
     await expectDocumented(op, await patch('{', 'application/json'));
     await expectDocumented(op, await patch(NOT_UTF8, 'application/json'));
     await expectDocumented(op, await patch('x', 'multipart/form-data'));

@@ -202,6 +202,6 @@ export const notSignedIn: Record<number, ResponseConfig> = {
 export const taken: Record<number, ResponseConfig> = {
   409: problemResponse(
     'The username or email is already used by another account (compared in any letter case).',
-    { username_taken: problems.taken('username'), email_taken: problems.taken('email') },
+    { username_taken: problems.taken(['username']), email_taken: problems.taken(['email']), both_taken: problems.taken(['username', 'email']) },
   ),
 };
