@@ -156,7 +156,7 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
         const errors = (await problemOf(response)).errors!.sort((a, b) => a.field.localeCompare(b.field));
         expect(errors).toEqual([
           { field: 'email', message: 'Must be an email address.' },
-          { field: 'password', message: 'Must be at least 8 bytes.' }, // the schema's own message wins
+          { field: 'password', message: 'Must be at least 8 characters.' }, // the schema's own message wins
           { field: 'username', message: 'At least 3 characters.' },
         ]);
         const long = await register(jsonRequest('/api/register', { username: 'a'.repeat(33), email: 'ada@example.com', password: 'long enough', full_name: true }));
@@ -177,9 +177,19 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
         expect((await login(jsonRequest('/api/login', { username: account.username, password: 'Passwort-Unicode' }))).status).toBe(401);
       });
 
-      it('accepts a password of exactly 8 bytes, the shortest allowed', async () => {
+      it('accepts a password of exactly 8 characters, the shortest allowed, counted as a person sees them (not bytes, not UTF-16 units)', async () => {
         const { account } = await signUp({ password: '12345678' });
         expect((await login(jsonRequest('/api/login', { username: account.username, password: '12345678' }))).status).toBe(200);
+        const emoji = '🔑'.repeat(8); // 8 characters, 16 UTF-16 units, 32 bytes
+        expect((await signUp({ password: emoji })).body.user).toBeDefined();
+        const before = await userCount();
+        for (const short of ['ääää', '🔑'.repeat(7), '1234567']) {
+          // 8 bytes / 14 UTF-16 units / 7 bytes, but 4, 7 and 7 characters.
+          const refused = await register(jsonRequest('/api/register', newAccount({ password: short })));
+          expect(refused.status, short).toBe(422);
+          expect((await problemOf(refused)).errors, short).toEqual([{ field: 'password', message: 'Must be at least 8 characters.' }]);
+        }
+        expect(await userCount()).toBe(before);
       });
 
       it('accepts a password of exactly 72 bytes, and its 73-byte extension does not log in', async () => {

@@ -1,7 +1,7 @@
 // A namespace import: bundled from the package (the bench's bundled build), esbuild keeps only the
 // zod parts in use (the named `z` export would pull in all of it); vendor/zod has no `z` export.
 import * as z from '../../vendor/zod/index.mjs';
-import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, passwordBytes } from '../password-rules.js';
+import { PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARACTERS, passwordBytes, passwordCharacters } from '../password-rules.js';
 
 /** Letters, digits, `_`, `.`, `-`; unique whatever the letter case, shown as typed. */
 // The `example`s are what Swagger UI's "Try it out" fills in (else "string" and, for a pattern, random characters).
@@ -32,11 +32,11 @@ export const Email = z.email({ pattern: EMAIL }).max(254).toLowerCase().describe
  */
 export const TypedPassword = z.string().overwrite((password) => password.normalize('NFC'));
 
-/** 8 to 72 UTF-8 bytes (counted after normalising), no composition rules (NIST SP 800-63B). */
+/** At least 8 characters and at most 72 UTF-8 bytes (counted after normalising), no composition rules (NIST SP 800-63B). */
 export const Password = TypedPassword
-  .refine((p) => passwordBytes(p) >= PASSWORD_MIN_BYTES, `Must be at least ${PASSWORD_MIN_BYTES} bytes.`)
-  .refine((p) => passwordBytes(p) <= PASSWORD_MAX_BYTES, `Must be at most ${PASSWORD_MAX_BYTES} bytes of UTF-8 (bcrypt reads no more).`)
-  .describe('8 to 72 bytes of UTF-8. Longer passwords are refused, never cut.')
+  .refine((p) => passwordCharacters(p) >= PASSWORD_MIN_CHARACTERS, `Must be at least ${PASSWORD_MIN_CHARACTERS} characters.`)
+  .refine((p) => passwordBytes(p) <= PASSWORD_MAX_BYTES, `Must be at most ${PASSWORD_MAX_BYTES} bytes of UTF-8 (bcrypt reads no more): ${PASSWORD_MAX_BYTES} letters of English, fewer with accents or emoji.`)
+  .describe('At least 8 characters (Unicode code points) and at most 72 bytes of UTF-8. Longer passwords are refused, never cut.')
   .meta({ example: 'correct horse' });
 
 /**
