@@ -15,7 +15,7 @@ import { assertAvailable, updateUser } from '../lib/users.js';
 import { parseInput } from '../lib/validate.js';
 
 /** GET /api/me: the signed-in user. 401 without a valid, unrevoked token of an unblocked user. */
-export const GET = endpoint(async (request) => json(toPublicUser(await requireUser(request))));
+export const GET = endpoint(async (request) => json(toPublicUser(await requireUser(request), request)));
 
 /**
  * PATCH /api/me: change any of username, email, full_name (JSON or multipart) and avatar
@@ -54,7 +54,7 @@ export const PATCH = endpoint(async (request) => {
     await assertAvailable(renamed, user.id);
     // Each upload costs the Cloudinary account quota and bandwidth: a signed-in user gets a few an hour.
     if (avatar) await slots.reserve('avatarUser');
-    return withStoredAvatar(avatar, new URL(request.url).origin, async (stored) => {
+    return withStoredAvatar(avatar, async (stored) => {
       const result = await updateUser(user.id, user.tokenVersion, {
         username: input.username,
         email: input.email,
@@ -70,7 +70,7 @@ export const PATCH = endpoint(async (request) => {
   if ((avatar || input.avatar === null) && previousAvatarKey) discardAvatarLater(previousAvatarKey);
   // Both read under the row lock of the update: of racing changes, each tells the address it replaced.
   if (emailChanged) tellOldAddressLater(previousEmail, changed.email);
-  return json(toPublicUser(changed));
+  return json(toPublicUser(changed, request));
 });
 
 export const { OPTIONS, HEAD, POST, PUT, DELETE } = otherMethods({ GET, PATCH });

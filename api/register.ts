@@ -29,7 +29,7 @@ export const POST = endpoint(async (request) => {
   // Only worth a round trip when there is an upload to spare; without one the insert decides.
   if (avatar) await assertAvailable(input);
   const passwordHash = await hashPassword(input.password);
-  const user = await withStoredAvatar(avatar, new URL(request.url).origin, (stored) =>
+  const user = await withStoredAvatar(avatar, (stored) =>
     createUser({
       username: input.username,
       email: input.email,
@@ -39,7 +39,7 @@ export const POST = endpoint(async (request) => {
       avatarKey: stored?.key ?? null,
     }),
   );
-  const body: RegisterResponse = { user: toPublicUser(user), ...(await issueAccessToken(user)) };
+  const body: RegisterResponse = { user: toPublicUser(user, request), ...(await issueAccessToken(user)) };
   return json(body, 201);
 });
 

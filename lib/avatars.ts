@@ -26,18 +26,17 @@ export function avatarStore(): AvatarStore {
  * upload is a 502 (415 when the service could not read the file as an image, 413 when it refused
  * its pixels) and `use` never runs.
  *
- * @example const user = await withStoredAvatar(image, origin, (avatar) => createUser({ ..., avatarUrl: avatar?.url ?? null }));
+ * @example const user = await withStoredAvatar(image, (avatar) => createUser({ ..., avatarUrl: avatar?.url ?? null }));
  */
 export async function withStoredAvatar<T>(
   image: AvatarImage | undefined,
-  origin: string,
   use: (avatar: StoredAvatar | undefined) => Promise<T>,
 ): Promise<T> {
   if (!image) return use(undefined);
   const store = avatarStore();
   let avatar: StoredAvatar;
   try {
-    avatar = await store.save(image, origin);
+    avatar = await store.save(image);
   } catch (error) {
     if (error instanceof AvatarUnreadableError) throw problems.avatarUnreadable(AVATAR_FIELD);
     if (error instanceof AvatarTooManyPixelsError) throw problems.avatarTooManyPixels(AVATAR_FIELD);

@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineAvatarSuite, form, type Transport } from './avatars-suite.js';
@@ -66,6 +67,23 @@ describe('avatars on npm run dev without Cloudinary (the embedded default)', () 
     expect(Buffer.compare(Buffer.from(await next.arrayBuffer()), jpeg)).toBe(0);
     expect((await fetch(user.avatar_url)).status).toBe(404);
     expect(readdirSync(join(server.dataDir, 'avatars'))).toEqual([updated.avatar_url.split('/').pop()]);
+  });
+
+  it('gives the avatar URL on the host each request named, not the one it was uploaded through: it keeps working when the port or address changes', async () => {
+    const registered = await api.send('POST', '/api/register', { body: form(newAccount(), [{ bytes: tinyPng(), filename: 'me.png' }]) });
+    const { user, access_token } = await registered.json();
+    expect(user.avatar_url).toMatch(new RegExp(`^${server.url}/avatars/`));
+    const port = new URL(server.url).port;
+    // The same account asked for through another name of this machine (another port, once restarted, alike).
+    const body = await new Promise<string>((resolve, reject) => {
+      const asked = request(`${server.url}/api/me`, { headers: { host: `lan-box.example.test:${port}`, authorization: `Bearer ${access_token}` } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve(text));
+      });
+      asked.on('error', reject).end();
+    });
+    const file = user.avatar_url.split('/').pop();
+    expect(JSON.parse(body).avatar_url).toBe(`http://lan-box.example.test:${port}/avatars/${file}`);
   });
 
   it('stores no file for a sign-up refused as taken', async () => {

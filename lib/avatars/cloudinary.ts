@@ -31,7 +31,7 @@ type SdkError = { message?: unknown; http_code?: unknown; error?: { message?: un
  * so login and the other functions do not pay for it. Credentials go with each call rather than
  * into the SDK's global configuration.
  *
- * @example const { url, key } = await cloudinaryAvatarStore(config.avatars.cloudinary!).save(image, origin);
+ * @example const { url, key } = await cloudinaryAvatarStore(config.avatars.cloudinary!).save(image);
  */
 export function cloudinaryAvatarStore(config: CloudinaryConfig): AvatarStore {
   const credentials = {

@@ -11,17 +11,18 @@ export const LOCAL_AVATAR_FILE = /^[0-9a-f]{32}\.(png|jpg|gif|webp)$/;
 
 /**
  * The embedded default outside production: avatars as files in `dir`, served by the dev server
- * at `<origin>/avatars/<file>`. Kept as uploaded; the square crop is Cloudinary's job.
+ * at `/avatars/<file>` (the URL kept is that path: see StoredAvatar). Kept as uploaded; the square
+ * crop is Cloudinary's job.
  *
- * @example const stored = await localAvatarStore('.data/avatars').save(image, 'http://127.0.0.1:3000');
+ * @example const stored = await localAvatarStore('.data/avatars').save(image); // { url: '/avatars/….png', key: '….png' }
  */
 export function localAvatarStore(dir: string): AvatarStore {
   return {
-    async save(image, origin) {
+    async save(image) {
       const file = `${randomBytes(16).toString('hex')}.${image.type.extension}`;
       await mkdir(dir, { recursive: true });
       await writeFile(join(dir, file), image.bytes, { flag: 'wx' });
-      return { url: `${origin}${LOCAL_AVATAR_PATH}${file}`, key: file };
+      return { url: `${LOCAL_AVATAR_PATH}${file}`, key: file };
     },
     async remove(key) {
       if (!LOCAL_AVATAR_FILE.test(key)) return;

@@ -6,18 +6,20 @@ export interface AvatarImage {
   type: ImageType;
 }
 
-/** Where a stored avatar lives: the public URL users see, and the key to delete it with. */
+/**
+ * Where a stored avatar lives: the URL users see, and the key to delete it with. The URL is
+ * absolute (Cloudinary's), or a path on this service's own origin (`/avatars/<file>`, the files the
+ * dev server serves), which each answer makes absolute on the host that request named
+ * (`toPublicUser`): stored with a host, it would break when the dev server's port or address changes.
+ */
 export interface StoredAvatar {
   url: string;
   key: string;
 }
 
-/**
- * The storage both backends implement: Cloudinary in production, files under `DATA_DIR/avatars`
- * outside it. `origin` is the public origin of the request, for backends that serve files themselves.
- */
+/** The storage both backends implement: Cloudinary in production, files under `DATA_DIR/avatars` outside it. */
 export interface AvatarStore {
-  save(image: AvatarImage, origin: string): Promise<StoredAvatar>;
+  save(image: AvatarImage): Promise<StoredAvatar>;
   remove(key: string): Promise<void>;
 }
 

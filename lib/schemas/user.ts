@@ -17,13 +17,17 @@ export const PublicUser = z.object({
 }).meta({ id: 'PublicUser' });
 export type PublicUser = z.infer<typeof PublicUser>;
 
-export function toPublicUser(user: UserRow): PublicUser {
+/**
+ * The user as `request` is answered. An avatar URL stored as a path (the dev server's own files,
+ * see StoredAvatar) is made absolute on the host `request` named, as Vercel and the dev server set it.
+ */
+export function toPublicUser(user: UserRow, request: Request): PublicUser {
   return {
     id: user.id,
     username: user.username,
     email: user.email,
     full_name: user.fullName,
-    avatar_url: user.avatarUrl,
+    avatar_url: user.avatarUrl?.startsWith('/') ? new URL(request.url).origin + user.avatarUrl : user.avatarUrl,
     email_verified: user.emailVerified,
     created_at: user.createdAt.toISOString(),
   };
