@@ -77,9 +77,12 @@ export const problems = {
   badToken: () => unauthorized('The access token is invalid, expired or revoked.', 'invalid_token'),
   /** 400 of a reset, whatever was wrong with the code (wrong, used, expired, replaced). */
   invalidResetCode: () => badRequest('The code is wrong, used or expired. Ask for a new one.', 'invalid_code'),
-  /** A form posted by a web page on an origin neither this host nor in CORS_ORIGINS (lib/cors.ts). */
+  /** A form posted by a web page on an origin neither this host, the frontend's nor in CORS_ORIGINS (lib/cors.ts). */
   foreignForm: () =>
-    forbidden("A form from a web page on another origin is refused: only this host's pages and the origins in CORS_ORIGINS may send one.", 'foreign_origin'),
+    forbidden(
+      "A form from a web page on another origin is refused: only this host's pages, the frontend's (FRONTEND_CALLBACK_URL's origin) and the origins in CORS_ORIGINS may send one.",
+      'foreign_origin',
+    ),
   passwordUnchanged: () => forbidden('The new password must differ from the current one.', 'password_unchanged'),
   invalidExchangeCode: () => badRequest('The code is unknown, already used or expired. Sign in with Google again.', 'invalid_code'),
   /** A type of its own (no Retry-After: retrying will not help), so a frontend can tell it from an outage and hide its Google button. */

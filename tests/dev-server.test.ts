@@ -311,7 +311,7 @@ describe('a second npm run dev', () => {
       await expect(startDevServerProcess({ PORT: port, DATA_DIR: first.dataDir })).rejects.toThrow(
         new RegExp(`exited with 1:[\\s\\S]*npm run dev: port ${port} on 127\\.0\\.0\\.1 is in use`),
       );
-      await expect(startDevServerProcess({ DATA_DIR: first.dataDir })).rejects.toThrow(/exited with 1:[\s\S]*npm run dev: Another process has the embedded database in \S+pglite open/);
+      await expect(startDevServerProcess({ DATA_DIR: first.dataDir })).rejects.toThrow(/exited with 1:[\s\S]*npm run dev: Another process has the embedded database in \S+pglite open[\s\S]*lock clears itself within 10 seconds/);
       expect((await post(first.url, '/api/login', { username: account.username, password: account.password })).status).toBe(200);
 
       // Stopped (SIGTERM, as Ctrl-C), the first frees the folder: the next start has the account.

@@ -76,10 +76,16 @@ async function openPglite(config: Config): Promise<Connection> {
   }
 }
 
+/** How long a lock left by a process that died holds the folder. */
+const STALE_LOCK_MS = 10_000;
+
 /** Another process has the embedded database's folder open. */
 export class DataDirBusyError extends Error {
   constructor(readonly dir: string) {
-    super(`Another process has the embedded database in ${dir} open (another \`npm run dev\`?). Stop it first, or give this one its own DATA_DIR.`);
+    super(
+      `Another process has the embedded database in ${dir} open (another \`npm run dev\`?). Stop it first, or give this one its own DATA_DIR. ` +
+        `(If that process was killed, its lock clears itself within ${STALE_LOCK_MS / 1000} seconds: then start again.)`,
+    );
     this.name = 'DataDirBusyError';
   }
 }
@@ -94,7 +100,7 @@ async function lockDataDir(dir: string): Promise<() => Promise<void>> {
   const { default: lockfile } = await import('proper-lockfile');
   try {
     return await lockfile.lock(dir, {
-      stale: 10_000,
+      stale: STALE_LOCK_MS,
       onCompromised: (error) => console.warn(`the lock on ${dir} was lost (${error.message}); stop any other process using it`),
     });
   } catch (error) {
