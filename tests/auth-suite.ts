@@ -72,6 +72,24 @@ export function defineAuthSuite(driver: TestDriver, enabled: boolean): void {
         expect((await signUp({ full_name: '   ' })).body.user.full_name).toBeNull();
       });
 
+      it('drops spaces around a username or an email, at sign-up and at login (a phone keyboard leaves one after an address)', async () => {
+        const account = newAccount();
+        const response = await register(jsonRequest('/api/register', { ...account, username: ` ${account.username}  `, email: `\t${account.email.toUpperCase()} ` }));
+        expect(response.status).toBe(201);
+        const { user } = await response.json();
+        expect(user).toMatchObject({ username: account.username, email: account.email.toLowerCase() });
+        for (const name of [` ${account.email} `, `${account.username} `]) {
+          expect((await login(jsonRequest('/api/login', { username: name, password: account.password }))).status, name).toBe(200);
+          expect((await login(formRequest('/api/login', { username: name, password: account.password }))).status, name).toBe(200);
+        }
+        // The password is taken exactly as typed: a space is part of it.
+        expect((await login(jsonRequest('/api/login', { username: account.username, password: ` ${account.password}` }))).status).toBe(401);
+        // Still a 409 in any spacing, and spaces alone are no name.
+        expect((await register(jsonRequest('/api/register', newAccount({ email: ` ${account.email}` })))).status).toBe(409);
+        const blank = await register(jsonRequest('/api/register', newAccount({ username: '     ' })));
+        expect((await problemOf(blank)).errors).toEqual([{ field: 'username', message: 'At least 3 characters.' }]);
+      });
+
       it('refuses a taken username or email in any letter case with 409, writing nothing', async () => {
         const { account } = await signUp();
         const before = await userCount();

@@ -16,7 +16,7 @@ export type RegisterRequest = z.infer<typeof RegisterRequest>;
  * here, so that a wrong-length password fails like any wrong one: 401, not 422.
  */
 export const LoginRequest = z.strictObject({
-  username: z.string().min(1).max(320).describe('The username or the email address.').meta({ example: 'ada' }),
+  username: z.string().trim().min(1).max(320).describe('The username or the email address (spaces around it are dropped).').meta({ example: 'ada' }),
   password: TypedPassword.min(1).max(1024).meta({ example: 'correct horse' }),
   grant_type: z.literal('password').optional(),
   scope: z.string().max(1000).optional(),

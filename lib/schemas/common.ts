@@ -3,14 +3,20 @@
 import * as z from '../../vendor/zod/index.mjs';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARACTERS, passwordBytes, passwordCharacters } from '../password-rules.js';
 
+// Decision: spaces around a username or an email address are dropped before anything else (sign-up,
+// profile, login, reset), as around a display name: a phone keyboard's autocompletion leaves one
+// after an address, and neither can hold one. (An account moved from the FastAPI original whose
+// username itself ends in a space signs in by email.)
+
 /** Letters, digits, `_`, `.`, `-`; unique whatever the letter case, shown as typed. */
 // The `example`s are what Swagger UI's "Try it out" fills in (else "string" and, for a pattern, random characters).
 export const Username = z
   .string()
+  .trim()
   .min(3, { abort: true }) // "" is too short, not also made of the wrong characters: one message
   .max(32)
   .regex(/^[A-Za-z0-9_.-]+$/, 'Use only letters, digits, "_", "." and "-".')
-  .describe('3 to 32 letters, digits, "_", "." or "-"; unique regardless of letter case.')
+  .describe('3 to 32 letters, digits, "_", "." or "-" (spaces around them are dropped); unique regardless of letter case.')
   .meta({ example: 'ada' });
 
 /**
@@ -20,8 +26,15 @@ export const Username = z
  */
 const EMAIL = /^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+(?:[A-Za-z]{2,}|[Xx][Nn]--[A-Za-z0-9\-]*[A-Za-z0-9])$/;
 
-/** Stored lower-cased: mail providers treat addresses case-insensitively, and so do we. */
-export const Email = z.email({ pattern: EMAIL }).max(254).toLowerCase().describe('An email address; stored in lower case.').meta({ example: 'ada@example.com' });
+/** Stored lower-cased: mail providers treat addresses case-insensitively, and so do we. Trimmed first (the check runs after). */
+export const Email = z
+  .string()
+  .trim()
+  .check(z.email({ pattern: EMAIL }))
+  .max(254)
+  .toLowerCase()
+  .describe('An email address; spaces around it are dropped, and it is stored in lower case.')
+  .meta({ example: 'ada@example.com' });
 
 /**
  * A password as typed, in Unicode's NFC form: the same visible password typed as composed or as
@@ -54,7 +67,7 @@ export const FullName = z
   .max(100)
   .regex(new RegExp(`^[^${NOT_IN_NAMES}]*$`), 'Must not contain control or text-direction characters.')
   .nullable()
-  .describe('Display name, up to 100 characters.')
+  .describe('Display name, up to 100 characters; spaces around it are dropped.')
   .meta({ example: 'Ada Lovelace' });
 
 /**
