@@ -50,7 +50,7 @@ export const Password = TypedPassword
   .refine((p) => passwordCharacters(p) >= PASSWORD_MIN_CHARACTERS, `Must be at least ${PASSWORD_MIN_CHARACTERS} characters.`)
   .refine((p) => passwordBytes(p) <= PASSWORD_MAX_BYTES, `Must be at most ${PASSWORD_MAX_BYTES} bytes of UTF-8 (bcrypt reads no more): ${PASSWORD_MAX_BYTES} letters of English, fewer with accents or emoji.`)
   .describe('At least 8 characters (Unicode code points) and at most 72 bytes of UTF-8. Longer passwords are refused, never cut.')
-  .meta({ example: 'correct horse' });
+  .meta({ example: 'correct horse', minLength: PASSWORD_MIN_CHARACTERS }); // JSON Schema's minLength counts code points, as the check does
 
 /**
  * What a display name may not hold: control characters and line breaks (C0, C1, and the line and
