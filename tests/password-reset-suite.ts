@@ -219,6 +219,27 @@ export function definePasswordResetSuite(backend: Backend, enabled: boolean): vo
       expect((await problemOf(wrong)).type).toBe('urn:problem:invalid_code');
     });
 
+    it('answers 400 with the current password as the new one when the address has no live code (none asked, used): no password test for accounts at rest, each try a failure', async () => {
+      setEnv({ RATE_LIMIT_RESET_FAILURES: '3/1d' });
+      const { account } = await signUp();
+      // No code was ever asked for this address: most accounts, most of the time.
+      for (let i = 0; i < 2; i++) {
+        const untouched = await resetWith(account.email, '123456', account.password);
+        expect(untouched.status).toBe(400);
+        expect((await problemOf(untouched)).type).toBe('urn:problem:invalid_code');
+      }
+      // A code used up: no more live than none.
+      setEnv({ RATE_LIMIT_RESET_FAILURES: '100/1d' });
+      const code = await requestCode(account.email);
+      expect((await resetWith(account.email, code, 'a brand new password')).status).toBe(200);
+      const used = await resetWith(account.email, code, 'a brand new password');
+      expect(used.status).toBe(400);
+      expect((await problemOf(used)).type).toBe('urn:problem:invalid_code');
+      // The tries on no code and on the used one counted as failures: past three a day, refused.
+      setEnv({ RATE_LIMIT_RESET_FAILURES: '3/1d' });
+      expect((await resetWith(account.email, '123456', account.password)).status).toBe(429);
+    });
+
     it('neither mails a blocked account a code nor lets it reset with one', async () => {
       const { account } = await signUp();
       await (await getDb()).update(users).set({ isBlocked: true }).where(eq(users.email, account.email));
