@@ -36,6 +36,21 @@ describe('reading a JSON or form body', () => {
     expect(await refusal(form('password=%zz'))).toEqual({ status: 400, code: 'malformed_body' });
     // Empty pairs (a trailing or doubled &) are nothing, not a field named "" that a strict schema refuses.
     expect(await form('&username=ada&&password=x&')).toEqual({ username: 'ada', password: 'x' });
+    // A raw "=" after the first belongs to the value (curl -d 'password=ab=cd', a base64-style password).
+    expect(await form('username=ada&password=ab=cd==')).toEqual({ username: 'ada', password: 'ab=cd==' });
+  });
+
+  it('takes only the media types it names: one that merely starts the same (application/jsonx, application/json-seq) is a 415', async () => {
+    for (const type of ['application/jsonx', 'application/json-seq', 'application/x-www-form-urlencodedx']) {
+      expect(await refusal(readBody(post(type, '{"a":1}'), ['json', 'form'], LIMIT)), type).toEqual({ status: 415, code: 'unsupported_media_type' });
+    }
+  });
+
+  it('takes a body that declares exactly the limit in Content-Length; one byte more declared is a 413 unread', async () => {
+    const sized = (size: number) =>
+      new Request('http://localhost/api/x', { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(size) }, body: JSON.stringify('x'.repeat(size - 2)) });
+    expect(await readBody(sized(LIMIT), ['json'], LIMIT)).toBe('x'.repeat(LIMIT - 2));
+    expect(await refusal(readBody(sized(LIMIT + 1), ['json'], LIMIT))).toEqual({ status: 413, code: 'payload_too_large' });
   });
 
   it('refuses a form where only JSON is taken (415), and JSON that does not parse (400)', async () => {

@@ -547,6 +547,8 @@ describe('ID token checks (crafted tokens from a loopback token endpoint)', () =
   it.each([
     ['a wrong audience', (sub: string, nonce: string) => ({ ...claimsFor(sub, nonce), aud: 'someone-elses-client' })],
     ['an expired token', (sub: string, nonce: string) => ({ ...claimsFor(sub, nonce), iat: Math.floor(Date.now() / 1000) - 3600, exp: Math.floor(Date.now() / 1000) - 60 })],
+    // Past the 5 s allowed for clock skew, not a minute: a token expired 15 s ago is expired.
+    ['a token expired 15 s ago', (sub: string, nonce: string) => ({ ...claimsFor(sub, nonce), iat: Math.floor(Date.now() / 1000) - 3600, exp: Math.floor(Date.now() / 1000) - 15 })],
     ['a wrong issuer', (sub: string, nonce: string) => ({ ...claimsFor(sub, nonce), iss: 'https://evil.example.com' })],
     ['another nonce', (sub: string, nonce: string) => ({ ...claimsFor(sub, nonce), nonce: `${nonce}x` })],
     ['no nonce', (sub: string, nonce: string) => ({ ...claimsFor(sub, nonce), nonce: undefined })],

@@ -68,6 +68,10 @@ describe('tokens: forged, stale and revoked tokens are all refused', () => {
       future_version: await sign({ ...good, ver: 1 }),
       hs512_same_secret: await new SignJWT(good).setProtectedHeader({ alg: 'HS512' }).setIssuedAt().setExpirationTime('5m').sign(key),
       hs384_same_secret: await new SignJWT(good).setProtectedHeader({ alg: 'HS384' }).setIssuedAt().setExpirationTime('5m').sign(key),
+      // Signed with the right key but shaped wrong (a bug, or a leaked key's misuse): a 401, never a query or a 500.
+      sub_in_an_array: await sign({ ...good, sub: [id] }),
+      sub_with_more_after_it: await sign({ ...good, sub: `${id}x` }),
+      sub_upper_case_braces: await sign({ ...good, sub: `{${id}}` }),
     };
     for (const [name, token] of Object.entries(forged)) {
       expect({ name, status: await status(token) }).toEqual({ name, status: 401 });
