@@ -51,101 +51,85 @@ describe('MAIL_USERNAME and MAIL_PASSWORD', () => {
 });
 
 describe('the From header of a mail sent by SMTP', () => {
-  let smtp: TestSmtp;
-  beforeAll(async () => {
-    smtp = await startSmtpServer();
-  });
-  afterEach(() => {
-    for (const name of Object.keys(smtp.env)) delete process.env[name];
-    resetConfig();
-    resetMail();
-  });
-  afterAll(async () => {
-    await smtp.close();
-  });
+  const smtp = smtpServerForBlock();
 
   it('is MAIL_FROM, display name and address', async () => {
-    Object.assign(process.env, smtp.env, { MAIL_FROM: 'Example <no-reply@example.com>' });
-    resetConfig();
-    resetMail();
-    await sendMail({ to: 'from-check@example.com', subject: 's', text: 't', html: '<p>t</p>' });
-    const mail = smtp.received.find((m) => recipient(m) === 'from-check@example.com')!;
-    expect(mail.from?.value).toEqual([{ name: 'Example', address: 'no-reply@example.com' }]);
+    smtp.useMail({ MAIL_FROM: 'Example <no-reply@example.com>' });
+    await sendCode('from-check@example.com');
+    expect(smtp.received('from-check@example.com')?.mail.from?.value).toEqual([{ name: 'Example', address: 'no-reply@example.com' }]);
   });
 });
 
-describe('TLS to the SMTP server', () => {
+/**
+ * A test SMTP server for one describe block; its MAIL_* variables are cleared after each test.
+ * `useMail(env)` points mail at it with `env` on top (undefined unsets a variable).
+ */
+function smtpServerForBlock(options: Parameters<typeof startSmtpServer>[0] = {}) {
   let smtp: TestSmtp;
   beforeAll(async () => {
-    smtp = await startSmtpServer(); // plain text, offers no STARTTLS
+    smtp = await startSmtpServer(options);
   });
   afterEach(() => {
-    for (const name of [...Object.keys(smtp.env), 'MAIL_TIMEOUT_MS']) delete process.env[name];
+    for (const name of [...Object.keys(smtp.env), 'MAIL_TIMEOUT_MS', 'MAIL_FROM']) delete process.env[name];
     resetConfig();
     resetMail();
   });
   afterAll(async () => {
     await smtp.close();
   });
-  const send = (to: string) => sendMail({ to, subject: 'a code', text: '123456', html: '<p>123456</p>' });
+  return {
+    useMail(env: Record<string, string | undefined> = {}) {
+      Object.assign(process.env, smtp.env);
+      for (const [name, value] of Object.entries(env)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      resetConfig();
+      resetMail();
+    },
+    /** The mail the server got for `to` (undefined if none), and whether it came over TLS. */
+    received: (to: string) => {
+      const index = smtp.received.findIndex((m) => recipient(m) === to);
+      return index < 0 ? undefined : { mail: smtp.received[index]!, overTls: smtp.overTls[index] };
+    },
+  };
+}
+const sendCode = (to: string) => sendMail({ to, subject: 'a code', text: '123456', html: '<p>123456</p>' });
+
+describe('TLS to the SMTP server', () => {
+  const smtp = smtpServerForBlock(); // plain text, offers no STARTTLS
 
   it('by default requires STARTTLS: a server that does not offer it gets no mail (a reset code never crosses in clear)', async () => {
-    Object.assign(process.env, smtp.env, { MAIL_TIMEOUT_MS: '2000' });
-    delete process.env.MAIL_STARTTLS; // the default
-    resetConfig();
-    resetMail();
-    await expect(send('starttls-default@example.com')).rejects.toThrow();
-    expect(smtp.received.some((m) => recipient(m) === 'starttls-default@example.com')).toBe(false);
+    smtp.useMail({ MAIL_TIMEOUT_MS: '2000', MAIL_STARTTLS: undefined }); // the default
+    await expect(sendCode('starttls-default@example.com')).rejects.toThrow();
+    expect(smtp.received('starttls-default@example.com')).toBeUndefined();
   });
 
   it('with MAIL_SSL_TLS speaks TLS from the first byte: a plain-text server gets no mail', async () => {
-    Object.assign(process.env, smtp.env, { MAIL_SSL_TLS: 'true', MAIL_TIMEOUT_MS: '2000' });
-    resetConfig();
-    resetMail();
-    await expect(send('ssl-tls@example.com')).rejects.toThrow();
-    expect(smtp.received.some((m) => recipient(m) === 'ssl-tls@example.com')).toBe(false);
+    smtp.useMail({ MAIL_SSL_TLS: 'true', MAIL_TIMEOUT_MS: '2000' });
+    await expect(sendCode('ssl-tls@example.com')).rejects.toThrow();
+    expect(smtp.received('ssl-tls@example.com')).toBeUndefined();
   });
 
   it('with MAIL_STARTTLS=false and MAIL_SSL_TLS=false sends in plain text, as configured', async () => {
-    Object.assign(process.env, smtp.env);
-    resetConfig();
-    resetMail();
-    await send('plain@example.com');
-    expect(smtp.received.some((m) => recipient(m) === 'plain@example.com')).toBe(true);
+    smtp.useMail();
+    await sendCode('plain@example.com');
+    expect(smtp.received('plain@example.com')?.overTls).toBe(false);
   });
 });
 
 describe('a server that offers STARTTLS with a certificate nobody vouches for', () => {
-  let smtp: TestSmtp;
-  beforeAll(async () => {
-    smtp = await startSmtpServer({ offersStartTls: true });
-  });
-  afterEach(() => {
-    for (const name of [...Object.keys(smtp.env), 'MAIL_TIMEOUT_MS']) delete process.env[name];
-    resetConfig();
-    resetMail();
-  });
-  afterAll(async () => {
-    await smtp.close();
-  });
-  const send = (to: string) => sendMail({ to, subject: 'a code', text: '123456', html: '<p>123456</p>' });
+  const smtp = smtpServerForBlock({ offersStartTls: true });
 
   it('gets no mail by default: the upgrade checks the certificate, and a failed upgrade does not fall back to plain text', async () => {
-    Object.assign(process.env, smtp.env, { MAIL_TIMEOUT_MS: '2000' });
-    delete process.env.MAIL_STARTTLS; // the default
-    resetConfig();
-    resetMail();
-    await expect(send('untrusted-cert@example.com')).rejects.toThrow(/certificate/);
-    expect(smtp.received.some((m) => recipient(m) === 'untrusted-cert@example.com')).toBe(false);
+    smtp.useMail({ MAIL_TIMEOUT_MS: '2000', MAIL_STARTTLS: undefined }); // the default
+    await expect(sendCode('untrusted-cert@example.com')).rejects.toThrow(/certificate/);
+    expect(smtp.received('untrusted-cert@example.com')).toBeUndefined();
   });
 
   it('with MAIL_STARTTLS=false gets the mail in plain text: the STARTTLS it offers is not taken up', async () => {
-    Object.assign(process.env, smtp.env, { MAIL_TIMEOUT_MS: '2000' });
-    resetConfig();
-    resetMail();
-    await send('starttls-off@example.com');
-    const index = smtp.received.findIndex((m) => recipient(m) === 'starttls-off@example.com');
-    expect(index).toBeGreaterThanOrEqual(0);
-    expect(smtp.overTls[index]).toBe(false);
+    smtp.useMail({ MAIL_TIMEOUT_MS: '2000' });
+    await sendCode('starttls-off@example.com');
+    expect(smtp.received('starttls-off@example.com')?.overTls).toBe(false);
   });
 });
