@@ -223,6 +223,24 @@ describe('avatar limits at handler level', () => {
     return { token, old };
   }
 
+  it('PATCH without an avatar (name, email, display name) leaves the avatar alone: nothing destroyed, before or after the response', async () => {
+    const { token, old } = await signedUpWithAvatar();
+    const before = await (await transport.send('GET', '/api/me', { token })).json();
+    const calls = fake.calls.length;
+    const fresh = newAccount();
+    for (const body of [JSON.stringify({ full_name: 'Grace' }), JSON.stringify({ username: fresh.username, email: fresh.email })]) {
+      const response = await transport.send('PATCH', '/api/me', { token, body, headers: { 'content-type': 'application/json' } });
+      expect(response.status).toBe(200);
+      expect((await response.json()).avatar_url).toBe(before.avatar_url);
+    }
+    const multipartNoFile = await transport.send('PATCH', '/api/me', { token, body: form({ full_name: 'Grace Hopper' }) });
+    expect(multipartNoFile.status).toBe(200);
+    await settleBackground();
+    expect(fake.calls.slice(calls)).toEqual([]); // no destroy, no upload
+    expect(fake.assets.has(old)).toBe(true);
+    expect((await (await transport.send('GET', '/api/me', { token })).json()).avatar_url).toBe(before.avatar_url);
+  });
+
   it('PATCH answers before the replaced avatar is deleted: a slow Cloudinary destroy does not hold the response', { timeout: 5_000 }, async () => {
     // Held until the answer is in: a PATCH that waited for the destroy would wait for the SDK's
     // 8-second timeout (past this test's), and log the deletion as failed.

@@ -77,6 +77,12 @@ describe.each(['pglite', 'pg'] as const)('an account whose stored email is not l
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ email: account.email, email_verified: true });
     expect((await outboxMessages(getConfig().outboxDir)).length).toBe(notices); // no "your email changed" notice
+    // A save of other fields leaves the mark alone too.
+    const renamed = await patchMe(
+      new Request('http://localhost/api/me', { method: 'PATCH', headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ full_name: 'Ada', username: `${account.username}_2` }) }),
+    );
+    expect(renamed.status).toBe(200);
+    expect(await renamed.json()).toMatchObject({ full_name: 'Ada', email_verified: true });
   });
 
   it.skipIf(driver === 'pg' && !withPostgres)('is not reached by a spelling the database lower-cases onto its name (İ for i), so no such spelling has a failure budget of its own', async () => {
