@@ -268,7 +268,8 @@ describe('configuration', () => {
       process.env.VERCEL_ENV = 'production';
       delete process.env.SECRET_KEY;
       resetConfig();
-      const response = await me(new Request('http://localhost/api/me'));
+      // From the frontend's page, as every browser call is: CORS reads the configuration too.
+      const response = await me(new Request('http://localhost/api/me', { headers: { origin: 'http://localhost:5173' } }));
       expect(response.status).toBe(500);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       const text = await response.text();

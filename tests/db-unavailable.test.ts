@@ -52,6 +52,10 @@ describe('neverRan: a statement that certainly never reached the database', () =
     expect(neverRan(error)).toBe(false);
     expect(isDatabaseUnavailable(error)).toBe(true);
   });
+  it('an AggregateError with no errors in it proves nothing: it may have run', () => {
+    expect(neverRan(new AggregateError([], 'connect failed'))).toBe(false);
+    expect(neverRan(failedQuery(new AggregateError([])))).toBe(false);
+  });
   it('a query bug is neither', () => {
     const bug = failedQuery(withCode('column "nope" does not exist', '42703'));
     expect(neverRan(bug)).toBe(false);

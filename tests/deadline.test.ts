@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { answerFirst, runAfterResponse, settleBackground } from '../lib/background.js';
 import { isDatabaseUnavailable, neverRan } from '../lib/db/unavailable.js';
 import { deadline, MAX_DURATION_MS, MIN_STEP_MS, OutOfTimeError, RESERVE_MS, type Deadline } from '../lib/deadline.js';
@@ -56,5 +56,17 @@ describe('deadline()', () => {
     expect(last.ms).toBeLessThanOrEqual(200);
     const never = new Promise<never>(() => {});
     await expect(within(last, never, (name) => new Error(`no answer within ${name}`))).rejects.toThrow(`no answer within the ${last.ms} ms left of the function's maxDuration (10 s)`);
+  });
+
+  it('within() leaves no timer behind once the work has settled (a pending one would hold a script or a function open for the whole deadline)', async () => {
+    vi.useFakeTimers();
+    try {
+      const limit = deadline('CLOUDINARY_TIMEOUT_MS', 8_000);
+      await expect(within(limit, Promise.resolve(1), () => new Error('late'))).resolves.toBe(1);
+      await expect(within(limit, Promise.reject(new Error('refused')), () => new Error('late'))).rejects.toThrow('refused');
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -20,4 +20,17 @@ describe('endpoint(): an unexpected error', () => {
     expect(id).toBeDefined();
     expect(log.mock.calls.flat().join('\n')).toContain(`[${id}] unhandled Error: Failed query: select * from users`);
   });
+
+  it("logs a failed query by its driver error only, never drizzle's message with the parameters (an email, a hash)", async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const crash = endpoint(async () => {
+      const driver = Object.assign(new Error('duplicate key value violates unique constraint "users_email_lower_key"'), { code: '23505' });
+      throw new Error('Failed query: insert into users values ($1, $2)\nparams: ada@example.com,$2b$12$abcdefghijklmnopqrstuv', { cause: driver });
+    });
+    expect((await crash(new Request('http://localhost/api/x'))).status).toBe(500);
+    const logged = log.mock.calls.flat().join('\n');
+    expect(logged).toContain('unhandled database error 23505: duplicate key value violates unique constraint');
+    expect(logged).not.toContain('ada@example.com');
+    expect(logged).not.toContain('$2b$');
+  });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { emailChangedMail } from '../lib/email-change-notice.js';
 import { getConfig } from '../lib/config.js';
-import { sendMail } from '../lib/mail.js';
+import { escapeHtml, sendMail } from '../lib/mail.js';
 import { lifetime, resetCodeMail } from '../lib/password-mail.js';
 import { outboxMessages, recipient } from './support/outbox.js';
 
@@ -23,6 +23,10 @@ describe('the email change notice', () => {
     expect(mail.text).toContain("changed to o'neil&co@example.com.");
     expect(mail.html).toContain('changed to o&#39;neil&#38;co@example.com.');
     expect(mail.html).not.toContain("o'neil&co");
+  });
+
+  it('escapes every character HTML gives a meaning to, as numeric references', () => {
+    expect(escapeHtml(`<b class="x">Tom & Jerry's</b>`)).toBe('&#60;b class=&#34;x&#34;&#62;Tom &#38; Jerry&#39;s&#60;/b&#62;');
   });
 });
 
