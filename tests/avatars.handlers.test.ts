@@ -241,6 +241,17 @@ describe('avatar limits at handler level', () => {
     expect((await (await transport.send('GET', '/api/me', { token })).json()).avatar_url).toBe(before.avatar_url);
   });
 
+  it('PATCH refuses a field it does not take (a password, an admin flag) with 422 naming it, changing nothing: never quietly ignored', async () => {
+    const { token } = await signedUpWithAvatar();
+    const before = await (await transport.send('GET', '/api/me', { token })).json();
+    for (const extra of [{ password: 'a new password!' }, { is_admin: true }]) {
+      const response = await transport.send('PATCH', '/api/me', { token, body: JSON.stringify({ full_name: 'Changed', ...extra }), headers: { 'content-type': 'application/json' } });
+      expect(response.status).toBe(422);
+      expect((await response.json()).errors.map((error: { field: string }) => error.field)).toEqual(Object.keys(extra));
+    }
+    expect(await (await transport.send('GET', '/api/me', { token })).json()).toEqual(before);
+  });
+
   it('PATCH answers before the replaced avatar is deleted: a slow Cloudinary destroy does not hold the response', { timeout: 5_000 }, async () => {
     // Held until the answer is in: a PATCH that waited for the destroy would wait for the SDK's
     // 8-second timeout (past this test's), and log the deletion as failed.

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -254,11 +254,18 @@ describe('configuration', () => {
   });
 
   it('a secrets file that is JSON but not both keys (edited, or another file) is named the same way, not used without keys', () => {
-    for (const text of ['{}', 'null', '{"SECRET_KEY":"abc"}', '{"SECRET_KEY":"","SESSION_SECRET_KEY":""}']) {
+    const oneEmpty = ['{"SECRET_KEY":"a-real-looking-key","SESSION_SECRET_KEY":""}', '{"SECRET_KEY":"","SESSION_SECRET_KEY":"a-real-looking-key"}'];
+    for (const text of ['{}', 'null', '{"SECRET_KEY":"abc"}', '{"SECRET_KEY":"","SESSION_SECRET_KEY":""}', ...oneEmpty]) {
       const dir = freshDir();
       writeFileSync(join(dir, 'secrets.json'), text);
       expect(() => loadConfig({ DATA_DIR: dir }), text).toThrow(/secrets\.json is not the JSON this service writes; delete it/);
     }
+  });
+
+  it('a secrets file that cannot be read (here a folder of that name) is an error, never a configuration without keys', () => {
+    const dir = freshDir();
+    mkdirSync(join(dir, 'secrets.json'));
+    expect(() => loadConfig({ DATA_DIR: dir })).toThrow(/EISDIR/);
   });
 
   it('a request in a misconfigured production answers 500 problem+json and logs the variable names', async () => {

@@ -105,8 +105,17 @@ describe('the browser that started the sign-in', () => {
     expect(start.headers.getSetCookie()).toEqual([]);
     const method = await fetch(`${rig.app.url}/api/google/start?code_challenge=${verifierPair().challenge}&code_challenge_method=plain`, { redirect: 'manual' });
     expect(method.status).toBe(422);
-    const traded = await exchange({ code: 'x'.repeat(43), code_verifier: 'too short' });
-    expect(traded.status).toBe(422);
-    expect((await problemOf(traded)).errors).toEqual([{ field: 'code_verifier', message: expect.stringMatching(/RFC 7636/) }]);
+    // One character more than a SHA-256 in base64url is no challenge either.
+    const long = await fetch(`${rig.app.url}/api/google/start?code_challenge=${'x'.repeat(44)}`, { redirect: 'manual' });
+    expect(long.status).toBe(422);
+    // RFC 7636's verifier: 43 to 128 characters of its alphabet; one short of either end is refused.
+    for (const verifier of ['too short', 'v'.repeat(42), 'v'.repeat(129)]) {
+      const traded = await exchange({ code: 'x'.repeat(43), code_verifier: verifier });
+      expect(traded.status, verifier).toBe(422);
+      expect((await problemOf(traded)).errors, verifier).toEqual([{ field: 'code_verifier', message: expect.stringMatching(/RFC 7636/) }]);
+    }
+    // A field it does not take (here the verifier under another name) is refused too, never ignored.
+    const misnamed = await exchange({ code: 'x'.repeat(43), codeVerifier: 'v'.repeat(43) } as never);
+    expect(misnamed.status).toBe(422);
   });
 });
