@@ -97,6 +97,8 @@ describe.skipIf(!enabled).each(['pg', 'neon'] as const)('faults: database unreac
     const signUp = await register(jsonRequest('/api/register', newAccount()));
     expect(signUp.status).toBe(201); // the pool now holds a warm connection
     const { access_token } = await signUp.json();
+    const pool = driver === 'pg' ? ((await getDb()) as unknown as { $client: pg.Pool }).$client : undefined;
+    const pooled = pool?.totalCount;
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});
     proxy.stall(); // no RST, no FIN: the connection stays open and nothing comes back
     try {
@@ -108,6 +110,8 @@ describe.skipIf(!enabled).each(['pg', 'neon'] as const)('faults: database unreac
       expect(response?.headers.get('retry-after')).toBe('5');
       expect(elapsed).toBeLessThan(2_500); // DB_QUERY_TIMEOUT_MS is 1500
       expect(log.mock.calls.flat().map(String).join('\n')).toMatch(/database unavailable: /);
+      // node-postgres: the connection that went silent is dropped, not pooled again with its query still out.
+      if (pool) expect(pool.totalCount).toBe(pooled! - 1);
     } finally {
       log.mockRestore();
       await proxy.heal();
