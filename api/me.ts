@@ -44,6 +44,8 @@ export const PATCH = endpoint(async (request) => {
     username: input.username !== user.username ? input.username : undefined,
     email: input.email !== user.email.toLowerCase() ? input.email : undefined,
   };
+  // A new file, or `"avatar": null`: the avatar the row had is replaced.
+  const replacesAvatar = Boolean(avatar) || input.avatar === null;
   const slots = limitReservations(user.id);
   const change = async () => {
     // Counted before the names are looked up, taken or not: the 409 would otherwise tell any
@@ -60,14 +62,14 @@ export const PATCH = endpoint(async (request) => {
         email: input.email,
         ...(input.full_name !== undefined ? { fullName: input.full_name || null } : {}),
         ...(stored ? { avatarUrl: stored.url, avatarKey: stored.key } : input.avatar === null ? { avatarUrl: null, avatarKey: null } : {}),
-      }).catch((error: unknown) => afterFailedProfileWrite({ user, newEmail: renamed.email, replacesAvatar: Boolean(avatar) || input.avatar === null, keepSlots: slots.keep }, error));
+      }).catch((error: unknown) => afterFailedProfileWrite({ user, newEmail: renamed.email, replacesAvatar, keepSlots: slots.keep }, error));
       // Deleted, blocked or signed out by a password reset while the request ran.
       if (!result) throw problems.badToken();
       return result;
     });
   };
   const { user: changed, previousAvatarKey, previousEmail, emailChanged } = await change().catch(slots.giveBackAndThrow);
-  if ((avatar || input.avatar === null) && previousAvatarKey) discardAvatarLater(previousAvatarKey);
+  if (replacesAvatar && previousAvatarKey) discardAvatarLater(previousAvatarKey);
   // Both read under the row lock of the update: of racing changes, each tells the address it replaced.
   if (emailChanged) tellOldAddressLater(previousEmail, changed.email);
   return json(toPublicUser(changed, request));
